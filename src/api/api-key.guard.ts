@@ -1,0 +1,26 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { ApiError } from '../common/api-error';
+import { AuthenticatedRequest } from '../common/request-context';
+import { matchSecret } from '../common/secrets';
+import { AppConfig } from '../config/config.loader';
+import { APP_CONFIG } from '../config/config.module';
+
+/** `Authorization: Bearer <key>` with a key from `api.keys`. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization;
+    if (!header) throw new ApiError('unauthorized', 'Missing Authorization header; send "Authorization: Bearer <api key>"');
+    const [scheme, key] = header.split(' ', 2);
+    if (scheme.toLowerCase() !== 'bearer' || !key) {
+      throw new ApiError('unauthorized', 'Authorization must be "Bearer <api key>"');
+    }
+    const match = matchSecret(this.config.api.keys, (k) => k.key, key.trim());
+    if (!match) throw new ApiError('unauthorized', 'Unknown API key');
+    request.apiKeyName = match.name;
+    return true;
+  }
+}

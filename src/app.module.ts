@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { ApiModule } from './api/api.module';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { httpLoggerOptions } from './common/http-logger';
+import { createValidationPipe } from './common/validation';
+import { AppConfig } from './config/config.loader';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { DatabaseTarget } from './database/database-target';
+import { MonascaModule } from './ingress/monasca/monasca.module';
+import { StackStateModule } from './ingress/stackstate/stackstate.module';
+import { OpsModule } from './ops/ops.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, database: DatabaseTarget): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({ pinoHttp: httpLoggerOptions(config.env.logLevel) }),
+        DatabaseModule.forRoot(database),
+        StackStateModule,
+        MonascaModule,
+        ApiModule,
+        OpsModule,
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
+    };
+  }
+}

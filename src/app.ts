@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import { INestApplication, Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { json, NextFunction, Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { ApiError } from './common/api-error';
+import { AppConfig } from './config/config.loader';
+import { describePostgresUrl, DatabaseTarget } from './database/database-target';
+import { EMBEDDED_MAX_CONNECTIONS, EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
+
+export interface RunningApp {
+  app: INestApplication;
+  /** Base URL of the HTTP listener, e.g. http://127.0.0.1:8080 */
+  url: string;
+  database: DatabaseTarget;
+  close(): Promise<void>;
+}
+
+/** Starts the whole service: the database (embedded unless DATABASE_URL is set), migrations, HTTP. */
+export async function startApp(config: AppConfig): Promise<RunningApp> {
+  let embedded: EmbeddedPostgres | undefined;
+  let database: DatabaseTarget;
+  if (config.env.databaseUrl) {
+    database = {
+      url: config.env.databaseUrl,
+      kind: 'postgres',
+      description: describePostgresUrl(config.env.databaseUrl),
+      poolSize: 20,
+    };
+  } else {
+    embedded = await startEmbeddedPostgres(config.env.dataDir);
+    database = {
+      url: embedded.url,
+      kind: 'embedded',
+      description: `embedded PostgreSQL (PGlite) in ${embedded.dataPath}`,
+      poolSize: EMBEDDED_MAX_CONNECTIONS - 4,
+    };
+  }
+  let app: NestExpressApplication | undefined;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), {
+      bodyParser: false,
+      bufferLogs: true,
+    });
+    app.useLogger(app.get(Logger));
+    app.set('x-powered-by', false);
+    app.use(requireJsonBody, json({ limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+    await app.listen(config.env.port, config.env.host);
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    throw error;
+  }
+  const address = app.getHttpServer().address() as { port: number };
+  const host = config.env.host === '0.0.0.0' || config.env.host === '::' ? '127.0.0.1' : config.env.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  new NestLogger('AlertRelay').log(
+    `listening on ${config.env.host}:${address.port}; database: ${database.description}; config: ${config.env.configPath}`,
+  );
+  const running = app;
+  return {
+    app: running,
+    url,
+    database,
+    async close() {
+      await running.close();
+      await embedded?.stop();
+    },
+  };
+}
+
+// A body that is not JSON would reach validation as "nothing"; say what is wrong instead.
+function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  const type = req.headers['content-type'] ?? '';
+  if (hasBody && !/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) {
+    next(new ApiError('unsupported_media_type', `Send the body as JSON with Content-Type: application/json (got "${type.slice(0, 100)}")`));
+    return;
+  }
+  next();
+}

@@ -1,0 +1,77 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ApiError } from './api-error';
+import { ErrorBody, ErrorCode } from './api-types';
+import { isDatabaseUnavailable } from './database-errors';
+
+// body-parser's error types (https://github.com/expressjs/body-parser#errors).
+const BODY_PARSER_ERRORS: Record<string, [ErrorCode, string]> = {
+  'entity.parse.failed': ['malformed_json', 'The body is not valid JSON'],
+  'entity.too.large': ['payload_too_large', 'The body is larger than the configured limit'],
+  'encoding.unsupported': ['bad_request', 'The body has an unsupported content encoding'],
+  'charset.unsupported': ['bad_request', 'The body has an unsupported charset'],
+  'request.aborted': ['bad_request', 'The request was aborted'],
+  'request.size.invalid': ['bad_request', 'The body is shorter or longer than Content-Length'],
+  'stream.encoding.set': ['bad_request', 'The body could not be read'],
+};
+
+const HTTP_CODES: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  404: 'not_found',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+/** The one place that turns anything thrown into the spec's `Error` body; 5xx bodies say no internals. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const error = this.toApiError(exception, request);
+    if (error.status >= 500) {
+      if (error.code === 'database_unavailable') {
+        response.setHeader('Retry-After', '5');
+        this.logger.warn(`database unavailable: ${describe(exception)}`);
+      } else {
+        this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      }
+    }
+    const body: ErrorBody = {
+      error: error.code,
+      message: error.message,
+      ...(error.details ? { details: error.details } : {}),
+      requestId: String(request.id ?? ''),
+    };
+    if (!response.headersSent) response.status(error.status).json(body);
+  }
+
+  private toApiError(exception: unknown, request: Request): ApiError {
+    if (exception instanceof ApiError) return exception;
+    // Nest wraps body-parser's errors in an HttpException with the original as `cause`.
+    const raw = exception as { type?: unknown; cause?: { type?: unknown } } | undefined;
+    const parserType = raw?.type ?? raw?.cause?.type;
+    if (typeof parserType === 'string' && parserType in BODY_PARSER_ERRORS) {
+      const [code, message] = BODY_PARSER_ERRORS[parserType];
+      return new ApiError(code, message);
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code = HTTP_CODES[status];
+      if (status === 404) return new ApiError('not_found', `No route for ${request.method} ${request.path}`);
+      if (code) return new ApiError(code, exception.message);
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return new ApiError('database_unavailable', 'The database cannot be reached; nothing was stored. Retry later.');
+    }
+    return new ApiError('internal_error', 'Internal error; see the service log for this request id');
+  }
+}
+
+function describe(exception: unknown): string {
+  return exception instanceof Error ? exception.message : String(exception);
+}

@@ -1,0 +1,27 @@
+import { ErrorCode, ErrorDetail } from './api-types';
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 400,
+  malformed_json: 400,
+  unauthorized: 401,
+  not_found: 404,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  database_unavailable: 503,
+  internal_error: 500,
+};
+
+/** An error a client can act on; the exception filter turns it into the spec's `Error` body. */
+export class ApiError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: ErrorDetail[],
+  ) {
+    super(message);
+    this.status = STATUS[code];
+  }
+}

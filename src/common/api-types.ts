@@ -1,0 +1,18 @@
+import { components, operations } from '../generated/openapi';
+
+// Short names for the generated OpenAPI types; the generated file itself is never edited.
+export type Schemas = components['schemas'];
+export type ErrorBody = Schemas['Error'];
+export type ErrorCode = ErrorBody['error'];
+export type ErrorDetail = Schemas['ErrorDetail'];
+export type Operations = operations;
+
+export type StackStateOpenEvent = Schemas['StackStateOpenEvent'];
+export type StackStateCloseEvent = Schemas['StackStateCloseEvent'];
+export type StackStateMonitor = Schemas['StackStateMonitor'];
+export type StackStateComponent = Schemas['StackStateComponent'];
+export type StackStateNotificationConfiguration = Schemas['StackStateNotificationConfiguration'];
+export type StackStateEnvelope = Schemas['StackStateEnvelope'];
+export type MonascaAlarm = Schemas['MonascaAlarm'];
+export type MonascaMetric = Schemas['MonascaMetric'];
+export type ListNotificationsQuery = NonNullable<operations['listNotifications']['parameters']['query']>;

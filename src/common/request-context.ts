@@ -1,0 +1,20 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+
+/** Set by an ingress guard: the name of the configured token/key that authenticated the request. */
+export interface AuthenticatedRequest extends Request {
+  sourceInstance?: string;
+  apiKeyName?: string;
+}
+
+/** The name of the token/key that a guard matched. */
+export const SourceInstance = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => {
+  const name = ctx.switchToHttp().getRequest<AuthenticatedRequest>().sourceInstance;
+  if (!name) throw new Error('SourceInstance used on a route without an ingress guard');
+  return name;
+});
+
+/** The JSON body exactly as parsed, before validation strips or converts anything: kept in the event. */
+export const RawBody = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): unknown => ctx.switchToHttp().getRequest<Request>().body,
+);

@@ -1,0 +1,17 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * The entry whose secret equals `presented`, compared in constant time over every entry so that
+ * neither the match nor its position leaks through timing.
+ */
+export function matchSecret<T>(entries: readonly T[], secretOf: (entry: T) => string, presented: unknown): T | null {
+  if (typeof presented !== 'string' || presented.length === 0) return null;
+  const presentedDigest = digest(presented);
+  let found: T | null = null;
+  for (const entry of entries) {
+    if (timingSafeEqual(digest(secretOf(entry)), presentedDigest) && found === null) found = entry;
+  }
+  return found;
+}

@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { toDetails } from '../common/validation';
+import { AppConfigFile, EnvironmentConfig } from './config.schema';
+
+export interface AppConfig extends AppConfigFile {
+  env: EnvironmentConfig;
+}
+
+/** A config that cannot be used; `problems` holds one line per problem, each naming its key path. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the environment and the YAML file once, at boot; nothing else reads `process.env`. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const environment = loadEnvironment(env);
+  const file = loadFile(environment.configPath, env);
+  return Object.assign(file, { env: environment });
+}
+
+function loadEnvironment(env: Env): EnvironmentConfig {
+  const raw = {
+    port: env.PORT === undefined ? 8080 : Number(env.PORT),
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: resolve(env.DATA_DIR ?? './data'),
+    configPath: resolve(env.ALERT_RELAY_CONFIG ?? 'config/alert-relay.yaml'),
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+  const environment = plainToInstance(EnvironmentConfig, raw);
+  const names: Record<string, string> = {
+    port: 'PORT',
+    host: 'HOST',
+    databaseUrl: 'DATABASE_URL',
+    dataDir: 'DATA_DIR',
+    configPath: 'ALERT_RELAY_CONFIG',
+    logLevel: 'LOG_LEVEL',
+  };
+  const problems = flattenErrors(validateSync(environment)).map((p) => {
+    const [key, ...rest] = p.split(':');
+    return `${names[key] ?? key}:${rest.join(':')}`;
+  });
+  if (problems.length > 0) throw new ConfigError('the environment', problems);
+  return environment;
+}
+
+function loadFile(path: string, env: Env): AppConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(path, [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text) ?? {};
+  } catch (error) {
+    const message = error instanceof YAMLParseError ? error.message.split('\n')[0] : String(error);
+    throw new ConfigError(path, [`not valid YAML: ${message}`]);
+  }
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(path, ['the top level must be a mapping']);
+  }
+  const problems: string[] = [];
+  const substituted = substituteEnv(parsed, env, '', problems);
+  const config = plainToInstance(AppConfigFile, substituted);
+  problems.push(
+    ...flattenErrors(validateSync(config, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true })),
+    ...uniquenessProblems(config),
+  );
+  if (problems.length > 0) throw new ConfigError(path, problems);
+  return config;
+}
+
+const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Replaces `${VAR}` and `${VAR:-default}` in every string value. */
+function substituteEnv(value: unknown, env: Env, path: string, problems: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(VARIABLE, (_match, name: string, fallback: string | undefined) => {
+      const found = env[name];
+      if (found !== undefined && found !== '') return found;
+      if (fallback !== undefined) return fallback;
+      problems.push(`${path || '(top level)'}: environment variable ${name} is not set`);
+      return '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, `${path}[${i}]`, problems));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, path ? `${path}.${k}` : k, problems)]),
+    );
+  }
+  return value;
+}
+
+function uniquenessProblems(config: AppConfigFile): string[] {
+  const problems: string[] = [];
+  const check = (path: string, values: string[], what: string) => {
+    const seen = new Set<string>();
+    values.forEach((value, i) => {
+      if (seen.has(value)) problems.push(`${path}[${i}]: duplicate ${what}`);
+      seen.add(value);
+    });
+  };
+  const tokens = config.ingress?.stackstate?.tokens ?? [];
+  check('ingress.stackstate.tokens', tokens.map((t) => t.name), 'name');
+  check('ingress.stackstate.tokens', tokens.map((t) => t.token), 'token');
+  const keys = config.ingress?.monasca?.keys ?? [];
+  check('ingress.monasca.keys', keys.map((k) => k.name), 'name');
+  check('ingress.monasca.keys', keys.map((k) => k.key), 'key');
+  const apiKeys = config.api?.keys ?? [];
+  check('api.keys', apiKeys.map((k) => k.name), 'name');
+  check('api.keys', apiKeys.map((k) => k.key), 'key');
+  return problems;
+}
+
+function flattenErrors(errors: ValidationError[]): string[] {
+  return toDetails(errors).map((d) => `${d.field}: ${d.problem === 'unknown field' ? 'unknown key' : d.problem}`);
+}

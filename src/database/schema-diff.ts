@@ -1,0 +1,25 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, migrate } from './data-source-options';
+
+export interface SchemaDiff {
+  up: string[];
+  down: string[];
+}
+
+/**
+ * Migrates the database at `url`, then asks TypeORM what it would change to match the entities.
+ * Empty means entities and migrations agree.
+ */
+export async function schemaDiff(url: string): Promise<SchemaDiff> {
+  const dataSource = await new DataSource({ ...dataSourceOptions({ url, poolSize: 2 }), logging: false }).initialize();
+  try {
+    await migrate(dataSource);
+    const sql = await dataSource.driver.createSchemaBuilder().log();
+    return {
+      up: sql.upQueries.map((q) => q.query),
+      down: sql.downQueries.map((q) => q.query).reverse(),
+    };
+  } finally {
+    await dataSource.destroy();
+  }
+}

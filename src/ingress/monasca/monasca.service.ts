@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Schemas } from '../../common/api-types';
+import { AppConfig } from '../../config/config.loader';
+import { APP_CONFIG } from '../../config/config.module';
+import { Severity } from '../../config/config.schema';
+import { AlertSignal } from '../../notifications/alert-signal';
+import { NotificationsService } from '../../notifications/notifications.service';
+import { MonascaAlarmDto } from './monasca.dto';
+
+@Injectable()
+export class MonascaService {
+  constructor(
+    private readonly notifications: NotificationsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  receiveMonascaAlarm(alarm: MonascaAlarmDto, raw: unknown, sourceInstance: string): Promise<Schemas['IngestResult']> {
+    const key = this.config.ingress.monasca.keys.find((k) => k.name === sourceInstance);
+    return this.notifications.ingest(toSignal(alarm, raw, sourceInstance, key?.alarmSeverity ?? 'critical'));
+  }
+}
+
+/**
+ * Monasca's alarm as a lifecycle signal keyed by `alarm_id`: ALARM/UNDETERMINED open or update, OK
+ * closes, and an ALARM after OK opens anew (wire-formats.md §2.4). The body carries no severity.
+ */
+export function toSignal(alarm: MonascaAlarmDto, raw: unknown, sourceInstance: string, alarmSeverity: Severity): AlertSignal {
+  const dimensions = alarm.metrics.map((m) => m.dimensions);
+  const host = dimensions.map((d) => d.hostname).find((h) => typeof h === 'string' && h.length > 0) ?? null;
+  const tags = [...new Set(dimensions.flatMap((d) => Object.entries(d).map(([k, v]) => `${k}:${v}`)))];
+  const metricNames = [...new Set(alarm.metrics.map((m) => m.name).filter((n): n is string => !!n))];
+  const metadata: Record<string, string> = {
+    tenant_id: alarm.tenant_id,
+    alarm_definition_id: String(alarm.alarm_definition_id),
+    old_state: alarm.old_state,
+    ...(metricNames.length > 0 ? { metrics: metricNames.join(',') } : {}),
+    ...(alarm.alarm_description ? { alarm_description: alarm.alarm_description } : {}),
+  };
+  return {
+    source: 'monasca',
+    sourceInstance,
+    externalId: alarm.alarm_id,
+    action: alarm.state === 'OK' ? 'close' : 'open',
+    // alarm_timestamp is in seconds: the state-transition time, equal on retries and periodic repeats.
+    sourceTime: new Date(alarm.alarm_timestamp * 1000),
+    severity: alarm.state === 'ALARM' ? alarmSeverity : alarm.state === 'UNDETERMINED' ? 'unknown' : 'info',
+    sourceState: alarm.state,
+    title: alarm.alarm_name,
+    message: alarm.message,
+    component: null,
+    host,
+    tags,
+    metadata,
+    links: [],
+    closeReason: alarm.state === 'OK' ? alarm.message || 'OK' : null,
+    reopenAfterClose: true,
+    payload: raw,
+  };
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { Schemas } from '../../common/api-types';
+import { Severity } from '../../config/config.schema';
+import { AlertSignal } from '../../notifications/alert-signal';
+import { NotificationsService } from '../../notifications/notifications.service';
+import { tagList } from '../common/tags';
+import { StackStateEnvelopeDto } from './stackstate.dto';
+
+const SEVERITY: Record<string, Severity> = { CRITICAL: 'critical', DEVIATING: 'warning' };
+
+@Injectable()
+export class StackStateService {
+  constructor(private readonly notifications: NotificationsService) {}
+
+  receiveStackStateEvent(
+    envelope: StackStateEnvelopeDto,
+    raw: unknown,
+    sourceInstance: string,
+  ): Promise<Schemas['IngestResult']> {
+    return this.notifications.ingest(toSignal(envelope, raw, sourceInstance));
+  }
+}
+
+/** StackState's envelope as a lifecycle signal, keyed by `notificationId` (wire-formats.md §1.6). */
+export function toSignal(envelope: StackStateEnvelopeDto, raw: unknown, sourceInstance: string): AlertSignal {
+  const { event, monitor, component } = envelope;
+  const links = [
+    ...(monitor.link ? [{ rel: 'monitor', href: monitor.link }] : []),
+    { rel: 'component', href: component.link },
+  ];
+  const common = {
+    source: 'stackstate',
+    sourceInstance,
+    externalId: envelope.notificationId.toLowerCase(),
+    component: { name: component.name, type: component.type, identifier: component.identifier, link: component.link },
+    host: component.name,
+    tags: tagList(component.tags),
+    metadata: envelope.metadata ?? envelope.tags ?? {},
+    links,
+    reopenAfterClose: false,
+    payload: raw,
+  };
+  if (event.type === 'open') {
+    return {
+      ...common,
+      action: 'open',
+      sourceTime: new Date(event.triggeredTimeMs),
+      severity: SEVERITY[event.state] ?? 'unknown',
+      sourceState: event.state,
+      title: event.title,
+      message: event.reason ?? null,
+      closeReason: null,
+    };
+  }
+  // A close says only why; title and severity of a close for an unknown id come from the monitor.
+  return {
+    ...common,
+    action: 'close',
+    sourceTime: null,
+    severity: 'unknown',
+    sourceState: 'CLOSED',
+    title: monitor.name,
+    message: null,
+    closeReason: event.reason,
+  };
+}

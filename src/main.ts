@@ -1,0 +1,37 @@
+import { startApp } from './app';
+import { ConfigError, loadConfig } from './config/config.loader';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      // One clear line per problem, no stack trace: this is the operator's file, not our bug.
+      process.stderr.write(`alert-relay: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const running = await startApp(config);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`alert-relay: ${signal} received, shutting down\n`);
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`alert-relay: error while shutting down: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`alert-relay: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+import { Severity } from '../config/config.schema';
+import { ComponentRef, LinkRef } from './notification.entity';
+
+/** What an ingress hands to the lifecycle: one source message, normalised. */
+export interface AlertSignal {
+  source: string;
+  /** Name of the configured token/key/rule the message came in with. */
+  sourceInstance: string;
+  externalId: string;
+  action: 'open' | 'close';
+  /** When the source says the change happened; `null` when it does not say (StackState close). */
+  sourceTime: Date | null;
+  severity: Severity;
+  sourceState: string;
+  title: string;
+  message: string | null;
+  component: ComponentRef | null;
+  host: string | null;
+  tags: string[];
+  metadata: Record<string, string>;
+  links: LinkRef[];
+  closeReason: string | null;
+  /**
+   * Whether an `open` after a close starts a new notification with the same id (Monasca, HAProxy), or
+   * the id is finished for good (StackState: a close is the last use of a notificationId).
+   */
+  reopenAfterClose: boolean;
+  /** The message as received, kept in the event. */
+  payload: unknown;
+}

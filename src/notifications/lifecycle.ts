@@ -1,0 +1,52 @@
+import { AlertSignal } from './alert-signal';
+
+/** The stored notification fields the lifecycle rules look at. */
+export interface LifecycleState {
+  status: 'open' | 'closed';
+  sourceState: string;
+  title: string;
+  sourceTime: Date | null;
+}
+
+export type Decision =
+  | { kind: 'open' }
+  | { kind: 'update'; changed: string[] }
+  | { kind: 'close' }
+  /** A close for an id never seen: kept as a closed notification, not an error. */
+  | { kind: 'record-close' }
+  /** Nothing changed: only lastSeenAt/duplicateCount move. */
+  | { kind: 'duplicate' }
+  /** Older than what is stored: acknowledged, ignored. */
+  | { kind: 'stale' };
+
+/**
+ * The lifecycle rules (DESIGN §4), given the newest stored notification for the signal's
+ * (source, externalId), or null when there is none.
+ */
+export function decide(latest: LifecycleState | null, signal: AlertSignal): Decision {
+  if (latest === null) return signal.action === 'open' ? { kind: 'open' } : { kind: 'record-close' };
+  const older = isOlder(signal.sourceTime, latest.sourceTime);
+
+  if (latest.status === 'closed') {
+    if (signal.action === 'close') return older ? { kind: 'stale' } : { kind: 'duplicate' };
+    // An open for a closed id: a new incident where ids are reused (Monasca ALARM after OK), as long as
+    // it is newer than the close; otherwise a late retry of a message from before the close.
+    const newer = isNewer(signal.sourceTime, latest.sourceTime);
+    return signal.reopenAfterClose && newer ? { kind: 'open' } : { kind: 'stale' };
+  }
+
+  if (older) return { kind: 'stale' };
+  if (signal.action === 'close') return { kind: 'close' };
+  const changed: string[] = [];
+  if (signal.sourceState !== latest.sourceState) changed.push('sourceState');
+  if (signal.title !== latest.title) changed.push('title');
+  return changed.length > 0 ? { kind: 'update', changed } : { kind: 'duplicate' };
+}
+
+function isOlder(incoming: Date | null, stored: Date | null): boolean {
+  return incoming !== null && stored !== null && incoming.getTime() < stored.getTime();
+}
+
+function isNewer(incoming: Date | null, stored: Date | null): boolean {
+  return incoming !== null && (stored === null || incoming.getTime() > stored.getTime());
+}

@@ -1,0 +1,213 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AlertSignal } from './alert-signal';
+import { Decision, LifecycleState } from './lifecycle';
+import { NotificationEventEntity, NotificationEventType } from './notification-event.entity';
+import { NotificationEntity } from './notification.entity';
+
+export interface ApplyOutcome {
+  decision: Decision;
+  notificationId: string | null;
+  revision: number | null;
+}
+
+interface LatestRow {
+  id: string;
+  status: 'open' | 'closed';
+  source_state: string;
+  title: string;
+  source_time: Date | null;
+  revision: number;
+}
+
+export interface NotificationListQuery {
+  status?: 'open' | 'closed';
+  source?: string;
+  externalId?: string;
+  after?: { openedAt: Date; id: string };
+  limit: number;
+}
+
+/** The only code that talks to the notifications tables. */
+@Injectable()
+export class NotificationsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Applies one signal in one transaction: takes a per-(source, externalId) lock so concurrent
+   * messages for one id serialise, reads the newest notification for it, lets `decide` pick the
+   * lifecycle step, and writes that step and its event. Nothing is visible before the commit.
+   */
+  apply(signal: AlertSignal, decide: (latest: LifecycleState | null) => Decision, now: Date): Promise<ApplyOutcome> {
+    return this.dataSource.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${signal.source}\n${signal.externalId}`]);
+      const rows: LatestRow[] = await tx.query(
+        `SELECT id, status, source_state, title, source_time, revision FROM notifications
+          WHERE source = $1 AND external_id = $2 ORDER BY opened_at DESC, id DESC LIMIT 1`,
+        [signal.source, signal.externalId],
+      );
+      const latest = rows[0] ?? null;
+      const decision = decide(
+        latest && {
+          status: latest.status,
+          sourceState: latest.source_state,
+          title: latest.title,
+          sourceTime: latest.source_time,
+        },
+      );
+      switch (decision.kind) {
+        case 'stale':
+          return { decision, notificationId: latest?.id ?? null, revision: latest?.revision ?? null };
+        case 'duplicate':
+          await tx.query(
+            'UPDATE notifications SET last_seen_at = $2, duplicate_count = duplicate_count + 1 WHERE id = $1',
+            [latest!.id, now],
+          );
+          return { decision, notificationId: latest!.id, revision: latest!.revision };
+        case 'open':
+          return { decision, ...(await this.insert(tx, signal, 'open', now, 'opened', {})) };
+        case 'record-close':
+          return {
+            decision,
+            ...(await this.insert(tx, signal, 'closed', now, 'closed', { note: 'close for an id that was never open' })),
+          };
+        case 'update':
+          return { decision, ...(await this.update(tx, latest!.id, signal, now, 'updated', { changed: decision.changed })) };
+        case 'close':
+          return { decision, ...(await this.update(tx, latest!.id, signal, now, 'closed', {})) };
+      }
+    });
+  }
+
+  private async insert(
+    tx: EntityManager,
+    signal: AlertSignal,
+    status: 'open' | 'closed',
+    now: Date,
+    eventType: NotificationEventType,
+    details: Record<string, unknown>,
+  ): Promise<{ notificationId: string; revision: number }> {
+    const rows: { id: string; revision: number }[] = await tx.query(
+      `WITH n AS (
+         INSERT INTO notifications (source, source_instance, external_id, status, severity, source_state, title,
+           message, component, host, tags, metadata, links, revision, opened_at, updated_at, closed_at,
+           close_reason, last_seen_at, duplicate_count, source_time)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14,
+           $20, $15, $14, 0, $16)
+         RETURNING id, revision
+       ), e AS (
+         INSERT INTO notification_events (notification_id, type, revision, received_at, source_time, payload, details)
+         SELECT id, $17, revision, $14, $16, $18, $19 FROM n
+       )
+       SELECT id, revision FROM n`,
+      [
+        signal.source,
+        signal.sourceInstance,
+        signal.externalId,
+        status,
+        signal.severity,
+        signal.sourceState,
+        signal.title,
+        signal.message,
+        jsonOrNull(signal.component),
+        signal.host,
+        JSON.stringify(signal.tags),
+        JSON.stringify(signal.metadata),
+        JSON.stringify(signal.links),
+        now,
+        status === 'closed' ? signal.closeReason : null,
+        signal.sourceTime,
+        eventType,
+        JSON.stringify(signal.payload),
+        JSON.stringify(details),
+        status === 'closed' ? now : null,
+      ],
+    );
+    return { notificationId: rows[0].id, revision: rows[0].revision };
+  }
+
+  /** A new revision of an open notification: an update refreshes what the source said, a close closes. */
+  private async update(
+    tx: EntityManager,
+    id: string,
+    signal: AlertSignal,
+    now: Date,
+    eventType: 'updated' | 'closed',
+    details: Record<string, unknown>,
+  ): Promise<{ notificationId: string; revision: number }> {
+    const closing = eventType === 'closed';
+    // A close (StackState's especially) says little beyond its reason: keep what the open said.
+    const rows: { id: string; revision: number }[] = await tx.query(
+      `WITH n AS (
+         UPDATE notifications SET
+           revision = revision + 1, updated_at = $2, last_seen_at = $2,
+           source_time = GREATEST(source_time, $3),
+           status = CASE WHEN $4 THEN 'closed' ELSE status END,
+           closed_at = CASE WHEN $4 THEN $2 ELSE closed_at END,
+           close_reason = CASE WHEN $4 THEN $5 ELSE close_reason END,
+           source_state = $6,
+           severity = CASE WHEN $4 THEN severity ELSE $7 END,
+           title = CASE WHEN $4 THEN title ELSE $8 END,
+           message = CASE WHEN $4 THEN COALESCE($9, message) ELSE $9 END,
+           component = COALESCE($10, component),
+           host = COALESCE($11, host),
+           tags = CASE WHEN $4 THEN tags ELSE $12 END,
+           metadata = CASE WHEN $4 THEN metadata ELSE $13 END,
+           links = CASE WHEN $4 THEN links ELSE $14 END
+         WHERE id = $1
+         RETURNING id, revision
+       ), e AS (
+         INSERT INTO notification_events (notification_id, type, revision, received_at, source_time, payload, details)
+         SELECT id, $15, revision, $2, $3, $16, $17 FROM n
+       )
+       SELECT id, revision FROM n`,
+      [
+        id,
+        now,
+        signal.sourceTime,
+        closing,
+        signal.closeReason,
+        signal.sourceState,
+        signal.severity,
+        signal.title,
+        signal.message,
+        jsonOrNull(signal.component),
+        signal.host,
+        JSON.stringify(signal.tags),
+        JSON.stringify(signal.metadata),
+        JSON.stringify(signal.links),
+        eventType,
+        JSON.stringify(signal.payload),
+        JSON.stringify(details),
+      ],
+    );
+    return { notificationId: rows[0].id, revision: rows[0].revision };
+  }
+
+  findById(id: string): Promise<NotificationEntity | null> {
+    return this.dataSource.getRepository(NotificationEntity).findOneBy({ id });
+  }
+
+  list(query: NotificationListQuery): Promise<NotificationEntity[]> {
+    const qb = this.dataSource.getRepository(NotificationEntity).createQueryBuilder('n');
+    if (query.status) qb.andWhere('n.status = :status', { status: query.status });
+    if (query.source) qb.andWhere('n.source = :source', { source: query.source });
+    if (query.externalId) qb.andWhere('n.external_id = :externalId', { externalId: query.externalId });
+    if (query.after) {
+      qb.andWhere('(n.opened_at, n.id) < (:openedAt, :id)', { openedAt: query.after.openedAt, id: query.after.id });
+    }
+    return qb.orderBy('n.opened_at', 'DESC').addOrderBy('n.id', 'DESC').limit(query.limit).getMany();
+  }
+
+  listEvents(notificationId: string): Promise<NotificationEventEntity[]> {
+    return this.dataSource.getRepository(NotificationEventEntity).find({
+      where: { notificationId },
+      order: { sequence: 'ASC' },
+    });
+  }
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}

@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import { Schemas } from '../common/api-types';
+import { DatabaseHealthRepository } from '../database/database-health.repository';
+import { loadOpenApiDocument } from './openapi-document';
+
+@Injectable()
+export class OpsService {
+  private readonly document = loadOpenApiDocument();
+
+  constructor(private readonly database: DatabaseHealthRepository) {}
+
+  getHealth(): Schemas['Health'] {
+    return { status: 'ok' };
+  }
+
+  async getReadiness(response: Response): Promise<Schemas['Readiness']> {
+    const up = await this.database.isReachable(2000);
+    response.status(up ? 200 : 503);
+    return up ? { status: 'ok', database: 'up' } : { status: 'unavailable', database: 'down' };
+  }
+
+  getOpenApiDocument(): Record<string, unknown> {
+    return this.document;
+  }
+}

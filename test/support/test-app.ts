@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { RunningApp, startApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config.loader';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export const STACKSTATE_TOKEN = 'test-stackstate-token';
+export const MONASCA_KEY = 'test-monasca-key-0123456789';
+export const API_KEY = 'test-api-key-0123456789abcdef';
+
+export function defaultTestConfig(): Record<string, unknown> {
+  return {
+    http: { bodyLimitBytes: 64 * 1024 },
+    ingress: {
+      stackstate: { tokens: [{ name: 'prod', token: STACKSTATE_TOKEN }] },
+      monasca: { keys: [{ name: 'openstack', key: MONASCA_KEY, alarmSeverity: 'critical' }] },
+    },
+    api: { keys: [{ name: 'ticketing', key: API_KEY, scopes: ['read'] }] },
+  };
+}
+
+export interface TestApp extends RunningApp {
+  dir: string;
+}
+
+export interface TestAppOptions {
+  config?: Record<string, unknown>;
+  /** Use this DATABASE_URL instead of a fresh database of the run's kind. */
+  databaseUrl?: string;
+}
+
+/** The real service on a random loopback port, on a fresh database, with a config written to a temp dir. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'alert-relay-test-'));
+  const configPath = join(dir, 'alert-relay.yaml');
+  writeFileSync(configPath, stringify(options.config ?? defaultTestConfig()));
+  let database: TestDatabase | undefined;
+  const databaseUrl = options.databaseUrl ?? (database = await createTestDatabase()).url;
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: join(dir, 'data'),
+    ALERT_RELAY_CONFIG: configPath,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  });
+  const running = await startApp(config);
+  return {
+    ...running,
+    dir,
+    async close() {
+      await running.close();
+      await database?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
