@@ -46,7 +46,10 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     });
     app.useLogger(app.get(Logger));
     app.set('x-powered-by', false);
-    app.use(requireJsonBody, json({ limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+    app.use(
+      requireJsonBody,
+      json({ limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] }),
+    );
     await app.listen(config.env.port, config.env.host);
   } catch (error) {
     await app?.close().catch(() => undefined);
@@ -76,7 +79,12 @@ function requireJsonBody(req: Request, _res: Response, next: NextFunction): void
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   const type = req.headers['content-type'] ?? '';
   if (hasBody && !/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) {
-    next(new ApiError('unsupported_media_type', `Send the body as JSON with Content-Type: application/json (got "${type.slice(0, 100)}")`));
+    next(
+      new ApiError(
+        'unsupported_media_type',
+        `Send the body as JSON with Content-Type: application/json (got "${type.slice(0, 100)}")`,
+      ),
+    );
     return;
   }
   next();

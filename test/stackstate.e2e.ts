@@ -22,7 +22,8 @@ describe(`StackState webhook (${TEST_DB})`, () => {
     });
   const auth = { Authorization: `Bearer ${API_KEY}` };
   const byExternalId = async (externalId: string) =>
-    (await call(app.url, 'listNotifications', { query: { externalId, source: 'stackstate' }, headers: auth })).body.items;
+    (await call(app.url, 'listNotifications', { query: { externalId, source: 'stackstate' }, headers: auth })).body
+      .items;
   const events = async (id: string) =>
     (await call(app.url, 'listNotificationEvents', { params: { id }, headers: auth })).body.items;
 
@@ -43,7 +44,10 @@ describe(`StackState webhook (${TEST_DB})`, () => {
     assert.equal(opened.host, 'catalogue');
     assert.deepEqual(opened.metadata, { team: 'Team A' });
     assert.ok(opened.tags.includes('cluster-name:k8s-demo-cluster'));
-    assert.deepEqual(opened.links.map((l: { rel: string }) => l.rel), ['monitor', 'component']);
+    assert.deepEqual(
+      opened.links.map((l: { rel: string }) => l.rel),
+      ['monitor', 'component'],
+    );
 
     // The producer retries the same message: nothing changes but lastSeenAt/duplicateCount.
     const retry = await send(stackStateOpen({ notificationId: id, state: 'DEVIATING', triggeredTimeMs: 1000 }));
@@ -54,7 +58,9 @@ describe(`StackState webhook (${TEST_DB})`, () => {
     assert.equal(critical.body.result, 'updated');
     assert.equal(critical.body.revision, 2);
 
-    const retitled = await send(stackStateOpen({ notificationId: id, state: 'CRITICAL', title: 'New title', triggeredTimeMs: 3000 }));
+    const retitled = await send(
+      stackStateOpen({ notificationId: id, state: 'CRITICAL', title: 'New title', triggeredTimeMs: 3000 }),
+    );
     assert.equal(retitled.body.result, 'updated');
     assert.equal(retitled.body.revision, 3);
 
@@ -71,7 +77,9 @@ describe(`StackState webhook (${TEST_DB})`, () => {
     assert.equal(closeAgain.body.result, 'duplicate');
 
     // An open after the close is a late retry: a notificationId is never reused by StackState.
-    const late = await send(stackStateOpen({ notificationId: id, state: 'CRITICAL', title: 'New title', triggeredTimeMs: 3000 }));
+    const late = await send(
+      stackStateOpen({ notificationId: id, state: 'CRITICAL', title: 'New title', triggeredTimeMs: 3000 }),
+    );
     assert.equal(late.body.result, 'stale');
 
     const [closed] = await byExternalId(id);
@@ -86,7 +94,12 @@ describe(`StackState webhook (${TEST_DB})`, () => {
     const history = await events(notificationId);
     assert.deepEqual(
       history.map((e: { type: string; revision: number }) => [e.type, e.revision]),
-      [['opened', 1], ['updated', 2], ['updated', 3], ['closed', 4]],
+      [
+        ['opened', 1],
+        ['updated', 2],
+        ['updated', 3],
+        ['closed', 4],
+      ],
     );
     assert.equal(history[0].payload.event.state, 'DEVIATING', 'the raw payload is kept');
     assert.deepEqual(history[1].details.changed, ['sourceState']);
@@ -109,7 +122,7 @@ describe(`StackState webhook (${TEST_DB})`, () => {
 
   it('accepts the older object form of tags, and the older envelope `tags` instead of `metadata`', async () => {
     const id = randomUUID();
-    const body = stackStateOpen({ notificationId: id }) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const body = stackStateOpen({ notificationId: id }) as Record<string, any>;
     body.component.tags = { customer: 'example_com' };
     body.monitor.tags = {};
     delete body.metadata;
@@ -127,13 +140,19 @@ describe(`StackState webhook (${TEST_DB})`, () => {
     const body = stackStateOpen({ notificationId: id });
     const results = await Promise.all(Array.from({ length: 20 }, () => send(body)));
     assert.ok(results.every((r) => r.status === 200));
-    const counts = results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.body.result]: (acc[r.body.result] ?? 0) + 1 }), {});
+    const counts = results.reduce<Record<string, number>>(
+      (acc, r) => ({ ...acc, [r.body.result]: (acc[r.body.result] ?? 0) + 1 }),
+      {},
+    );
     assert.deepEqual(counts, { opened: 1, duplicate: 19 });
     const items = await byExternalId(id);
     assert.equal(items.length, 1);
     assert.equal(items[0].duplicateCount, 19);
     const history = await events(items[0].id);
-    assert.deepEqual(history.map((e: { type: string }) => e.type), ['opened']);
+    assert.deepEqual(
+      history.map((e: { type: string }) => e.type),
+      ['opened'],
+    );
   });
 
   it('answers 401 for a missing or wrong token and stores nothing', async () => {
@@ -148,7 +167,7 @@ describe(`StackState webhook (${TEST_DB})`, () => {
   });
 
   it('answers 400 naming each bad field for a schema violation', async () => {
-    const body = stackStateOpen() as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const body = stackStateOpen() as Record<string, any>;
     body.notificationId = 'not-a-uuid';
     body.event.state = 'BROKEN';
     delete body.event.triggeredTimeMs;
@@ -159,7 +178,9 @@ describe(`StackState webhook (${TEST_DB})`, () => {
     const fields = response.body.details.map((d: { field: string }) => d.field).sort();
     assert.deepEqual(fields, ['component.link', 'event.state', 'event.triggeredTimeMs', 'notificationId']);
     const wrongType = await send({ ...stackStateOpen(), event: { type: 'reopen' } });
-    assert.deepEqual(wrongType.body.details, [{ field: 'event.type', problem: 'must be one of the following values: open, close' }]);
+    assert.deepEqual(wrongType.body.details, [
+      { field: 'event.type', problem: 'must be one of the following values: open, close' },
+    ]);
     const badClose = await send({ ...stackStateClose(randomUUID()), event: { type: 'close', reason: 'Whatever' } });
     assert.equal(badClose.status, 400);
     assert.equal(badClose.body.details[0].field, 'event.reason');
@@ -175,7 +196,7 @@ describe(`StackState webhook (${TEST_DB})`, () => {
     });
     assert.equal(notJson.status, 415);
     assert.equal(notJson.body.error, 'unsupported_media_type');
-    const big = stackStateOpen() as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const big = stackStateOpen() as Record<string, any>;
     big.metadata = { padding: 'x'.repeat(70 * 1024) };
     const tooLarge = await send(big);
     assert.equal(tooLarge.status, 413);

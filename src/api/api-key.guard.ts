@@ -13,7 +13,8 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
-    if (!header) throw new ApiError('unauthorized', 'Missing Authorization header; send "Authorization: Bearer <api key>"');
+    if (!header)
+      throw new ApiError('unauthorized', 'Missing Authorization header; send "Authorization: Bearer <api key>"');
     const [scheme, key] = header.split(' ', 2);
     if (scheme.toLowerCase() !== 'bearer' || !key) {
       throw new ApiError('unauthorized', 'Authorization must be "Bearer <api key>"');

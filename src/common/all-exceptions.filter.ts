@@ -45,7 +45,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       error: error.code,
       message: error.message,
       ...(error.details ? { details: error.details } : {}),
-      requestId: String(request.id ?? ''),
+      requestId: requestIdOf(request),
     };
     if (!response.headersSent) response.status(error.status).json(body);
   }
@@ -74,4 +74,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
 function describe(exception: unknown): string {
   return exception instanceof Error ? exception.message : String(exception);
+}
+
+// Set by pino-http's genReqId (common/http-logger.ts), always a string there.
+function requestIdOf(request: Request): string {
+  const id: unknown = request.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : '';
 }

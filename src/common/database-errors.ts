@@ -1,7 +1,15 @@
 // Errors that mean "the database cannot be reached right now" (answer 503, the producer retries), as
 // opposed to a bug in a query (answer 500). SQLSTATE classes 08 (connection exception), 53 (insufficient
 // resources) and 57P (operator intervention: shutdown, crash recovery) plus socket-level errors.
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 const MESSAGES = [
   'Connection terminated',
   'timeout exceeded when trying to connect',
@@ -16,7 +24,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     const err = e as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
     const code = typeof err.code === 'string' ? err.code : '';
-    if (NETWORK_CODES.has(code) || code.startsWith('08') || code.startsWith('53') || code.startsWith('57P')) return true;
+    if (NETWORK_CODES.has(code) || code.startsWith('08') || code.startsWith('53') || code.startsWith('57P'))
+      return true;
     if (typeof err.message === 'string' && MESSAGES.some((m) => (err.message as string).includes(m))) return true;
     e = err.driverError ?? err.cause;
   }

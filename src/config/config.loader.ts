@@ -115,14 +115,38 @@ function uniquenessProblems(config: AppConfigFile): string[] {
     });
   };
   const tokens = config.ingress?.stackstate?.tokens ?? [];
-  check('ingress.stackstate.tokens', tokens.map((t) => t.name), 'name');
-  check('ingress.stackstate.tokens', tokens.map((t) => t.token), 'token');
+  check(
+    'ingress.stackstate.tokens',
+    tokens.map((t) => t.name),
+    'name',
+  );
+  check(
+    'ingress.stackstate.tokens',
+    tokens.map((t) => t.token),
+    'token',
+  );
   const keys = config.ingress?.monasca?.keys ?? [];
-  check('ingress.monasca.keys', keys.map((k) => k.name), 'name');
-  check('ingress.monasca.keys', keys.map((k) => k.key), 'key');
+  check(
+    'ingress.monasca.keys',
+    keys.map((k) => k.name),
+    'name',
+  );
+  check(
+    'ingress.monasca.keys',
+    keys.map((k) => k.key),
+    'key',
+  );
   const apiKeys = config.api?.keys ?? [];
-  check('api.keys', apiKeys.map((k) => k.name), 'name');
-  check('api.keys', apiKeys.map((k) => k.key), 'key');
+  check(
+    'api.keys',
+    apiKeys.map((k) => k.name),
+    'name',
+  );
+  check(
+    'api.keys',
+    apiKeys.map((k) => k.key),
+    'key',
+  );
   return problems;
 }
 

@@ -9,7 +9,8 @@ import { schemaDiff } from './schema-diff';
 // then add it to migrations/index.ts.
 async function main(): Promise<void> {
   const name = process.argv[2];
-  if (!name || !/^[A-Z][A-Za-z0-9]+$/.test(name)) throw new Error('usage: npm run migration:generate -- PascalCaseName');
+  if (!name || !/^[A-Z][A-Za-z0-9]+$/.test(name))
+    throw new Error('usage: npm run migration:generate -- PascalCaseName');
   const dir = mkdtempSync(join(tmpdir(), 'alert-relay-migration-'));
   const db = await startEmbeddedPostgres(dir);
   try {
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
     }
     const timestamp = Date.now();
     const file = join(__dirname, '..', '..', '..', 'src', 'database', 'migrations', `${timestamp}-${name}.ts`);
-    const lines = (queries: string[]) => queries.map((q) => `    await queryRunner.query(${JSON.stringify(q)});`).join('\n');
+    const lines = (queries: string[]) =>
+      queries.map((q) => `    await queryRunner.query(${JSON.stringify(q)});`).join('\n');
     writeFileSync(
       file,
       `import { MigrationInterface, QueryRunner } from 'typeorm';

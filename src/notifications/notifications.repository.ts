@@ -41,7 +41,9 @@ export class NotificationsRepository {
    */
   apply(signal: AlertSignal, decide: (latest: LifecycleState | null) => Decision, now: Date): Promise<ApplyOutcome> {
     return this.dataSource.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${signal.source}\n${signal.externalId}`]);
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `${signal.source}\n${signal.externalId}`,
+      ]);
       const rows: LatestRow[] = await tx.query(
         `SELECT id, status, source_state, title, source_time, revision FROM notifications
           WHERE source = $1 AND external_id = $2 ORDER BY opened_at DESC, id DESC LIMIT 1`,
@@ -62,20 +64,25 @@ export class NotificationsRepository {
         case 'duplicate':
           await tx.query(
             'UPDATE notifications SET last_seen_at = $2, duplicate_count = duplicate_count + 1 WHERE id = $1',
-            [latest!.id, now],
+            [latest.id, now],
           );
-          return { decision, notificationId: latest!.id, revision: latest!.revision };
+          return { decision, notificationId: latest.id, revision: latest.revision };
         case 'open':
           return { decision, ...(await this.insert(tx, signal, 'open', now, 'opened', {})) };
         case 'record-close':
           return {
             decision,
-            ...(await this.insert(tx, signal, 'closed', now, 'closed', { note: 'close for an id that was never open' })),
+            ...(await this.insert(tx, signal, 'closed', now, 'closed', {
+              note: 'close for an id that was never open',
+            })),
           };
         case 'update':
-          return { decision, ...(await this.update(tx, latest!.id, signal, now, 'updated', { changed: decision.changed })) };
+          return {
+            decision,
+            ...(await this.update(tx, latest.id, signal, now, 'updated', { changed: decision.changed })),
+          };
         case 'close':
-          return { decision, ...(await this.update(tx, latest!.id, signal, now, 'closed', {})) };
+          return { decision, ...(await this.update(tx, latest.id, signal, now, 'closed', {})) };
       }
     });
   }

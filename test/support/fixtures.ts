@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 
 /** StackState's documented open message (wire-formats.md §1.8), with a fresh notificationId. */
-export function stackStateOpen(overrides: { notificationId?: string; state?: string; title?: string; triggeredTimeMs?: number } = {}) {
+export function stackStateOpen(
+  overrides: { notificationId?: string; state?: string; title?: string; triggeredTimeMs?: number } = {},
+) {
   return {
     component: {
       identifier: 'urn:kubernetes:/k8s-demo-cluster:sock-shop:service/catalogue',
       link: 'https://play.stackstate.com/#/components/urn%3Akubernetes%3A%2Fk8s-demo-cluster%3Asock-shop%3Aservice%2Fcatalogue',
       name: 'catalogue',
-      tags: ['app.kubernetes.io/component:catalogue', 'cluster-name:k8s-demo-cluster', 'namespace:sock-shop', 'stackpack:kubernetes'],
+      tags: [
+        'app.kubernetes.io/component:catalogue',
+        'cluster-name:k8s-demo-cluster',
+        'namespace:sock-shop',
+        'stackpack:kubernetes',
+      ],
       type: 'service',
     },
     event: {
@@ -48,7 +55,8 @@ export function monascaAlarm(overrides: Partial<Record<string, unknown>> = {}) {
     tenant_id: '62f7a7a314904aa3ab137d569d6b4fde',
     old_state: 'OK',
     alarm_description: 'Dummy alarm',
-    message: 'Thresholds were exceeded for the sub-alarms: count(cpu.user_perc, deterministic) >= 1.0 with the values: [1.0]',
+    message:
+      'Thresholds were exceeded for the sub-alarms: count(cpu.user_perc, deterministic) >= 1.0 with the values: [1.0]',
     alarm_definition_id: '78ce7b53-f7e6-4b51-88d0-cb741e7dc906',
     alarm_name: 'dummy_alarm',
     ...overrides,

@@ -3,7 +3,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { loadOpenApiDocument } from '../../src/ops/openapi-document';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 export const spec = loadOpenApiDocument() as Json;
 
@@ -33,7 +33,7 @@ export interface CallOptions {
   body?: unknown;
 }
 
-export interface CallResult<T = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export interface CallResult<T = any> {
   status: number;
   headers: Headers;
   body: T;
@@ -43,7 +43,11 @@ export interface CallResult<T = any> { // eslint-disable-line @typescript-eslint
  * Calls the running service by the spec's operationId and asserts that the status is documented for
  * that operation and that the JSON body matches the documented schema.
  */
-export async function call<T = any>(baseUrl: string, operationId: string, options: CallOptions = {}): Promise<CallResult<T>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function call<T = any>(
+  baseUrl: string,
+  operationId: string,
+  options: CallOptions = {},
+): Promise<CallResult<T>> {
   const op = operations[operationId];
   assert.ok(op, `no operation ${operationId} in the spec`);
   const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(options.params?.[name] ?? ''));
@@ -57,7 +61,8 @@ export async function call<T = any>(baseUrl: string, operationId: string, option
   }
   const response = await fetch(url, { method: op.method, headers, body });
   const text = await response.text();
-  const json = text.length > 0 && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
+  const json =
+    text.length > 0 && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
   assertMatchesSpec(operationId, response.status, json);
   return { status: response.status, headers: response.headers, body: json as T };
 }
@@ -72,7 +77,10 @@ export function assertMatchesSpec(operationId: string, status: number, body: unk
   const validate = schema.$ref ? ajv.getSchema(`openapi${schema.$ref}`) : ajv.compile(schema);
   assert.ok(validate, `cannot compile the response schema of ${operationId} ${status}`);
   const valid = validate(body);
-  assert.ok(valid, `${operationId} ${status} body does not match the spec: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`);
+  assert.ok(
+    valid,
+    `${operationId} ${status} body does not match the spec: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`,
+  );
 }
 
 function resolve(ref: string): Json {

@@ -30,7 +30,7 @@ export async function createPostgresDatabase(): Promise<TestDatabase & { url: st
 /** A fresh database of the kind this run targets. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (TEST_DB === 'postgres') return createPostgresDatabase();
-  return { url: undefined, drop: async () => undefined };
+  return { url: undefined, drop: () => Promise.resolve() };
 }
 
 async function adminQuery(sql: string): Promise<void> {

@@ -24,7 +24,12 @@ export class MonascaService {
  * Monasca's alarm as a lifecycle signal keyed by `alarm_id`: ALARM/UNDETERMINED open or update, OK
  * closes, and an ALARM after OK opens anew (wire-formats.md §2.4). The body carries no severity.
  */
-export function toSignal(alarm: MonascaAlarmDto, raw: unknown, sourceInstance: string, alarmSeverity: Severity): AlertSignal {
+export function toSignal(
+  alarm: MonascaAlarmDto,
+  raw: unknown,
+  sourceInstance: string,
+  alarmSeverity: Severity,
+): AlertSignal {
   const dimensions = alarm.metrics.map((m) => m.dimensions);
   const host = dimensions.map((d) => d.hostname).find((h) => typeof h === 'string' && h.length > 0) ?? null;
   const tags = [...new Set(dimensions.flatMap((d) => Object.entries(d).map(([k, v]) => `${k}:${v}`)))];

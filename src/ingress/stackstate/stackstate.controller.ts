@@ -12,7 +12,11 @@ export class StackStateController {
   @Post()
   @HttpCode(200)
   @UseGuards(StackStateTokenGuard)
-  receiveStackStateEvent(@Body() envelope: StackStateEnvelopeDto, @RawBody() raw: unknown, @SourceInstance() instance: string) {
+  receiveStackStateEvent(
+    @Body() envelope: StackStateEnvelopeDto,
+    @RawBody() raw: unknown,
+    @SourceInstance() instance: string,
+  ) {
     return this.service.receiveStackStateEvent(envelope, raw, instance);
   }
 }

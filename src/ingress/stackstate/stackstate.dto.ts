@@ -12,7 +12,15 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { Schemas, StackStateOpenEvent, StackStateCloseEvent, StackStateMonitor, StackStateComponent, StackStateNotificationConfiguration, StackStateEnvelope } from '../../common/api-types';
+import {
+  Schemas,
+  StackStateOpenEvent,
+  StackStateCloseEvent,
+  StackStateMonitor,
+  StackStateComponent,
+  StackStateNotificationConfiguration,
+  StackStateEnvelope,
+} from '../../common/api-types';
 import { IsStringArrayOrStringMap, IsStringMap } from '../common/validators';
 
 // Mirrors components.schemas.StackState* in openapi/openapi.yaml (upstream spec_webhook/webhook.api.yaml).
