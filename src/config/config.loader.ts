@@ -4,7 +4,8 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { toDetails } from '../common/validation';
-import { AppConfigFile, EnvironmentConfig } from './config.schema';
+import { parseChannels } from './channels.config';
+import { AppConfigFile, EnvironmentConfig, HostConfig } from './config.schema';
 
 export interface AppConfig extends AppConfigFile {
   env: EnvironmentConfig;
@@ -75,10 +76,15 @@ function loadFile(path: string, env: Env): AppConfigFile {
   const problems: string[] = [];
   const substituted = substituteEnv(parsed, env, '', problems);
   const config = plainToInstance(AppConfigFile, substituted);
-  problems.push(
-    ...flattenErrors(validateSync(config, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true })),
-    ...uniquenessProblems(config),
+  const validation = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true };
+  problems.push(...flattenErrors(validateSync(config, validation)), ...uniquenessProblems(config));
+  const channels = parseChannels((substituted as { channels?: unknown }).channels, (errors, parent) =>
+    flattenErrors(errors, parent),
   );
+  config.channels = channels.channels;
+  problems.push(...channels.problems);
+  config.hosts = parseHosts(config.hosts, problems, (errors, parent) => flattenErrors(errors, parent));
+  problems.push(...referenceProblems(config));
   if (problems.length > 0) throw new ConfigError(path, problems);
   return config;
 }
@@ -150,6 +156,46 @@ function uniquenessProblems(config: AppConfigFile): string[] {
   return problems;
 }
 
-function flattenErrors(errors: ValidationError[]): string[] {
-  return toDetails(errors).map((d) => `${d.field}: ${d.problem === 'unknown field' ? 'unknown key' : d.problem}`);
+function parseHosts(
+  raw: unknown,
+  problems: string[],
+  toProblems: (errors: ValidationError[], parent: string) => string[],
+): Record<string, HostConfig> {
+  const hosts: Record<string, HostConfig> = {};
+  if (raw === undefined || raw === null || typeof raw !== 'object') return hosts;
+  for (const [name, value] of Object.entries(raw)) {
+    const host = plainToInstance(HostConfig, value ?? {});
+    problems.push(
+      ...toProblems(
+        validateSync(host, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }),
+        `hosts.${name}`,
+      ),
+    );
+    hosts[name] = host;
+  }
+  return hosts;
+}
+
+/** Every channel a route, `defaultChannels` or `hosts` names must be defined under `channels`. */
+function referenceProblems(config: AppConfigFile): string[] {
+  const problems: string[] = [];
+  const known = new Set(Object.keys(config.channels ?? {}));
+  const check = (path: string, names: string[] | undefined) =>
+    (names ?? []).forEach((name, i) => {
+      if (typeof name === 'string' && !known.has(name)) {
+        problems.push(`${path}[${i}]: no channel named "${name}" under channels`);
+      }
+    });
+  (config.routes ?? []).forEach((route, i) => check(`routes[${i}].channels`, route.channels));
+  check('defaultChannels', config.defaultChannels);
+  for (const [name, host] of Object.entries(config.hosts ?? {})) {
+    check(`hosts.${name}.notification_channels`, host.notification_channels);
+  }
+  return problems;
+}
+
+function flattenErrors(errors: ValidationError[], parent = ''): string[] {
+  return toDetails(errors, parent).map(
+    (d) => `${d.field}: ${d.problem === 'unknown field' ? 'unknown key' : d.problem}`,
+  );
 }

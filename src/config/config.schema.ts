@@ -1,10 +1,13 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayUnique,
   IsArray,
   IsIn,
   IsInt,
+  IsBoolean,
   IsNotEmpty,
+  IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -13,6 +16,8 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { ChannelConfig, RateLimitConfig } from './channels.config';
+import { IsDuration } from './duration';
 
 // The YAML file's shape (DESIGN §3). Every class here is validated at boot; unknown keys are errors so
 // that a typo in a key path is caught instead of silently ignored.
@@ -103,6 +108,120 @@ export class HttpConfig {
   bodyLimitBytes: number = 1024 * 1024;
 }
 
+// A single value or a list; a list matches when any of its values does.
+const toList = ({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value);
+
+/**
+ * What a route matches. Every given key must match (AND); a key's list matches when any value does
+ * (OR). Values may use `*` as a wildcard (`prod-web-*`, `cluster-name:prod-*`).
+ */
+export class RouteMatchConfig {
+  @IsOptional() @Transform(toList) @IsArray() @IsString({ each: true }) source?: string[];
+  @IsOptional() @Transform(toList) @IsArray() @IsString({ each: true }) sourceInstance?: string[];
+  @IsOptional() @Transform(toList) @IsArray() @IsIn(SEVERITIES, { each: true }) severity?: Severity[];
+  @IsOptional() @Transform(toList) @IsArray() @IsIn(['open', 'closed'], { each: true }) status?: ('open' | 'closed')[];
+  /** Component tags (`key:value`); every listed tag must be present. */
+  @IsOptional() @Transform(toList) @IsArray() @IsString({ each: true }) tags?: string[];
+  /** Metadata key -> value (or list of values, or `*` for "present"); every key must match. */
+  @IsOptional() @IsObject() metadata?: Record<string, string | string[]>;
+  /** Component name, HAProxy `backend/server`, Monasca `hostname` dimension. */
+  @IsOptional() @Transform(toList) @IsArray() @IsString({ each: true }) host?: string[];
+}
+
+export class RouteConfig {
+  @IsOptional()
+  @Matches(NAME, { message: NAME_MESSAGE })
+  name?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RouteMatchConfig)
+  match: RouteMatchConfig = new RouteMatchConfig();
+
+  @IsArray()
+  @ArrayUnique()
+  @IsString({ each: true })
+  channels: string[] = [];
+
+  /** Keep evaluating the routes after this one when it matches. */
+  @IsOptional()
+  @IsBoolean()
+  continue: boolean = false;
+
+  /** Re-send still-open notifications to this route's channels this often. */
+  @IsOptional()
+  @IsDuration('1s')
+  remindEvery?: string;
+}
+
+/** `hosts:` sugar: one route per host, evaluated after `routes`. */
+export class HostConfig {
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsString({ each: true })
+  notification_channels?: string[];
+
+  @IsOptional()
+  @IsDuration('1s')
+  remindEvery?: string;
+}
+
+export class BackoffConfig {
+  /** First retry delay; doubles per attempt, ±jitter. */
+  @IsOptional() @IsDuration('1ms') base: string = '5s';
+  @IsOptional() @IsDuration('1ms') max: string = '30m';
+  /** ± fraction of the delay (0.2 = ±20%). */
+  @IsOptional() @IsNumber() @Min(0) @Max(1) jitter: number = 0.2;
+}
+
+export class CircuitBreakerConfig {
+  /** Consecutive failed attempts that open the circuit of a channel. */
+  @IsOptional() @IsInt() @Min(1) @Max(1000) failureThreshold: number = 5;
+  /** How long an open circuit holds that channel's deliveries before one probe is let through. */
+  @IsOptional() @IsDuration('10ms') openFor: string = '30s';
+}
+
+export class RateLimitsConfig {
+  // Defaults from the channels' documented limits (shared/reference/smtp-and-channels.md §4).
+  @IsOptional() @ValidateNested() @Type(() => RateLimitConfig) slack: RateLimitConfig = rate(1, 3);
+  @IsOptional() @ValidateNested() @Type(() => RateLimitConfig) mattermost: RateLimitConfig = rate(10, 20);
+  @IsOptional() @ValidateNested() @Type(() => RateLimitConfig) pushover: RateLimitConfig = rate(2, 5);
+  @IsOptional() @ValidateNested() @Type(() => RateLimitConfig) signal: RateLimitConfig = rate(1, 3);
+  @IsOptional() @ValidateNested() @Type(() => RateLimitConfig) email: RateLimitConfig = rate(5, 10);
+  @IsOptional() @ValidateNested() @Type(() => RateLimitConfig) webhook: RateLimitConfig = rate(1000, 1000);
+}
+
+function rate(perSecond: number, burst: number): RateLimitConfig {
+  return Object.assign(new RateLimitConfig(), { perSecond, burst });
+}
+
+export class DeliveryConfig {
+  /** Concurrent sends per process. */
+  @IsOptional() @IsInt() @Min(1) @Max(1000) concurrency: number = 16;
+  /** How long a claimed delivery stays leased; a crashed worker's claims come back after it. */
+  @IsOptional() @IsDuration('1s') lease: string = '60s';
+  /** One attempt's time limit (the lease must outlast it). */
+  @IsOptional() @IsDuration('100ms') timeout: string = '15s';
+  /** A delivery still failing after this is dead-lettered. */
+  @IsOptional() @IsDuration('1s') maxAge: string = '24h';
+  /** Fallback poll; workers are woken at once on new work and at each retry's due time. */
+  @IsOptional() @IsDuration('10ms') pollInterval: string = '5s';
+  /** On shutdown, in-flight sends get this long before their leases are released. */
+  @IsOptional() @IsDuration('0ms') shutdownGrace: string = '10s';
+  /** How often open notifications are checked for due reminders. */
+  @IsOptional() @IsDuration('100ms') reminderInterval: string = '30s';
+  /** Off: this process only enqueues (another replica sends). */
+  @IsOptional() @IsBoolean() workers: boolean = true;
+
+  @IsOptional() @ValidateNested() @Type(() => BackoffConfig) backoff: BackoffConfig = new BackoffConfig();
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CircuitBreakerConfig)
+  circuitBreaker: CircuitBreakerConfig = new CircuitBreakerConfig();
+  @IsOptional() @ValidateNested() @Type(() => RateLimitsConfig) rateLimits: RateLimitsConfig = new RateLimitsConfig();
+}
+
 export class AppConfigFile {
   @IsOptional()
   @ValidateNested()
@@ -118,6 +237,33 @@ export class AppConfigFile {
   @ValidateNested()
   @Type(() => ApiConfig)
   api: ApiConfig = new ApiConfig();
+
+  // Parsed by type in config.loader (parseChannels), so each channel is validated by its own class.
+  @IsOptional()
+  @IsObject()
+  channels: Record<string, ChannelConfig> = {};
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => RouteConfig)
+  routes: RouteConfig[] = [];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsString({ each: true })
+  defaultChannels: string[] = [];
+
+  // Validated entry by entry in config.loader (host names are free-form keys).
+  @IsOptional()
+  @IsObject()
+  hosts: Record<string, HostConfig> = {};
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DeliveryConfig)
+  delivery: DeliveryConfig = new DeliveryConfig();
 }
 
 export class EnvironmentConfig {

@@ -1,0 +1,81 @@
+import { createHmac } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { WebhookChannelConfig } from '../../config/channels.config';
+import { ChannelPreview, ChannelSender, OutgoingMessage, SendResult } from '../common/channel';
+import { httpSend, redactUrl } from '../common/http';
+import { plainText, render } from '../common/render';
+
+/**
+ * Standard Webhooks signature over `id.timestamp.body` with the base64-decoded `whsec_` secret
+ * (shared/reference/smtp-and-channels.md §4.5).
+ */
+export function signStandardWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`;
+}
+
+/** Our JSON for one message: Standard Webhooks' recommended `{type, timestamp, data}`. */
+export function webhookEvent(message: OutgoingMessage, now: Date) {
+  return {
+    type: `notification.${message.kind}`,
+    timestamp: now.toISOString(),
+    data: { deliveryId: message.id, kind: message.kind, notification: message.notification },
+  };
+}
+
+/** remko/smtp-http-proxy's JSON: `{envelope: {from, to[]}, data}` with an RFC 5322 message, LF endings. */
+export function smtpHttpProxyBody(message: OutgoingMessage, config: WebhookChannelConfig, now: Date) {
+  const rendered = render(message.kind, message.notification);
+  const data =
+    [
+      `From: ${config.mailFrom}`,
+      `To: ${config.mailTo}`,
+      `Date: ${now.toUTCString()}`,
+      `Subject: ${rendered.headline.replace(/[\r\n]+/g, ' ')}`,
+      `Message-ID: <${message.id}@alert-relay>`,
+      '',
+      plainText(rendered, Infinity, false),
+    ].join('\n') + '\n';
+  return { envelope: { from: `<${config.mailFrom}>`, to: [`<${config.mailTo}>`] }, data };
+}
+
+export function webhookRequest(messages: OutgoingMessage[], config: WebhookChannelConfig, now: Date) {
+  const items = messages.map((m) =>
+    config.format === 'smtp-http-proxy' ? smtpHttpProxyBody(m, config, now) : webhookEvent(m, now),
+  );
+  const body = JSON.stringify(config.batchSize > 1 ? items : items[0]);
+  // A batch is identified by its first delivery; each item carries its own deliveryId.
+  const id = messages[0].id;
+  const timestamp = Math.floor(now.getTime() / 1000);
+  const headers: Record<string, string> = {
+    ...config.headers,
+    'content-type': 'application/json',
+    'user-agent': 'alert-relay',
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+  };
+  if (config.secret) headers['webhook-signature'] = signStandardWebhook(config.secret, id, timestamp, body);
+  return { headers, body };
+}
+
+@Injectable()
+export class WebhookSender implements ChannelSender<WebhookChannelConfig> {
+  readonly type = 'webhook' as const;
+
+  batchSize(config: WebhookChannelConfig): number {
+    return config.batchSize;
+  }
+
+  preview(messages: OutgoingMessage[], config: WebhookChannelConfig): ChannelPreview {
+    const { headers, body } = webhookRequest(messages, config, new Date());
+    const shown = Object.fromEntries(
+      Object.entries(headers).map(([k, v]) => [k, k in config.headers || k === 'webhook-signature' ? '[redacted]' : v]),
+    );
+    return { target: redactUrl(config.url), request: { method: 'POST', headers: shown, body: JSON.parse(body) } };
+  }
+
+  send(messages: OutgoingMessage[], config: WebhookChannelConfig, timeoutMs: number): Promise<SendResult> {
+    const { headers, body } = webhookRequest(messages, config, new Date());
+    return httpSend(config.url, { headers, body }, timeoutMs);
+  }
+}

@@ -1,0 +1,82 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { NotificationEntity } from '../notifications/notification.entity';
+
+export type DeliveryKind = 'opened' | 'updated' | 'resolved' | 'reminder';
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'superseded';
+
+/**
+ * The outbox: one row per (notification, channel, revision), written in the transaction of the change.
+ * `pending` rows are claimed by workers (`leased_until`); in flight = pending with a live lease.
+ */
+@Entity({ name: 'deliveries' })
+@Index('deliveries_id_key', ['id'], { unique: true })
+@Index('deliveries_pair_sequence_idx', ['notificationId', 'channel', 'sequence'])
+@Index('deliveries_due_idx', ['nextAttemptAt'], { where: `status = 'pending'` })
+@Index('deliveries_status_sequence_idx', ['status', 'sequence'])
+export class DeliveryEntity {
+  // Global order of enqueueing: orders the revisions of one (notification, channel) pair.
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  sequence: string;
+
+  /** Stable across attempts: the `webhook-id` receivers deduplicate on. */
+  @Column({ type: 'uuid', default: () => 'gen_random_uuid()' })
+  id: string;
+
+  @Column({ name: 'notification_id', type: 'uuid' })
+  notificationId: string;
+
+  @ManyToOne(() => NotificationEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'notification_id', foreignKeyConstraintName: 'deliveries_notification_id_fkey' })
+  notification?: NotificationEntity;
+
+  @Column({ type: 'varchar', length: 64 })
+  channel: string;
+
+  @Column({ type: 'integer' })
+  revision: number;
+
+  @Column({ type: 'varchar', length: 16 })
+  kind: DeliveryKind;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: DeliveryStatus;
+
+  /** The route that picked the channel (`defaultChannels`, `host:<name>`, `replay`, …). */
+  @Column({ type: 'varchar', length: 128 })
+  route: string;
+
+  /** The notification as of this revision: what is rendered, whatever happens to it later. */
+  @Column({ type: 'jsonb' })
+  payload: Record<string, unknown>;
+
+  @Column({ name: 'remind_every_seconds', type: 'integer', nullable: true })
+  remindEverySeconds: number | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'next_attempt_at', type: 'timestamptz' })
+  nextAttemptAt: Date;
+
+  /** After this a failing delivery is dead-lettered (created_at + maxAge). */
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt: Date;
+
+  @Column({ name: 'leased_until', type: 'timestamptz', nullable: true })
+  leasedUntil: Date | null;
+
+  @Column({ name: 'lease_token', type: 'uuid', nullable: true })
+  leaseToken: string | null;
+
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt: Date | null;
+
+  @Column({ name: 'last_status_code', type: 'integer', nullable: true })
+  lastStatusCode: number | null;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError: string | null;
+}
