@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module';
 import { DatabaseTarget } from './database/database-target';
 import { MonascaModule } from './ingress/monasca/monasca.module';
 import { StackStateModule } from './ingress/stackstate/stackstate.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OpsModule } from './ops/ops.module';
 
 @Module({})
@@ -22,6 +23,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot({ pinoHttp: httpLoggerOptions(config.env.logLevel) }),
         DatabaseModule.forRoot(database),
+        MetricsModule,
         StackStateModule,
         MonascaModule,
         ApiModule,

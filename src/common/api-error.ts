@@ -6,6 +6,7 @@ const STATUS: Record<ErrorCode, number> = {
   malformed_json: 400,
   unauthorized: 401,
   not_found: 404,
+  conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   database_unavailable: 503,

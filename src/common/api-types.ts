@@ -16,3 +16,5 @@ export type StackStateEnvelope = Schemas['StackStateEnvelope'];
 export type MonascaAlarm = Schemas['MonascaAlarm'];
 export type MonascaMetric = Schemas['MonascaMetric'];
 export type ListNotificationsQuery = NonNullable<operations['listNotifications']['parameters']['query']>;
+export type RouteTestNotification = Schemas['RouteTestNotification'];
+export type RouteTestRequest = Schemas['RouteTestRequest'];

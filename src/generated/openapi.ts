@@ -109,6 +109,147 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every delivery of one notification, with every attempt
+         * @description One delivery per (channel, revision) plus reminders, oldest first; each lists its attempts
+         *     (time, duration, status code, error, the start of the answer).
+         */
+        get: operations["listNotificationDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List deliveries, newest first (e.g. the dead letters) */
+        get: operations["listDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay a finished delivery (dead, delivered or superseded) now
+         * @description The delivery becomes `pending` again, due now, with a fresh `maxAge`, and keeps its id (so a
+         *     webhook receiver sees the same `webhook-id`). A delivery still pending answers 409.
+         */
+        post: operations["retryDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The configured channels (never their secrets) */
+        get: operations["listChannels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{name}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test message through a channel now
+         * @description Sends one test message right away (not through the outbox, no retry) and answers what the
+         *     service said. A failing channel still answers 200, with `outcome` telling what happened.
+         */
+        post: operations["testChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/routes/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Which routes and channels a notification would reach, and the exact messages
+         * @description Give exactly one of `notification` (the fields routes look at), `stackstate` (a raw StackState
+         *     envelope) or `monasca` (a raw Monasca alarm). Nothing is stored and nothing is sent; secrets in
+         *     the previews are `[redacted]`.
+         */
+        post: operations["testRoutes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Prometheus text format: ingest requests by source and result, open notifications, deliveries
+         *     by channel and result, attempt durations, outbox ready count and oldest age, dead letters and
+         *     circuit state per channel.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -175,7 +316,7 @@ export interface components {
              * @description A stable machine-readable code.
              * @enum {string}
              */
-            error: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "not_found" | "payload_too_large" | "unsupported_media_type" | "database_unavailable" | "internal_error";
+            error: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "database_unavailable" | "internal_error";
             message: string;
             details?: components["schemas"]["ErrorDetail"][];
             requestId: string;
@@ -206,6 +347,133 @@ export interface components {
             status: "ok" | "unavailable";
             /** @enum {string} */
             database: "up" | "down";
+        };
+        /**
+         * @description `pending`: waiting to be sent (or being sent: see `inFlight`), `delivered`, `dead`
+         *     (permanent failure or `maxAge` reached; replay with retry), `superseded` (a newer revision
+         *     of the same notification replaced it before it was sent).
+         * @enum {string}
+         */
+        DeliveryStatus: "pending" | "delivered" | "dead" | "superseded";
+        /** @enum {string} */
+        DeliveryKind: "opened" | "updated" | "resolved" | "reminder";
+        DeliveryAttempt: {
+            attempt: number;
+            /** Format: date-time */
+            startedAt: string;
+            durationMs: number;
+            /** @enum {string} */
+            outcome: "success" | "retry" | "permanent";
+            /** @description HTTP status, SMTP reply code or signal-cli exit code. */
+            statusCode: number | null;
+            error: string | null;
+            /** @description The start (at most 500 characters) of what the service answered. */
+            response: string | null;
+            worker: string;
+        };
+        Delivery: {
+            /**
+             * Format: uuid
+             * @description Stable across attempts; the `webhook-id` of webhook channels.
+             */
+            id: string;
+            /** Format: uuid */
+            notificationId: string;
+            channel: string;
+            revision: number;
+            kind: components["schemas"]["DeliveryKind"];
+            status: components["schemas"]["DeliveryStatus"];
+            /** @description A worker holds it and is sending it now. */
+            inFlight: boolean;
+            /** @description The route that picked the channel. */
+            route: string;
+            attempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When a pending delivery is due; null once finished.
+             */
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            completedAt: string | null;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            attemptLog?: components["schemas"]["DeliveryAttempt"][];
+        };
+        DeliveryList: {
+            items: components["schemas"]["Delivery"][];
+        };
+        DeliveryPage: {
+            items: components["schemas"]["Delivery"][];
+            nextCursor: string | null;
+        };
+        Channel: {
+            name: string;
+            /** @enum {string} */
+            type: "slack" | "mattermost" | "pushover" | "signal" | "email" | "webhook";
+            /** @description Where it sends, with secrets (webhook paths, tokens) left out. */
+            target: string;
+            rateLimit: {
+                perSecond: number;
+                burst: number;
+            };
+            /**
+             * @description This process's circuit breaker for the channel.
+             * @enum {string}
+             */
+            circuit: "closed" | "open" | "half-open";
+        };
+        ChannelList: {
+            items: components["schemas"]["Channel"][];
+        };
+        ChannelTestResult: {
+            channel: string;
+            /**
+             * @description `retry`: a transient failure (it would be retried); `permanent`: it would be dead-lettered.
+             * @enum {string}
+             */
+            outcome: "success" | "retry" | "permanent";
+            statusCode: number | null;
+            durationMs: number;
+            error: string | null;
+            response: string | null;
+        };
+        RouteTestNotification: {
+            source: string;
+            sourceInstance?: string;
+            severity: components["schemas"]["Severity"];
+            status?: components["schemas"]["NotificationStatus"];
+            sourceState?: string;
+            title: string;
+            message?: string;
+            host?: string;
+            tags?: string[];
+            metadata?: {
+                [key: string]: string;
+            };
+        };
+        RouteTestRequest: {
+            notification?: components["schemas"]["RouteTestNotification"];
+            stackstate?: components["schemas"]["StackStateEnvelope"];
+            monasca?: components["schemas"]["MonascaAlarm"];
+            /** @description The token/key name the raw payload is taken to come with (default `test`). */
+            sourceInstance?: string;
+        };
+        RouteTestResult: {
+            notification: components["schemas"]["Notification"];
+            /** @description Names of the matching routes in order; empty when `defaultChannels` applied. */
+            matchedRoutes: string[];
+            deliveries: {
+                channel: string;
+                type: string;
+                route: string;
+                target: string;
+                /** @description The exact message that would be sent, secrets `[redacted]`. */
+                request: unknown;
+            }[];
         };
         /** @enum {string} */
         NotificationStatus: "open" | "closed";
@@ -415,6 +683,15 @@ export interface components {
         };
         /** @description No such resource. */
         NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request conflicts with the current state. */
+        Conflict: {
             headers: {
                 [name: string]: unknown;
             };
@@ -659,6 +936,180 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listNotificationDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["NotificationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listDeliveries: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["DeliveryStatus"];
+                channel?: string;
+                limit?: number;
+                /** @description `nextCursor` of the previous page; opaque. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    retryDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listChannels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every channel. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    testChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the channel's service answered. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelTestResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    testRoutes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RouteTestRequest"];
+            };
+        };
+        responses: {
+            /** @description The routing decision and the messages each channel would get. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteTestResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
         };
     };
     getHealth: {

@@ -1,15 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { DeliveryEnqueuer } from '../delivery/delivery-enqueuer';
+import { DeliveryKind } from '../delivery/delivery.entity';
 import { AlertSignal } from './alert-signal';
 import { Decision, LifecycleState } from './lifecycle';
 import { NotificationEventEntity, NotificationEventType } from './notification-event.entity';
 import { NotificationEntity } from './notification.entity';
+import { toNotification } from './notification.mapper';
 
 export interface ApplyOutcome {
   decision: Decision;
   notificationId: string | null;
   revision: number | null;
+  /** Deliveries written with the change (the outbox). */
+  enqueued: number;
 }
 
 interface LatestRow {
@@ -32,12 +37,17 @@ export interface NotificationListQuery {
 /** The only code that talks to the notifications tables. */
 @Injectable()
 export class NotificationsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveryEnqueuer,
+  ) {}
 
   /**
    * Applies one signal in one transaction: takes a per-(source, externalId) lock so concurrent
    * messages for one id serialise, reads the newest notification for it, lets `decide` pick the
-   * lifecycle step, and writes that step and its event. Nothing is visible before the commit.
+   * lifecycle step, and writes that step, its event and its deliveries (the outbox). Nothing is
+   * visible before the commit. A close for an id never seen is recorded but not delivered: nobody was
+   * told it opened.
    */
   apply(signal: AlertSignal, decide: (latest: LifecycleState | null) => Decision, now: Date): Promise<ApplyOutcome> {
     return this.dataSource.transaction(async (tx) => {
@@ -60,31 +70,46 @@ export class NotificationsRepository {
       );
       switch (decision.kind) {
         case 'stale':
-          return { decision, notificationId: latest?.id ?? null, revision: latest?.revision ?? null };
+          return { decision, notificationId: latest?.id ?? null, revision: latest?.revision ?? null, enqueued: 0 };
         case 'duplicate':
           await tx.query(
             'UPDATE notifications SET last_seen_at = $2, duplicate_count = duplicate_count + 1 WHERE id = $1',
             [latest.id, now],
           );
-          return { decision, notificationId: latest.id, revision: latest.revision };
+          return { decision, notificationId: latest.id, revision: latest.revision, enqueued: 0 };
         case 'open':
-          return { decision, ...(await this.insert(tx, signal, 'open', now, 'opened', {})) };
+          return this.deliver(tx, decision, await this.insert(tx, signal, 'open', now, 'opened', {}), 'opened');
         case 'record-close':
           return {
             decision,
             ...(await this.insert(tx, signal, 'closed', now, 'closed', {
               note: 'close for an id that was never open',
             })),
+            enqueued: 0,
           };
         case 'update':
-          return {
+          return this.deliver(
+            tx,
             decision,
-            ...(await this.update(tx, latest.id, signal, now, 'updated', { changed: decision.changed })),
-          };
+            await this.update(tx, latest.id, signal, now, 'updated', { changed: decision.changed }),
+            'updated',
+          );
         case 'close':
-          return { decision, ...(await this.update(tx, latest.id, signal, now, 'closed', {})) };
+          return this.deliver(tx, decision, await this.update(tx, latest.id, signal, now, 'closed', {}), 'resolved');
       }
     });
+  }
+
+  /** The outbox rows of a new revision, in the same transaction. */
+  private async deliver(
+    tx: EntityManager,
+    decision: Decision,
+    written: { notificationId: string; revision: number },
+    kind: DeliveryKind,
+  ): Promise<ApplyOutcome> {
+    const entity = await tx.getRepository(NotificationEntity).findOneByOrFail({ id: written.notificationId });
+    const enqueued = await this.deliveries.enqueue(tx, toNotification(entity), kind);
+    return { decision, ...written, enqueued };
   }
 
   private async insert(

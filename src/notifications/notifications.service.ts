@@ -1,10 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
+import { DeliveryEnqueuer } from '../delivery/delivery-enqueuer';
+import { MetricsService } from '../metrics/metrics.service';
 import { Schemas } from '../common/api-types';
 import { AlertSignal } from './alert-signal';
 import { decide } from './lifecycle';
 import { NotificationEventEntity } from './notification-event.entity';
 import { NotificationEntity } from './notification.entity';
+import { toNotification } from './notification.mapper';
 import { NotificationsRepository } from './notifications.repository';
 
 type IngestResult = Schemas['IngestResult'];
@@ -23,12 +26,24 @@ const RESULT: Record<string, IngestResult['result']> = {
 export class NotificationsService {
   private readonly logger = new Logger(NotificationsService.name);
 
-  constructor(private readonly repository: NotificationsRepository) {}
+  constructor(
+    private readonly repository: NotificationsRepository,
+    private readonly deliveries: DeliveryEnqueuer,
+    private readonly metrics: MetricsService,
+  ) {}
 
-  /** Applies the signal and resolves only once the change is committed. */
+  /** Applies the signal and resolves only once the change (and its deliveries) is committed. */
   async ingest(signal: AlertSignal): Promise<IngestResult> {
-    const outcome = await this.repository.apply(signal, (latest) => decide(latest, signal), new Date());
+    let outcome;
+    try {
+      outcome = await this.repository.apply(signal, (latest) => decide(latest, signal), new Date());
+    } catch (error) {
+      this.metrics.ingestRequests.inc({ source: signal.source, result: 'error' });
+      throw error;
+    }
+    if (outcome.enqueued > 0) this.deliveries.committed();
     const result = RESULT[outcome.decision.kind];
+    this.metrics.ingestRequests.inc({ source: signal.source, result });
     const line = `${signal.source}/${signal.sourceInstance} ${signal.externalId}: ${result}`;
     if (result === 'duplicate' || result === 'stale') this.logger.debug(line);
     else this.logger.log(`${line} (notification ${outcome.notificationId} revision ${outcome.revision})`);
@@ -88,33 +103,6 @@ function decodeCursor(cursor: string): { openedAt: Date; id: string } {
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !uuid.test(id)) throw invalid();
   return { openedAt: date, id };
-}
-
-function toNotification(n: NotificationEntity): Schemas['Notification'] {
-  return {
-    id: n.id,
-    source: n.source,
-    sourceInstance: n.sourceInstance,
-    externalId: n.externalId,
-    status: n.status,
-    severity: n.severity as Schemas['Severity'],
-    sourceState: n.sourceState,
-    title: n.title,
-    message: n.message,
-    component: n.component,
-    host: n.host,
-    tags: n.tags,
-    metadata: n.metadata,
-    links: n.links,
-    revision: n.revision,
-    openedAt: n.openedAt.toISOString(),
-    updatedAt: n.updatedAt.toISOString(),
-    closedAt: n.closedAt?.toISOString() ?? null,
-    closeReason: n.closeReason,
-    lastSeenAt: n.lastSeenAt.toISOString(),
-    duplicateCount: n.duplicateCount,
-    externalRefs: n.externalRefs,
-  };
 }
 
 function toNotificationEvent(e: NotificationEventEntity): Schemas['NotificationEvent'] {

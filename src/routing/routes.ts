@@ -1,11 +1,11 @@
-import { AppConfigFile, RouteMatchConfig, Severity } from '../config/config.schema';
+import { AppConfigFile, RouteMatchConfig } from '../config/config.schema';
 import { durationMs } from '../config/duration';
 
 /** The notification fields routes look at. */
 export interface RoutableNotification {
   source: string;
   sourceInstance: string;
-  severity: Severity | string;
+  severity: string;
   status: 'open' | 'closed';
   tags: string[];
   metadata: Record<string, string>;
@@ -91,7 +91,7 @@ export function evaluateRoutes(table: RoutingTable, n: RoutableNotification): Ro
 export function matches(match: RouteMatchConfig, n: RoutableNotification): boolean {
   if (match.source && !anyGlob(match.source, n.source)) return false;
   if (match.sourceInstance && !anyGlob(match.sourceInstance, n.sourceInstance)) return false;
-  if (match.severity && !match.severity.includes(n.severity as Severity)) return false;
+  if (match.severity && !(match.severity as string[]).includes(n.severity)) return false;
   if (match.status && !match.status.includes(n.status)) return false;
   if (match.host && (n.host === null || !anyGlob(match.host, n.host, true))) return false;
   if (match.tags && !match.tags.every((pattern) => n.tags.some((tag) => glob(pattern, tag)))) return false;

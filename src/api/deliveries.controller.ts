@@ -1,0 +1,54 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
+import { DeliveryService } from '../delivery/delivery.service';
+import { NotificationIdParamsDto } from './notifications.dto';
+import { ApiKeyGuard } from './api-key.guard';
+import {
+  ChannelNameParamsDto,
+  DeliveryIdParamsDto,
+  ListDeliveriesQueryDto,
+  RouteTestRequestDto,
+} from './deliveries.dto';
+import { RouteTestService } from './route-test.service';
+
+@Controller('api/v1')
+@UseGuards(ApiKeyGuard)
+export class DeliveriesController {
+  constructor(
+    private readonly service: DeliveryService,
+    private readonly routes: RouteTestService,
+  ) {}
+
+  @Get('notifications/:id/deliveries')
+  listNotificationDeliveries(@Param() params: NotificationIdParamsDto) {
+    return this.service.listNotificationDeliveries(params.id);
+  }
+
+  @Get('deliveries')
+  listDeliveries(@Query() query: ListDeliveriesQueryDto) {
+    return this.service.listDeliveries(query);
+  }
+
+  @Post('deliveries/:id/retry')
+  @HttpCode(202)
+  retryDelivery(@Param() params: DeliveryIdParamsDto) {
+    return this.service.retryDelivery(params.id);
+  }
+
+  @Get('channels')
+  listChannels() {
+    return this.service.listChannels();
+  }
+
+  @Post('channels/:name/test')
+  @HttpCode(200)
+  testChannel(@Param() params: ChannelNameParamsDto) {
+    return this.service.testChannel(params.name);
+  }
+
+  @Post('routes/test')
+  @HttpCode(200)
+  testRoutes(@Body() body: RouteTestRequestDto, @Req() request: Request) {
+    return this.routes.testRoutes(body, request.body as Record<string, unknown>);
+  }
+}

@@ -1,0 +1,89 @@
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { Operations, RouteTestNotification, RouteTestRequest, Schemas } from '../common/api-types';
+import { SEVERITIES } from '../config/config.schema';
+import { MonascaAlarmDto } from '../ingress/monasca/monasca.dto';
+import { StackStateEnvelopeDto } from '../ingress/stackstate/stackstate.dto';
+
+type ListDeliveriesQuery = NonNullable<Operations['listDeliveries']['parameters']['query']>;
+
+export class ListDeliveriesQueryDto implements ListDeliveriesQuery {
+  @IsOptional()
+  @IsIn(['pending', 'delivered', 'dead', 'superseded'])
+  status?: Schemas['DeliveryStatus'];
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  channel?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit: number = 50;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  cursor?: string;
+}
+
+export class DeliveryIdParamsDto {
+  @IsUUID('all')
+  id: string;
+}
+
+export class ChannelNameParamsDto {
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be a channel name' })
+  name: string;
+}
+
+export class RouteTestNotificationDto implements RouteTestNotification {
+  @IsString() @MaxLength(64) source: string;
+  @IsOptional() @IsString() @MaxLength(64) sourceInstance?: string;
+  @IsIn(SEVERITIES) severity: Schemas['Severity'];
+  @IsOptional() @IsIn(['open', 'closed']) status?: 'open' | 'closed';
+  @IsOptional() @IsString() @MaxLength(64) sourceState?: string;
+  @IsString() @MaxLength(1000) title: string;
+  @IsOptional() @IsString() @MaxLength(10000) message?: string;
+  @IsOptional() @IsString() @MaxLength(1000) host?: string;
+  @IsOptional() @IsArray() @IsString({ each: true }) @MaxLength(1000, { each: true }) tags?: string[];
+  @IsOptional() @IsObject() metadata?: Record<string, string>;
+}
+
+export class RouteTestRequestDto implements RouteTestRequest {
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RouteTestNotificationDto)
+  notification?: RouteTestNotificationDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => StackStateEnvelopeDto)
+  stackstate?: StackStateEnvelopeDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MonascaAlarmDto)
+  monasca?: MonascaAlarmDto;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  sourceInstance?: string;
+}

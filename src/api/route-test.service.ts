@@ -1,0 +1,110 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ChannelRegistry } from '../channels/channel-registry';
+import { MessageKind, NotificationSnapshot } from '../channels/common/channel';
+import { ApiError } from '../common/api-error';
+import { Schemas } from '../common/api-types';
+import { AppConfig } from '../config/config.loader';
+import { APP_CONFIG } from '../config/config.module';
+import { toSignal as monascaSignal } from '../ingress/monasca/monasca.service';
+import { toSignal as stackStateSignal } from '../ingress/stackstate/stackstate.service';
+import { AlertSignal } from '../notifications/alert-signal';
+import { RoutingService } from '../routing/routing.service';
+import { RouteTestNotificationDto, RouteTestRequestDto } from './deliveries.dto';
+
+const PREVIEW_ID = '00000000-0000-4000-8000-000000000001';
+
+/** `POST /routes/test`: the routing decision and every channel's exact message, sending nothing. */
+@Injectable()
+export class RouteTestService {
+  constructor(
+    private readonly routing: RoutingService,
+    private readonly registry: ChannelRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  testRoutes(request: RouteTestRequestDto, rawBody: Record<string, unknown>): Schemas['RouteTestResult'] {
+    const given = (['notification', 'stackstate', 'monasca'] as const).filter((k) => request[k] !== undefined);
+    if (given.length !== 1) {
+      throw new ApiError('bad_request', 'Give exactly one of notification, stackstate or monasca', [
+        { field: given.length === 0 ? 'notification' : given[1], problem: 'exactly one of the three is needed' },
+      ]);
+    }
+    const instance = request.sourceInstance ?? 'test';
+    let notification: NotificationSnapshot;
+    if (request.stackstate) {
+      notification = fromSignal(stackStateSignal(request.stackstate, rawBody.stackstate, instance));
+    } else if (request.monasca) {
+      const key = this.config.ingress.monasca.keys.find((k) => k.name === instance);
+      notification = fromSignal(
+        monascaSignal(request.monasca, rawBody.monasca, instance, key?.alarmSeverity ?? 'critical'),
+      );
+    } else {
+      notification = fromFields(request.notification!, instance);
+    }
+    const kind: MessageKind = notification.status === 'closed' ? 'resolved' : 'opened';
+    const routed = this.routing.route(notification);
+    return {
+      notification,
+      matchedRoutes: routed.matchedRoutes,
+      deliveries: routed.targets
+        .filter((t) => this.config.channels[t.channel])
+        .map((t) => {
+          const config = this.config.channels[t.channel];
+          const preview = this.registry.get(config.type).preview([{ id: PREVIEW_ID, kind, notification }], config);
+          return { channel: t.channel, type: config.type, route: t.route, ...preview };
+        }),
+    };
+  }
+}
+
+function fromSignal(signal: AlertSignal): NotificationSnapshot {
+  const now = new Date().toISOString();
+  const closed = signal.action === 'close';
+  return {
+    id: PREVIEW_ID,
+    source: signal.source,
+    sourceInstance: signal.sourceInstance,
+    externalId: signal.externalId,
+    status: closed ? 'closed' : 'open',
+    severity: signal.severity,
+    sourceState: signal.sourceState,
+    title: signal.title,
+    message: signal.message,
+    component: signal.component,
+    host: signal.host,
+    tags: signal.tags,
+    metadata: signal.metadata,
+    links: signal.links,
+    revision: 1,
+    openedAt: now,
+    updatedAt: now,
+    closedAt: closed ? now : null,
+    closeReason: signal.closeReason,
+    lastSeenAt: now,
+    duplicateCount: 0,
+    externalRefs: [],
+  };
+}
+
+function fromFields(n: RouteTestNotificationDto, instance: string): NotificationSnapshot {
+  const closed = n.status === 'closed';
+  return fromSignal({
+    source: n.source,
+    sourceInstance: n.sourceInstance ?? instance,
+    externalId: 'route-test',
+    action: closed ? 'close' : 'open',
+    sourceTime: null,
+    severity: n.severity,
+    sourceState: n.sourceState ?? n.severity.toUpperCase(),
+    title: n.title,
+    message: n.message ?? null,
+    component: null,
+    host: n.host ?? null,
+    tags: n.tags ?? [],
+    metadata: n.metadata ?? {},
+    links: [],
+    closeReason: closed ? 'route test' : null,
+    reopenAfterClose: false,
+    payload: null,
+  });
+}

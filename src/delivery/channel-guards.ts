@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/config.loader';
+import { APP_CONFIG } from '../config/config.module';
+import { ChannelConfig } from '../config/channels.config';
+import { durationMs } from '../config/duration';
+import { CircuitBreaker, CircuitState } from './circuit-breaker';
+import { SendOutcome } from './retry-policy';
+import { TokenBucket } from './token-bucket';
+
+/**
+ * Per-channel rate limit (token bucket) and circuit breaker, per process. With N replicas each keeps
+ * its own buckets, so the effective rate is up to N × the configured one: set it accordingly.
+ */
+@Injectable()
+export class ChannelGuards {
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly circuits = new Map<string, CircuitBreaker>();
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Channels worth claiming for now: circuit not open, a token in the bucket. */
+  claimable(channels: string[], now: number): string[] {
+    return channels.filter((name) => {
+      const config = this.config.channels[name];
+      return this.circuit(name).current(now) !== 'open' && this.bucket(name, config).hasToken(now);
+    });
+  }
+
+  /** null when a send may start now; otherwise how long to hold the delivery back. */
+  admit(name: string, config: ChannelConfig, now: number): number | null {
+    const circuit = this.circuit(name);
+    if (!circuit.allow(now)) return Math.max(circuit.retryInMs(now), 50);
+    const token = this.bucket(name, config).take(now);
+    if (!token.ok) {
+      circuit.onAbandon();
+      return token.waitMs;
+    }
+    return null;
+  }
+
+  record(name: string, outcome: SendOutcome, now: number): void {
+    const circuit = this.circuit(name);
+    if (outcome === 'success') circuit.onSuccess();
+    else if (outcome === 'retry') circuit.onFailure(now);
+    // A permanent failure is about the message (a 4xx), not the endpoint being down.
+    else circuit.onAbandon();
+  }
+
+  state(name: string, now: number): CircuitState {
+    return this.circuit(name).current(now);
+  }
+
+  private circuit(name: string): CircuitBreaker {
+    let circuit = this.circuits.get(name);
+    if (!circuit) {
+      const cb = this.config.delivery.circuitBreaker;
+      circuit = new CircuitBreaker(cb.failureThreshold, durationMs(cb.openFor));
+      this.circuits.set(name, circuit);
+    }
+    return circuit;
+  }
+
+  private bucket(name: string, config: ChannelConfig): TokenBucket {
+    let bucket = this.buckets.get(name);
+    if (!bucket) {
+      const rate = config.rateLimit ?? this.config.delivery.rateLimits[config.type];
+      bucket = new TokenBucket(rate.perSecond, rate.burst, Date.now());
+      this.buckets.set(name, bucket);
+    }
+    return bucket;
+  }
+}

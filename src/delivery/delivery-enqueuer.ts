@@ -1,0 +1,66 @@
+import { EventEmitter } from 'node:events';
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { NotificationSnapshot } from '../channels/common/channel';
+import { AppConfig } from '../config/config.loader';
+import { APP_CONFIG } from '../config/config.module';
+import { durationMs } from '../config/duration';
+import { RoutingService } from '../routing/routing.service';
+import { DeliveryKind } from './delivery.entity';
+import { DeliveryRepository, NewDelivery } from './delivery.repository';
+
+/**
+ * Turns a committed-to-be notification change into outbox rows, inside the change's own transaction:
+ * the routes pick the channels, plus every channel an earlier revision went to (so whoever saw the
+ * open also sees the update and the resolve, even when the route no longer matches).
+ */
+@Injectable()
+export class DeliveryEnqueuer {
+  /** Emits `wake` after a commit that enqueued work (in-process; PostgreSQL also gets NOTIFY). */
+  readonly wakeups = new EventEmitter();
+
+  constructor(
+    private readonly routing: RoutingService,
+    private readonly repository: DeliveryRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Returns how many deliveries were written. Call `committed()` once the transaction commits. */
+  async enqueue(tx: EntityManager, notification: NotificationSnapshot, kind: DeliveryKind): Promise<number> {
+    const routed = this.routing.route(notification);
+    const targets = new Map<string, NewDelivery>();
+    for (const t of routed.targets) {
+      if (!this.config.channels[t.channel]) continue;
+      targets.set(t.channel, {
+        channel: t.channel,
+        route: t.route,
+        remindEverySeconds: t.remindEveryMs === null ? null : Math.max(1, Math.round(t.remindEveryMs / 1000)),
+        maxAgeMs: this.maxAgeMs(t.channel),
+      });
+    }
+    if (notification.revision > 1) {
+      for (const channel of await this.repository.channelsOf(tx, notification.id)) {
+        if (targets.has(channel) || !this.config.channels[channel]) continue;
+        targets.set(channel, {
+          channel,
+          route: 'earlier revisions',
+          remindEverySeconds: null,
+          maxAgeMs: this.maxAgeMs(channel),
+        });
+      }
+    }
+    if (targets.size === 0) return 0;
+    await this.repository.enqueue(tx, notification.id, notification.revision, kind, notification, [
+      ...targets.values(),
+    ]);
+    return targets.size;
+  }
+
+  committed(): void {
+    this.wakeups.emit('wake');
+  }
+
+  maxAgeMs(channel: string): number {
+    return durationMs(this.config.channels[channel]?.maxAge ?? this.config.delivery.maxAge);
+  }
+}

@@ -1,0 +1,102 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { AppConfig } from '../config/config.loader';
+import { APP_CONFIG } from '../config/config.module';
+import { MetricsService } from '../metrics/metrics.service';
+import { ChannelGuards } from './channel-guards';
+import { DeliveryRepository } from './delivery.repository';
+
+type OutboxRow = { channel: string; ready: number; oldestSeconds: number; dead: number };
+type OutboxSnapshot = { byChannel: Map<string, OutboxRow>; open: number };
+
+const CIRCUIT_VALUE = { closed: 0, open: 1, 'half-open': 2 } as const;
+
+/** Delivery metrics; the outbox gauges are read from the database at scrape time (shared by replicas). */
+@Injectable()
+export class DeliveryMetrics {
+  private readonly deliveries: Counter<'channel' | 'result'>;
+  private readonly duration: Histogram<'channel'>;
+
+  constructor(
+    metrics: MetricsService,
+    repository: DeliveryRepository,
+    guards: ChannelGuards,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const registers = [metrics.registry];
+    this.deliveries = new Counter({
+      name: 'alert_relay_deliveries_total',
+      help: 'Delivery attempts by channel and result (delivered, retry, dead, superseded, lease-lost).',
+      labelNames: ['channel', 'result'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'alert_relay_delivery_attempt_duration_seconds',
+      help: 'Duration of one send attempt, by channel.',
+      labelNames: ['channel'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    const channels = Object.keys(config.channels);
+    // prom-client collects the gauges concurrently: one database read per scrape serves them all.
+    let cached: { at: number; value: Promise<OutboxSnapshot> } | undefined;
+    const snapshot = (): Promise<OutboxSnapshot> => {
+      if (!cached || Date.now() - cached.at > 500) {
+        cached = {
+          at: Date.now(),
+          value: Promise.all([repository.gauges(), repository.openNotifications()]).then(([rows, open]) => ({
+            byChannel: new Map(rows.map((r) => [r.channel, r])),
+            open,
+          })),
+        };
+      }
+      return cached.value;
+    };
+    const perChannel = (name: string, help: string, pick: (row: OutboxRow | undefined) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['channel'],
+        registers,
+        async collect() {
+          const { byChannel } = await snapshot();
+          for (const channel of new Set([...channels, ...byChannel.keys()])) {
+            this.set({ channel }, pick(byChannel.get(channel)));
+          }
+        },
+      });
+    perChannel('alert_relay_outbox_ready', 'Deliveries due now and not yet sent, by channel.', (r) => r?.ready ?? 0);
+    perChannel(
+      'alert_relay_outbox_oldest_age_seconds',
+      'Age of the oldest delivery due and not yet sent, by channel.',
+      (r) => r?.oldestSeconds ?? 0,
+    );
+    perChannel('alert_relay_dead_letters', 'Dead-lettered deliveries, by channel.', (r) => r?.dead ?? 0);
+    new Gauge({
+      name: 'alert_relay_notifications_open',
+      help: 'Notifications currently open.',
+      registers,
+      async collect() {
+        this.set((await snapshot()).open);
+      },
+    });
+    new Gauge({
+      name: 'alert_relay_circuit_state',
+      help: 'Circuit breaker state per channel in this process: 0 closed, 1 open, 2 half-open.',
+      labelNames: ['channel'],
+      registers,
+      collect() {
+        const now = Date.now();
+        for (const channel of channels) this.set({ channel }, CIRCUIT_VALUE[guards.state(channel, now)]);
+      },
+    });
+  }
+
+  attempt(channel: string, seconds: number): void {
+    this.duration.observe({ channel }, seconds);
+  }
+
+  delivery(channel: string, result: string): void {
+    this.deliveries.inc({ channel, result });
+  }
+}

@@ -1,0 +1,254 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Client } from 'pg';
+import { ChannelRegistry } from '../channels/channel-registry';
+import { NotificationSnapshot, OutgoingMessage, SendResult } from '../channels/common/channel';
+import { AppConfig } from '../config/config.loader';
+import { APP_CONFIG } from '../config/config.module';
+import { ChannelConfig } from '../config/channels.config';
+import { durationMs } from '../config/duration';
+import { DeliveryEnqueuer } from './delivery-enqueuer';
+import { DeliveryMetrics } from './delivery-metrics';
+import { ChannelGuards } from './channel-guards';
+import { ClaimedDelivery, DELIVERY_CHANNEL, DeliveryRepository } from './delivery.repository';
+import { retryDelayMs } from './retry-policy';
+
+/**
+ * The delivery workers of this process: claim due deliveries (leased, SKIP LOCKED), send them through
+ * their channel, record the outcome. Woken at once by new work (in-process event; NOTIFY from other
+ * replicas on PostgreSQL), at each retry's due time, and by a slow fallback poll.
+ */
+@Injectable()
+export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Delivery');
+  readonly workerId = `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly inFlight = new Map<Promise<void>, ClaimedDelivery[]>();
+  private stopping = false;
+  private pumping = false;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private reminderTimer: NodeJS.Timeout | undefined;
+  private listener: Client | undefined;
+  private readonly wake = () => this.kick();
+  private readonly leaseMs: number;
+  private readonly timeoutMs: number;
+  private readonly pollMs: number;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: DeliveryRepository,
+    private readonly registry: ChannelRegistry,
+    private readonly enqueuer: DeliveryEnqueuer,
+    private readonly guards: ChannelGuards,
+    private readonly metrics: DeliveryMetrics,
+  ) {
+    this.timeoutMs = durationMs(config.delivery.timeout);
+    // A lease shorter than a send would let a second worker send it again while the first still is.
+    this.leaseMs = Math.max(durationMs(config.delivery.lease), this.maxTimeoutMs() + 1000);
+    this.pollMs = durationMs(config.delivery.pollInterval);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.delivery.workers || Object.keys(this.config.channels).length === 0) return;
+    this.enqueuer.wakeups.on('wake', this.wake);
+    if (this.config.env.databaseUrl) await this.listen(this.config.env.databaseUrl);
+    const reminderMs = durationMs(this.config.delivery.reminderInterval);
+    this.reminderTimer = setInterval(() => void this.remind(), reminderMs);
+    this.reminderTimer.unref();
+    this.kick();
+  }
+
+  /** Graceful stop: no new claims; in-flight sends get `shutdownGrace`, then their leases are released. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    this.enqueuer.wakeups.off('wake', this.wake);
+    clearTimeout(this.timer);
+    clearInterval(this.reminderTimer);
+    await this.listener?.end().catch(() => undefined);
+    if (this.inFlight.size === 0) return;
+    const grace = durationMs(this.config.delivery.shutdownGrace);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), grace)));
+    const done = await Promise.race([Promise.all([...this.inFlight.keys()]).then(() => 'done' as const), timedOut]);
+    clearTimeout(timer);
+    if (done === 'timeout') {
+      const left = [...this.inFlight.values()].flat();
+      this.logger.warn(`shutting down with ${left.length} deliveries in flight: releasing their leases`);
+      await Promise.all(left.map((d) => this.repository.release(d, 0).catch(() => undefined)));
+    }
+  }
+
+  /** Runs a claim round now (or right after the current one). */
+  kick(): void {
+    if (this.stopping) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    void this.pump()
+      .catch((error: unknown) => {
+        this.logger.error(`claiming deliveries failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.schedule(Math.min(this.pollMs, 1000));
+      })
+      .finally(() => {
+        this.pumping = false;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async pump(): Promise<void> {
+    while (!this.stopping) {
+      const free = this.config.delivery.concurrency - this.inFlight.size;
+      if (free <= 0) return; // a finishing send kicks again
+      const channels = this.guards.claimable(Object.keys(this.config.channels), Date.now());
+      const claimed = await this.repository.claim(channels, free, this.leaseMs);
+      if (claimed.length > 0) this.dispatch(claimed);
+      if (claimed.length < free) {
+        const next = await this.repository.msUntilNextDue();
+        this.schedule(next === null ? this.pollMs : Math.min(this.pollMs, Math.max(next, 5)));
+        return;
+      }
+    }
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    if (this.stopping) return;
+    this.timer = setTimeout(() => this.kick(), ms);
+    this.timer.unref();
+  }
+
+  private dispatch(claimed: ClaimedDelivery[]): void {
+    const byChannel = new Map<string, ClaimedDelivery[]>();
+    for (const d of claimed) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d]);
+    for (const [channel, deliveries] of byChannel) {
+      const config = this.config.channels[channel];
+      const sender = this.registry.get(config.type);
+      const size = sender.batchSize(config);
+      for (let i = 0; i < deliveries.length; i += size) {
+        const batch = deliveries.slice(i, i + size);
+        const now = Date.now();
+        const blocked = this.guards.admit(channel, config, now);
+        if (blocked !== null) {
+          for (const d of batch) void this.repository.release(d, blocked).catch(() => undefined);
+          continue;
+        }
+        const task: Promise<void> = this.send(batch, config).finally(() => {
+          this.inFlight.delete(task);
+          this.kick();
+        });
+        this.inFlight.set(task, batch);
+      }
+    }
+  }
+
+  private async send(batch: ClaimedDelivery[], config: ChannelConfig): Promise<void> {
+    const channel = batch[0].channel;
+    const messages: OutgoingMessage[] = batch.map((d) => ({
+      id: d.id,
+      kind: d.kind,
+      notification: d.payload as unknown as NotificationSnapshot,
+    }));
+    const startedAt = new Date();
+    let result: SendResult;
+    try {
+      result = await this.registry.get(config.type).send(messages, config, this.channelTimeoutMs(config));
+    } catch (error) {
+      result = { outcome: 'retry', statusCode: null, error: error instanceof Error ? error.message : String(error) };
+    }
+    const durationMs = Date.now() - startedAt.getTime();
+    this.guards.record(channel, result.outcome, Date.now());
+    this.metrics.attempt(channel, durationMs / 1000);
+    for (const d of batch) {
+      const delay = retryDelayMs(d.attempts, this.backoff(), result.retryAfterMs);
+      let status;
+      try {
+        status = await this.repository.complete(d, {
+          outcome: result.outcome,
+          statusCode: result.statusCode,
+          error: result.error ?? null,
+          response: result.response ?? null,
+          startedAt,
+          durationMs,
+          worker: this.workerId,
+          retryDelayMs: delay,
+        });
+      } catch (error) {
+        // The lease runs out and another attempt follows: at-least-once.
+        this.logger.error(
+          `recording delivery ${d.id} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        continue;
+      }
+      const outcome =
+        status === null ? 'lease-lost' : status === 'pending' ? 'retry' : status === 'delivered' ? 'delivered' : status;
+      this.metrics.delivery(channel, outcome);
+      const line = {
+        msg: `delivery ${outcome}`,
+        deliveryId: d.id,
+        notificationId: d.notificationId,
+        channel,
+        channelType: config.type,
+        kind: d.kind,
+        revision: d.revision,
+        attempt: d.attempts,
+        statusCode: result.statusCode,
+        durationMs,
+        ...(result.error ? { error: result.error } : {}),
+        ...(outcome === 'retry' ? { retryInMs: delay } : {}),
+      };
+      if (outcome === 'delivered') this.logger.log(line);
+      else this.logger.warn(line);
+    }
+  }
+
+  private async remind(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      const count = await this.repository.enqueueReminders(durationMs(this.config.delivery.maxAge));
+      if (count > 0) {
+        this.logger.log(`enqueued ${count} reminders`);
+        this.kick();
+      }
+    } catch (error) {
+      this.logger.error(`reminders failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** LISTEN on PostgreSQL so that work enqueued by any replica wakes this one at once. */
+  private async listen(url: string): Promise<void> {
+    const client = new Client({ connectionString: url, application_name: 'alert-relay-listener' });
+    client.on('error', (error) => {
+      this.logger.warn(`delivery listener connection lost (${error.message}); falling back to polling`);
+    });
+    client.on('notification', () => this.kick());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${DELIVERY_CHANNEL}`);
+      this.listener = client;
+    } catch (error) {
+      this.logger.warn(
+        `cannot LISTEN for deliveries (${error instanceof Error ? error.message : String(error)}); polling`,
+      );
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private backoff() {
+    const b = this.config.delivery.backoff;
+    return { baseMs: durationMs(b.base), maxMs: durationMs(b.max), jitter: b.jitter };
+  }
+
+  private channelTimeoutMs(config: ChannelConfig): number {
+    return config.timeout ? durationMs(config.timeout) : this.timeoutMs;
+  }
+
+  private maxTimeoutMs(): number {
+    return Math.max(this.timeoutMs, ...Object.values(this.config.channels).map((c) => this.channelTimeoutMs(c)));
+  }
+}

@@ -1,0 +1,331 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AttemptOutcome, DeliveryAttemptEntity } from './delivery-attempt.entity';
+import { DeliveryEntity, DeliveryKind, DeliveryStatus } from './delivery.entity';
+
+export interface NewDelivery {
+  channel: string;
+  route: string;
+  remindEverySeconds: number | null;
+  maxAgeMs: number;
+}
+
+/** A claimed delivery, leased to this worker until `leasedUntil`. */
+export interface ClaimedDelivery {
+  sequence: string;
+  id: string;
+  notificationId: string;
+  channel: string;
+  revision: number;
+  kind: DeliveryKind;
+  payload: Record<string, unknown>;
+  attempts: number;
+  leaseToken: string;
+  createdAt: Date;
+}
+
+export interface AttemptRecord {
+  outcome: AttemptOutcome;
+  statusCode: number | null;
+  error: string | null;
+  response: string | null;
+  startedAt: Date;
+  durationMs: number;
+  worker: string;
+  retryDelayMs: number;
+}
+
+export const DELIVERY_CHANNEL = 'alert_relay_deliveries';
+
+/** The only code that touches the deliveries tables. */
+@Injectable()
+export class DeliveryRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Inside the caller's transaction: one pending delivery per channel for this revision, superseding
+   * the pair's older deliveries that are not in flight (a live lease means a worker is sending it:
+   * that one finishes, and the new one waits for it).
+   */
+  async enqueue(
+    tx: EntityManager,
+    notificationId: string,
+    revision: number,
+    kind: DeliveryKind,
+    payload: unknown,
+    targets: NewDelivery[],
+  ): Promise<void> {
+    await tx.query(
+      `WITH superseded AS (
+         UPDATE deliveries SET status = 'superseded', completed_at = now(), lease_token = NULL
+          WHERE notification_id = $1 AND channel = ANY($2::text[]) AND status = 'pending'
+            AND (leased_until IS NULL OR leased_until < now())
+       )
+       INSERT INTO deliveries (notification_id, channel, revision, kind, status, route, payload,
+         remind_every_seconds, created_at, next_attempt_at, expires_at)
+       SELECT $1, t.channel, $4, $5, 'pending', t.route, $6::jsonb, t.remind, now(), now(),
+              now() + t.max_age * interval '1 millisecond'
+         FROM unnest($2::text[], $3::text[], $7::int[], $8::bigint[]) AS t(channel, route, remind, max_age),
+              (SELECT pg_notify('${DELIVERY_CHANNEL}', '')) AS wake`,
+      [
+        notificationId,
+        targets.map((t) => t.channel),
+        targets.map((t) => t.route),
+        revision,
+        kind,
+        JSON.stringify(payload),
+        targets.map((t) => t.remindEverySeconds),
+        targets.map((t) => t.maxAgeMs),
+      ],
+    );
+  }
+
+  /** Channels that earlier revisions of this notification went to. */
+  async channelsOf(tx: EntityManager, notificationId: string): Promise<string[]> {
+    const rows: { channel: string }[] = await tx.query(
+      `SELECT DISTINCT channel FROM deliveries WHERE notification_id = $1 AND kind <> 'reminder'`,
+      [notificationId],
+    );
+    return rows.map((r) => r.channel);
+  }
+
+  /**
+   * Claims up to `limit` due deliveries of `channels` with FOR UPDATE SKIP LOCKED, so replicas never
+   * claim the same row, and leases them. A delivery waits while an older one of its (notification,
+   * channel) pair is still pending: revisions go out in order.
+   */
+  async claim(channels: string[], limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    if (channels.length === 0 || limit <= 0) return [];
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `WITH due AS (
+         SELECT d.sequence FROM deliveries d
+          WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+            AND (d.leased_until IS NULL OR d.leased_until < now())
+            AND d.channel = ANY($1::text[])
+            AND NOT EXISTS (
+              SELECT 1 FROM deliveries o
+               WHERE o.notification_id = d.notification_id AND o.channel = d.channel
+                 AND o.status = 'pending' AND o.sequence < d.sequence)
+          ORDER BY d.next_attempt_at, d.sequence
+          LIMIT $2
+          FOR UPDATE OF d SKIP LOCKED
+       ), claimed AS (
+       UPDATE deliveries d
+          SET leased_until = now() + $3 * interval '1 millisecond', lease_token = gen_random_uuid(),
+              attempts = d.attempts + 1
+         FROM due WHERE d.sequence = due.sequence
+       RETURNING d.sequence, d.id, d.notification_id, d.channel, d.revision, d.kind, d.payload, d.attempts,
+                 d.lease_token, d.created_at
+       )
+       SELECT * FROM claimed`,
+      [channels, limit, leaseMs],
+    );
+    return rows
+      .map((r) => ({
+        sequence: String(r.sequence),
+        id: r.id as string,
+        notificationId: r.notification_id as string,
+        channel: r.channel as string,
+        revision: r.revision as number,
+        kind: r.kind as DeliveryKind,
+        payload: r.payload as Record<string, unknown>,
+        attempts: r.attempts as number,
+        leaseToken: r.lease_token as string,
+        createdAt: r.created_at as Date,
+      }))
+      .sort((a, b) => Number(a.sequence) - Number(b.sequence));
+  }
+
+  /**
+   * Records an attempt and moves the delivery on: delivered, dead (permanent failure, or the retry
+   * would fall past `expires_at`), superseded (it failed and a newer revision is waiting), or pending
+   * again after the delay. Only while this worker still holds the lease; returns the new status, or
+   * null when the lease was lost (another worker took it over after it expired).
+   */
+  async complete(delivery: ClaimedDelivery, attempt: AttemptRecord): Promise<DeliveryStatus | null> {
+    const rows: { status: DeliveryStatus }[] = await this.dataSource.query(
+      `WITH attempt AS (
+         INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, outcome, status_code, error,
+           response, worker)
+         VALUES ($1, $3, $4, $5, $6, $7, $8, $9, $10)
+       ), decided AS (
+         SELECT d.sequence,
+           CASE
+             WHEN $6 = 'success' THEN 'delivered'
+             WHEN $6 = 'permanent' THEN 'dead'
+             WHEN EXISTS (SELECT 1 FROM deliveries o WHERE o.notification_id = d.notification_id
+                            AND o.channel = d.channel AND o.status = 'pending' AND o.sequence > d.sequence
+                            AND o.kind <> 'reminder')
+               THEN 'superseded'
+             WHEN now() + $11 * interval '1 millisecond' > d.expires_at THEN 'dead'
+             ELSE 'pending'
+           END AS status
+         FROM deliveries d WHERE d.id = $1 AND d.lease_token = $2
+       ), updated AS (
+       UPDATE deliveries d SET
+         status = decided.status,
+         leased_until = NULL, lease_token = NULL,
+         next_attempt_at = CASE WHEN decided.status = 'pending'
+                                THEN now() + $11 * interval '1 millisecond' ELSE d.next_attempt_at END,
+         completed_at = CASE WHEN decided.status = 'pending' THEN NULL ELSE now() END,
+         last_status_code = $7,
+         last_error = CASE WHEN decided.status = 'dead' AND $6 = 'retry'
+                           THEN 'gave up: maxAge reached; last error: ' || COALESCE($8, 'none')
+                           ELSE $8 END
+       FROM decided WHERE d.sequence = decided.sequence
+       RETURNING d.status
+       )
+       SELECT status FROM updated`,
+      [
+        delivery.id,
+        delivery.leaseToken,
+        delivery.attempts,
+        attempt.startedAt,
+        attempt.durationMs,
+        attempt.outcome,
+        attempt.statusCode,
+        attempt.error,
+        attempt.response,
+        attempt.worker,
+        attempt.retryDelayMs,
+      ],
+    );
+    return rows[0]?.status ?? null;
+  }
+
+  /** Gives a claim back unsent (rate limit, open circuit, shutdown): not counted as an attempt. */
+  async release(delivery: ClaimedDelivery, delayMs: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE deliveries SET leased_until = NULL, lease_token = NULL, attempts = GREATEST(attempts - 1, 0),
+              next_attempt_at = now() + $3 * interval '1 millisecond'
+        WHERE id = $1 AND lease_token = $2`,
+      [delivery.id, delivery.leaseToken, delayMs],
+    );
+  }
+
+  /** Milliseconds until the next pending delivery is due (or a lease runs out), null when none. */
+  async msUntilNextDue(): Promise<number | null> {
+    const rows: { ms: number | null }[] = await this.dataSource.query(
+      `SELECT EXTRACT(EPOCH FROM (MIN(GREATEST(next_attempt_at, COALESCE(leased_until, next_attempt_at))) - now()))
+              * 1000 AS ms
+         FROM deliveries WHERE status = 'pending'`,
+    );
+    const ms = rows[0]?.ms;
+    return ms === null || ms === undefined ? null : Math.max(0, Number(ms));
+  }
+
+  /**
+   * Reminders: for each open notification whose newest delivery to a channel was delivered more than
+   * that route's `remind_every_seconds` ago, a new `reminder` delivery of the same revision. One
+   * replica at a time (transaction-scoped advisory lock); returns how many were enqueued.
+   */
+  async enqueueReminders(maxAgeMs: number): Promise<number> {
+    return this.dataSource.transaction(async (tx) => {
+      const [{ locked }]: { locked: boolean }[] = await tx.query(
+        `SELECT pg_try_advisory_xact_lock(hashtextextended('alert-relay reminders', 0)) AS locked`,
+      );
+      if (!locked) return 0;
+      const rows: unknown[] = await tx.query(
+        `WITH latest AS (
+           SELECT DISTINCT ON (d.notification_id, d.channel) d.*
+             FROM deliveries d
+             JOIN notifications n ON n.id = d.notification_id AND n.status = 'open'
+            ORDER BY d.notification_id, d.channel, d.sequence DESC
+         ), inserted AS (
+         INSERT INTO deliveries (notification_id, channel, revision, kind, status, route, payload,
+           remind_every_seconds, created_at, next_attempt_at, expires_at)
+         SELECT l.notification_id, l.channel, l.revision, 'reminder', 'pending', l.route, l.payload,
+                l.remind_every_seconds, now(), now(), now() + $1 * interval '1 millisecond'
+           FROM latest l
+          WHERE l.remind_every_seconds IS NOT NULL AND l.status = 'delivered'
+            AND l.completed_at + l.remind_every_seconds * interval '1 second' <= now()
+         RETURNING id
+         )
+         SELECT id FROM inserted`,
+        [maxAgeMs],
+      );
+      if (rows.length > 0) await tx.query(`SELECT pg_notify('${DELIVERY_CHANNEL}', '')`);
+      return rows.length;
+    });
+  }
+
+  findByNotification(notificationId: string): Promise<DeliveryEntity[]> {
+    return this.dataSource
+      .getRepository(DeliveryEntity)
+      .find({ where: { notificationId }, order: { sequence: 'ASC' } });
+  }
+
+  findById(id: string): Promise<DeliveryEntity | null> {
+    return this.dataSource.getRepository(DeliveryEntity).findOneBy({ id });
+  }
+
+  list(
+    status: DeliveryStatus | undefined,
+    channel: string | undefined,
+    afterSequence: string | undefined,
+    limit: number,
+  ) {
+    const qb = this.dataSource.getRepository(DeliveryEntity).createQueryBuilder('d');
+    if (status) qb.andWhere('d.status = :status', { status });
+    if (channel) qb.andWhere('d.channel = :channel', { channel });
+    if (afterSequence) qb.andWhere('d.sequence < :after', { after: afterSequence });
+    return qb.orderBy('d.sequence', 'DESC').limit(limit).getMany();
+  }
+
+  attemptsOf(deliveryIds: string[]): Promise<DeliveryAttemptEntity[]> {
+    if (deliveryIds.length === 0) return Promise.resolve([]);
+    return this.dataSource
+      .getRepository(DeliveryAttemptEntity)
+      .createQueryBuilder('a')
+      .where('a.delivery_id = ANY(:ids)', { ids: deliveryIds })
+      .orderBy('a.id', 'ASC')
+      .getMany();
+  }
+
+  /** Replay: a dead (or any finished) delivery becomes pending again now, with a fresh maxAge. */
+  async replay(id: string, maxAgeMs: number): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH replayed AS (
+         UPDATE deliveries SET status = 'pending', next_attempt_at = now(), completed_at = NULL,
+                expires_at = now() + $2 * interval '1 millisecond', leased_until = NULL, lease_token = NULL
+          WHERE id = $1 AND status IN ('dead', 'delivered', 'superseded')
+         RETURNING id
+       )
+       SELECT id FROM replayed`,
+      [id, maxAgeMs],
+    );
+    if (rows.length > 0) await this.dataSource.query(`SELECT pg_notify('${DELIVERY_CHANNEL}', '')`);
+    return rows.length > 0;
+  }
+
+  /** For /metrics: pending-and-due count and oldest due age per channel, dead letters per channel. */
+  async gauges(): Promise<{ channel: string; ready: number; oldestSeconds: number; dead: number }[]> {
+    const rows: { channel: string; ready: string; oldest: number | null; dead: string }[] = await this.dataSource.query(
+      `SELECT channel,
+              COUNT(*) FILTER (WHERE status = 'pending' AND next_attempt_at <= now()) AS ready,
+              EXTRACT(EPOCH FROM now() - MIN(created_at) FILTER (WHERE status = 'pending' AND next_attempt_at <= now()))
+                AS oldest,
+              COUNT(*) FILTER (WHERE status = 'dead') AS dead
+         FROM deliveries WHERE status IN ('pending', 'dead') GROUP BY channel`,
+    );
+    return rows.map((r) => ({
+      channel: r.channel,
+      ready: Number(r.ready),
+      oldestSeconds: r.oldest === null ? 0 : Number(r.oldest),
+      dead: Number(r.dead),
+    }));
+  }
+
+  async openNotifications(): Promise<number> {
+    const [row]: { count: string }[] = await this.dataSource.query(
+      `SELECT COUNT(*) AS count FROM notifications WHERE status = 'open'`,
+    );
+    return Number(row.count);
+  }
+
+  async notificationExists(id: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM notifications WHERE id = $1', [id]);
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,145 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ChannelRegistry } from '../channels/channel-registry';
+import { testNotification } from '../channels/common/render';
+import { ApiError } from '../common/api-error';
+import { Schemas } from '../common/api-types';
+import { AppConfig } from '../config/config.loader';
+import { APP_CONFIG } from '../config/config.module';
+import { durationMs } from '../config/duration';
+import { ChannelGuards } from './channel-guards';
+import { DeliveryAttemptEntity } from './delivery-attempt.entity';
+import { DeliveryEnqueuer } from './delivery-enqueuer';
+import { DeliveryEntity, DeliveryStatus } from './delivery.entity';
+import { DeliveryRepository } from './delivery.repository';
+
+/** The deliveries and channels API. */
+@Injectable()
+export class DeliveryService {
+  constructor(
+    private readonly repository: DeliveryRepository,
+    private readonly registry: ChannelRegistry,
+    private readonly guards: ChannelGuards,
+    private readonly enqueuer: DeliveryEnqueuer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async listNotificationDeliveries(notificationId: string): Promise<Schemas['DeliveryList']> {
+    if (!(await this.repository.notificationExists(notificationId))) {
+      throw new ApiError('not_found', `No notification ${notificationId}`);
+    }
+    const deliveries = await this.repository.findByNotification(notificationId);
+    const attempts = await this.repository.attemptsOf(deliveries.map((d) => d.id));
+    return {
+      items: deliveries.map((d) =>
+        toDelivery(
+          d,
+          attempts.filter((a) => a.deliveryId === d.id),
+        ),
+      ),
+    };
+  }
+
+  async listDeliveries(query: {
+    status?: DeliveryStatus;
+    channel?: string;
+    limit: number;
+    cursor?: string;
+  }): Promise<Schemas['DeliveryPage']> {
+    if (query.cursor !== undefined && !/^[1-9][0-9]{0,18}$/.test(query.cursor)) {
+      throw new ApiError('bad_request', 'cursor is not valid', [
+        { field: 'cursor', problem: 'must be a nextCursor returned by this API' },
+      ]);
+    }
+    const rows = await this.repository.list(query.status, query.channel, query.cursor, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    return {
+      items: page.map((d) => toDelivery(d)),
+      nextCursor: rows.length > query.limit ? page[page.length - 1].sequence : null,
+    };
+  }
+
+  async retryDelivery(id: string): Promise<Schemas['Delivery']> {
+    const existing = await this.repository.findById(id);
+    if (!existing) throw new ApiError('not_found', `No delivery ${id}`);
+    if (!this.config.channels[existing.channel]) {
+      throw new ApiError('conflict', `Channel ${existing.channel} is no longer configured`);
+    }
+    if (!(await this.repository.replay(id, this.enqueuer.maxAgeMs(existing.channel)))) {
+      throw new ApiError('conflict', `Delivery ${id} is still pending; only finished deliveries can be replayed`);
+    }
+    this.enqueuer.committed();
+    const replayed = await this.repository.findById(id);
+    return toDelivery(replayed ?? existing);
+  }
+
+  listChannels(): Schemas['ChannelList'] {
+    const now = Date.now();
+    return {
+      items: Object.entries(this.config.channels).map(([name, config]) => {
+        const sender = this.registry.get(config.type);
+        const rate = config.rateLimit ?? this.config.delivery.rateLimits[config.type];
+        return {
+          name,
+          type: config.type,
+          target: sender.preview([{ id: 'x', kind: 'test', notification: testNotification(new Date()) }], config)
+            .target,
+          rateLimit: { perSecond: rate.perSecond, burst: rate.burst },
+          circuit: this.guards.state(name, now),
+        };
+      }),
+    };
+  }
+
+  async testChannel(name: string): Promise<Schemas['ChannelTestResult']> {
+    const config = this.config.channels[name];
+    if (!config) throw new ApiError('not_found', `No channel named ${name}`);
+    const started = Date.now();
+    const timeout = durationMs(config.timeout ?? this.config.delivery.timeout);
+    const result = await this.registry
+      .get(config.type)
+      .send([{ id: crypto.randomUUID(), kind: 'test', notification: testNotification(new Date()) }], config, timeout);
+    return {
+      channel: name,
+      outcome: result.outcome,
+      statusCode: result.statusCode,
+      durationMs: Date.now() - started,
+      error: result.error ?? null,
+      response: result.response ?? null,
+    };
+  }
+}
+
+function toDelivery(d: DeliveryEntity, attempts?: DeliveryAttemptEntity[]): Schemas['Delivery'] {
+  const inFlight = d.status === 'pending' && d.leasedUntil !== null && d.leasedUntil.getTime() > Date.now();
+  return {
+    id: d.id,
+    notificationId: d.notificationId,
+    channel: d.channel,
+    revision: d.revision,
+    kind: d.kind,
+    status: d.status,
+    inFlight,
+    route: d.route,
+    attempts: d.attempts,
+    createdAt: d.createdAt.toISOString(),
+    nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt.toISOString() : null,
+    expiresAt: d.expiresAt.toISOString(),
+    completedAt: d.completedAt?.toISOString() ?? null,
+    lastStatusCode: d.lastStatusCode,
+    lastError: d.lastError,
+    ...(attempts
+      ? {
+          attemptLog: attempts.map((a) => ({
+            attempt: a.attempt,
+            startedAt: a.startedAt.toISOString(),
+            durationMs: a.durationMs,
+            outcome: a.outcome,
+            statusCode: a.statusCode,
+            error: a.error,
+            response: a.response,
+            worker: a.worker,
+          })),
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,34 @@
+/** A token bucket: `perSecond` refill, `burst` capacity. In-process, per replica. */
+export class TokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    now: number,
+  ) {
+    this.tokens = burst;
+    this.updatedAt = now;
+  }
+
+  /** Takes a token when one is there; otherwise returns how many ms until one is. */
+  take(now: number): { ok: true } | { ok: false; waitMs: number } {
+    this.refill(now);
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return { ok: true };
+    }
+    return { ok: false, waitMs: Math.ceil(((1 - this.tokens) / this.perSecond) * 1000) };
+  }
+
+  hasToken(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= 1;
+  }
+
+  private refill(now: number): void {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
+    this.updatedAt = now;
+  }
+}

@@ -1,0 +1,29 @@
+import { Schemas } from '../common/api-types';
+import { NotificationEntity } from './notification.entity';
+
+export function toNotification(n: NotificationEntity): Schemas['Notification'] {
+  return {
+    id: n.id,
+    source: n.source,
+    sourceInstance: n.sourceInstance,
+    externalId: n.externalId,
+    status: n.status,
+    severity: n.severity as Schemas['Severity'],
+    sourceState: n.sourceState,
+    title: n.title,
+    message: n.message,
+    component: n.component,
+    host: n.host,
+    tags: n.tags,
+    metadata: n.metadata,
+    links: n.links,
+    revision: n.revision,
+    openedAt: n.openedAt.toISOString(),
+    updatedAt: n.updatedAt.toISOString(),
+    closedAt: n.closedAt?.toISOString() ?? null,
+    closeReason: n.closeReason,
+    lastSeenAt: n.lastSeenAt.toISOString(),
+    duplicateCount: n.duplicateCount,
+    externalRefs: n.externalRefs,
+  };
+}
