@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { stackStateClose, stackStateOpen } from './support/fixtures';
+import { FAST_DELIVERY } from './support/delivery-config';
 import { eventually, FakeChannel } from './support/fake-channel';
 import { call } from './support/spec-client';
 import { API_KEY, defaultTestConfig, STACKSTATE_TOKEN, startTestApp, TestApp } from './support/test-app';
@@ -9,17 +10,6 @@ import { TEST_DB } from './support/test-database';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const auth = { Authorization: `Bearer ${API_KEY}` };
-
-/** Fast retries so that tests finish in seconds. */
-export const FAST_DELIVERY = {
-  backoff: { base: '50ms', max: '200ms', jitter: 0 },
-  pollInterval: '200ms',
-  lease: '2s',
-  timeout: '1s',
-  shutdownGrace: '1s',
-  reminderInterval: '200ms',
-  circuitBreaker: { failureThreshold: 1000, openFor: '100ms' },
-};
 
 describe(`delivery (${TEST_DB})`, () => {
   let app: TestApp;
