@@ -39,12 +39,12 @@ async function startService(configPath: string, databaseUrl: string): Promise<{ 
         resolve(`http://127.0.0.1:${match[1]}`);
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`service exited with ${code}:\n${output.slice(-2000)}`)));
   });
-  child.stdout!.resume();
-  child.stderr!.resume();
+  child.stdout.resume();
+  child.stderr.resume();
   return { child, url };
 }
 
