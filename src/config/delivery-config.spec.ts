@@ -1,0 +1,92 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.loader';
+import { WebhookChannelConfig } from './channels.config';
+
+const dir = mkdtempSync(join(tmpdir(), 'alert-relay-config-'));
+const load = (yaml: string, env: Record<string, string> = {}) => {
+  const path = join(dir, `${Math.random()}.yaml`);
+  writeFileSync(path, yaml);
+  return loadConfig({ ALERT_RELAY_CONFIG: path, ...env });
+};
+const problems = (yaml: string) => {
+  try {
+    load(yaml);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  assert.fail('expected a ConfigError');
+};
+
+describe('channels, routes and delivery config', () => {
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('types each channel by `type`, with defaults, and substitutes secrets from the environment', () => {
+    const config = load(
+      [
+        'channels:',
+        '  hook: { type: webhook, url: "https://h.example.com/x", secret: "${HOOK_SECRET}" }',
+        'routes:',
+        '  - match: { severity: critical, host: "web-*" }',
+        '    channels: [hook]',
+        '    remindEvery: 1h',
+        'defaultChannels: [hook]',
+        'hosts:',
+        '  db-1: { notification_channels: [hook] }',
+      ].join('\n'),
+      { HOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+    );
+    const hook = config.channels.hook as WebhookChannelConfig;
+    assert.ok(hook instanceof WebhookChannelConfig);
+    assert.equal(hook.batchSize, 1);
+    assert.equal(hook.secret, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+    assert.deepEqual(config.routes[0].match.severity, ['critical']);
+    assert.deepEqual(config.routes[0].match.host, ['web-*']);
+    assert.equal(config.delivery.maxAge, '24h');
+    assert.equal(config.delivery.rateLimits.slack.perSecond, 1);
+    assert.deepEqual(config.hosts['db-1'].notification_channels, ['hook']);
+  });
+
+  it('names the key path of every problem, including references to channels that do not exist', () => {
+    assert.deepEqual(
+      problems(
+        [
+          'channels:',
+          '  chat: { type: slack, url: "not a url", colour: red }',
+          '  pager: { type: pager }',
+          '  hook: { type: webhook, url: "http://127.0.0.1/h", batchSize: 0, secret: nope }',
+          '  sig: { type: signal, account: "+12025551234", mode: jsonrpc }',
+          'routes:',
+          '  - match: { severity: [fatal] }',
+          '    channels: [chat, missing]',
+          '    remindEvery: soon',
+          'defaultChannels: [gone]',
+          'hosts:',
+          '  web-1: { notification_channels: [absent] }',
+          'delivery: { backoff: { base: 5 }, concurrency: 0 }',
+        ].join('\n'),
+      ).sort(),
+      [
+        'channels.chat.colour: unknown key',
+        'channels.chat.url: must be an http(s) URL',
+        'channels.hook.batchSize: must not be less than 1',
+        'channels.hook.secret: must be whsec_ followed by base64 of 24-64 bytes',
+        'channels.pager.type: must be one of slack, mattermost, pushover, signal, email, webhook',
+        'channels.sig.recipients: give at least one recipient or a groupId',
+        'channels.sig.rpcUrl: required when mode is jsonrpc',
+        'defaultChannels[0]: no channel named "gone" under channels',
+        'delivery.backoff.base: must be a duration like 500ms, 30s, 5m, 1h or 7d, at least 1ms',
+        'delivery.concurrency: must not be less than 1',
+        'hosts.web-1.notification_channels[0]: no channel named "absent" under channels',
+        'routes[0].channels[1]: no channel named "missing" under channels',
+        'routes[0].match.severity: each value in severity must be one of the following values: critical, warning, info, unknown',
+        'routes[0].remindEvery: must be a duration like 500ms, 30s, 5m, 1h or 7d, at least 1s',
+      ].sort(),
+    );
+  });
+});
