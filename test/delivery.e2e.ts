@@ -196,14 +196,18 @@ describe(`delivery (${TEST_DB})`, () => {
 
   it('sends revisions of one notification in order, and a newer one supersedes those not yet sent', async () => {
     const id = randomUUID();
-    // The first send hangs for a while: revisions 2 and 3 arrive while revision 1 is in flight.
-    hook.answer = (_r, i) => (i === 0 ? { delayMs: 700 } : {});
+    // The first send is held: revisions 2, 3 and 4 arrive while revision 1 is in flight.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    hook.answer = (_r, i) => (i === 0 ? { until: held } : {});
     const first = await send(stackStateOpen({ notificationId: id, triggeredTimeMs: 1 }));
-    // Received, not yet answered.
     await eventually(() => Promise.resolve(hook.requests.length === 1 ? true : undefined));
     await send(stackStateOpen({ notificationId: id, title: 'Changed', triggeredTimeMs: 2 }));
     await send(stackStateOpen({ notificationId: id, title: 'Changed again', triggeredTimeMs: 3 }));
     await send(stackStateClose(id));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(hook.requests.length, 1, 'nothing else goes out while revision 1 is in flight');
+    release();
     const deliveries = await eventually(async () => {
       const items = await deliveriesOf(first.body.notificationId);
       return items.length === 4 && items.every((d: { status: string }) => d.status !== 'pending') ? items : undefined;
@@ -221,7 +225,7 @@ describe(`delivery (${TEST_DB})`, () => {
       hook.requests.map((r) => r.json.data.notification.revision),
       [1, 4],
     );
-    assert.ok(hook.requests[1].receivedAt >= hook.requests[0].receivedAt + 600, 'revision 4 waited for revision 1');
+    assert.ok(hook.requests[1].receivedAt >= hook.requests[0].answeredAt!, 'revision 4 waited for revision 1');
   });
 
   it('retries a hanging endpoint after the timeout', async () => {

@@ -11,6 +11,7 @@ import { durationMs } from '../config/duration';
 import { DeliveryEnqueuer } from './delivery-enqueuer';
 import { DeliveryMetrics } from './delivery-metrics';
 import { ChannelGuards } from './channel-guards';
+import { CompletionBatcher } from './completion-batcher';
 import { ClaimedDelivery, DELIVERY_CHANNEL, DeliveryRepository } from './delivery.repository';
 import { retryDelayMs } from './retry-policy';
 
@@ -25,15 +26,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   readonly workerId = `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly inFlight = new Map<Promise<void>, ClaimedDelivery[]>();
   private stopping = false;
-  private pumping = false;
+  private pumping: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private reminderTimer: NodeJS.Timeout | undefined;
+  private reminding: Promise<void> | undefined;
   private listener: Client | undefined;
   private readonly wake = () => this.kick();
   private readonly leaseMs: number;
   private readonly timeoutMs: number;
   private readonly pollMs: number;
+  private readonly completions: CompletionBatcher;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -47,6 +50,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     // A lease shorter than a send would let a second worker send it again while the first still is.
     this.leaseMs = Math.max(durationMs(config.delivery.lease), this.maxTimeoutMs() + 1000);
     this.pollMs = durationMs(config.delivery.pollInterval);
+    this.completions = new CompletionBatcher((items) => this.repository.complete(items));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -54,7 +58,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.enqueuer.wakeups.on('wake', this.wake);
     if (this.config.env.databaseUrl) await this.listen(this.config.env.databaseUrl);
     const reminderMs = durationMs(this.config.delivery.reminderInterval);
-    this.reminderTimer = setInterval(() => void this.remind(), reminderMs);
+    this.reminderTimer = setInterval(() => {
+      this.reminding ??= this.remind().finally(() => (this.reminding = undefined));
+    }, reminderMs);
     this.reminderTimer.unref();
     this.kick();
   }
@@ -66,6 +72,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     clearTimeout(this.timer);
     clearInterval(this.reminderTimer);
     await this.listener?.end().catch(() => undefined);
+    // A claim round under way finishes before the database goes.
+    await this.pumping;
+    await this.reminding;
     if (this.inFlight.size === 0) return;
     const grace = durationMs(this.config.delivery.shutdownGrace);
     let timer: NodeJS.Timeout | undefined;
@@ -86,14 +95,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       this.again = true;
       return;
     }
-    this.pumping = true;
-    void this.pump()
+    this.pumping = this.pump()
       .catch((error: unknown) => {
+        if (this.stopping) return;
         this.logger.error(`claiming deliveries failed: ${error instanceof Error ? error.message : String(error)}`);
         this.schedule(Math.min(this.pollMs, 1000));
       })
       .finally(() => {
-        this.pumping = false;
+        this.pumping = undefined;
         if (this.again) {
           this.again = false;
           this.kick();
@@ -103,16 +112,20 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async pump(): Promise<void> {
     while (!this.stopping) {
-      const free = this.config.delivery.concurrency - this.inFlight.size;
-      if (free <= 0) return; // a finishing send kicks again
+      const concurrency = this.config.delivery.concurrency;
+      const free = concurrency - this.inFlight.size;
+      // Under load, claim in batches (a quarter of the slots) rather than one row per finished send.
+      if (free <= 0 || (this.inFlight.size > 0 && free < Math.ceil(concurrency / 4))) return;
       const channels = this.guards.claimable(Object.keys(this.config.channels), Date.now());
       const claimed = await this.repository.claim(channels, free, this.leaseMs);
       if (claimed.length > 0) this.dispatch(claimed);
-      if (claimed.length < free) {
+      if (claimed.length === 0) {
+        // Nothing due now: sleep until the next retry is due (or a lease runs out), or the fallback poll.
         const next = await this.repository.msUntilNextDue();
         this.schedule(next === null ? this.pollMs : Math.min(this.pollMs, Math.max(next, 5)));
         return;
       }
+      if (claimed.length < free) return; // the queue is drained for now; finishing sends kick again
     }
   }
 
@@ -168,7 +181,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const delay = retryDelayMs(d.attempts, this.backoff(), result.retryAfterMs);
       let status;
       try {
-        status = await this.repository.complete(d, {
+        status = await this.completions.complete(d, {
           outcome: result.outcome,
           statusCode: result.statusCode,
           error: result.error ?? null,

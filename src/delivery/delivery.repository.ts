@@ -138,60 +138,65 @@ export class DeliveryRepository {
   }
 
   /**
-   * Records an attempt and moves the delivery on: delivered, dead (permanent failure, or the retry
+   * Records attempts and moves each delivery on: delivered, dead (permanent failure, or the retry
    * would fall past `expires_at`), superseded (it failed and a newer revision is waiting), or pending
-   * again after the delay. Only while this worker still holds the lease; returns the new status, or
-   * null when the lease was lost (another worker took it over after it expired).
+   * again after its delay. Only while the worker still holds the lease. One statement for many
+   * deliveries: under load, completions are the hot path. Returns the new status by delivery id; a
+   * missing id means the lease was lost (it expired and another worker took the delivery over).
    */
-  async complete(delivery: ClaimedDelivery, attempt: AttemptRecord): Promise<DeliveryStatus | null> {
-    const rows: { status: DeliveryStatus }[] = await this.dataSource.query(
-      `WITH attempt AS (
+  async complete(items: { delivery: ClaimedDelivery; attempt: AttemptRecord }[]): Promise<Map<string, DeliveryStatus>> {
+    const rows: { id: string; status: DeliveryStatus }[] = await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::timestamptz[], $5::int[], $6::text[],
+                              $7::int[], $8::text[], $9::text[], $10::text[], $11::bigint[])
+           AS i(id, token, attempt, started_at, duration_ms, outcome, status_code, error, response, worker, delay)
+       ), attempt AS (
          INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, outcome, status_code, error,
            response, worker)
-         VALUES ($1, $3, $4, $5, $6, $7, $8, $9, $10)
+         SELECT id, attempt, started_at, duration_ms, outcome, status_code, error, response, worker FROM input
        ), decided AS (
-         SELECT d.sequence,
+         SELECT d.sequence, i.outcome, i.status_code, i.error, i.delay,
            CASE
-             WHEN $6 = 'success' THEN 'delivered'
-             WHEN $6 = 'permanent' THEN 'dead'
+             WHEN i.outcome = 'success' THEN 'delivered'
+             WHEN i.outcome = 'permanent' THEN 'dead'
              WHEN EXISTS (SELECT 1 FROM deliveries o WHERE o.notification_id = d.notification_id
                             AND o.channel = d.channel AND o.status = 'pending' AND o.sequence > d.sequence
                             AND o.kind <> 'reminder')
                THEN 'superseded'
-             WHEN now() + $11 * interval '1 millisecond' > d.expires_at THEN 'dead'
+             WHEN now() + i.delay * interval '1 millisecond' > d.expires_at THEN 'dead'
              ELSE 'pending'
            END AS status
-         FROM deliveries d WHERE d.id = $1 AND d.lease_token = $2
+         FROM deliveries d JOIN input i ON d.id = i.id AND d.lease_token = i.token
        ), updated AS (
-       UPDATE deliveries d SET
-         status = decided.status,
-         leased_until = NULL, lease_token = NULL,
-         next_attempt_at = CASE WHEN decided.status = 'pending'
-                                THEN now() + $11 * interval '1 millisecond' ELSE d.next_attempt_at END,
-         completed_at = CASE WHEN decided.status = 'pending' THEN NULL ELSE now() END,
-         last_status_code = $7,
-         last_error = CASE WHEN decided.status = 'dead' AND $6 = 'retry'
-                           THEN 'gave up: maxAge reached; last error: ' || COALESCE($8, 'none')
-                           ELSE $8 END
-       FROM decided WHERE d.sequence = decided.sequence
-       RETURNING d.status
+         UPDATE deliveries d SET
+           status = decided.status,
+           leased_until = NULL, lease_token = NULL,
+           next_attempt_at = CASE WHEN decided.status = 'pending'
+                                  THEN now() + decided.delay * interval '1 millisecond' ELSE d.next_attempt_at END,
+           completed_at = CASE WHEN decided.status = 'pending' THEN NULL ELSE now() END,
+           last_status_code = decided.status_code,
+           last_error = CASE WHEN decided.status = 'dead' AND decided.outcome = 'retry'
+                             THEN 'gave up: maxAge reached; last error: ' || COALESCE(decided.error, 'none')
+                             ELSE decided.error END
+         FROM decided WHERE d.sequence = decided.sequence
+         RETURNING d.id, d.status
        )
-       SELECT status FROM updated`,
+       SELECT id, status FROM updated`,
       [
-        delivery.id,
-        delivery.leaseToken,
-        delivery.attempts,
-        attempt.startedAt,
-        attempt.durationMs,
-        attempt.outcome,
-        attempt.statusCode,
-        attempt.error,
-        attempt.response,
-        attempt.worker,
-        attempt.retryDelayMs,
+        items.map((x) => x.delivery.id),
+        items.map((x) => x.delivery.leaseToken),
+        items.map((x) => x.delivery.attempts),
+        items.map((x) => x.attempt.startedAt),
+        items.map((x) => x.attempt.durationMs),
+        items.map((x) => x.attempt.outcome),
+        items.map((x) => x.attempt.statusCode),
+        items.map((x) => x.attempt.error),
+        items.map((x) => x.attempt.response),
+        items.map((x) => x.attempt.worker),
+        items.map((x) => x.attempt.retryDelayMs),
       ],
     );
-    return rows[0]?.status ?? null;
+    return new Map(rows.map((r) => [r.id, r.status]));
   }
 
   /** Gives a claim back unsent (rate limit, open circuit, shutdown): not counted as an attempt. */

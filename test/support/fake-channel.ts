@@ -8,6 +8,8 @@ export interface RecordedRequest {
   body: string;
   json: any;
   receivedAt: number;
+  /** When the answer went out (undefined while held or hanging). */
+  answeredAt?: number;
 }
 
 export interface FakeAnswer {
@@ -18,6 +20,8 @@ export interface FakeAnswer {
   delayMs?: number;
   /** Never answer (the client's timeout must end it). */
   hang?: boolean;
+  /** Answer once this settles. */
+  until?: Promise<unknown>;
 }
 
 /**
@@ -44,7 +48,7 @@ export class FakeChannel {
         } catch {
           json = undefined;
         }
-        const recorded = {
+        const recorded: RecordedRequest = {
           method: req.method ?? '',
           path: req.url ?? '',
           headers: req.headers,
@@ -55,6 +59,7 @@ export class FakeChannel {
         const index = this.requests.push(recorded) - 1;
         const answer = this.answer(recorded, index);
         const reply = () => {
+          recorded.answeredAt = Date.now();
           res.writeHead(answer.status ?? 200, { 'content-type': 'text/plain', ...answer.headers });
           res.end(answer.body ?? 'ok');
           this.notify();
@@ -64,6 +69,8 @@ export class FakeChannel {
           this.hanging.add(end);
           res.on('close', () => this.hanging.delete(end));
           this.notify();
+        } else if (answer.until) {
+          void answer.until.then(reply, reply);
         } else if (answer.delayMs) setTimeout(reply, answer.delayMs);
         else reply();
       });
