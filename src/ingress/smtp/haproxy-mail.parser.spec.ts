@@ -195,6 +195,7 @@ describe('parseHaproxyAlert: native mailers (live captures)', () => {
       ),
       'state',
     );
+    assert.equal(old.state, 'UP');
     const fromBody = as(
       parseHaproxyAlert(
         '[HAProxy Alert] (subject cut)',
