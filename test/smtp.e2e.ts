@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
-import { call } from './support/spec-client';
+import { assertMatchesSchema, call } from './support/spec-client';
 import { RawSmtp, sendLikeHaproxy } from './support/smtp-client';
 import { API_KEY, defaultTestConfig, startTestApp, TestApp } from './support/test-app';
 import { TEST_DB } from './support/test-database';
@@ -143,6 +143,7 @@ describe(`SMTP ingress (${TEST_DB})`, () => {
     );
     // The event keeps the envelope, the parsed fields and the raw message.
     const payload = history[1].payload;
+    assertMatchesSchema('SmtpMailPayload', payload);
     assert.equal(payload.smtp.mailFrom, 'haproxy@example.com');
     assert.equal(payload.smtp.openingCommand, 'HELO');
     assert.equal(payload.haproxy.state, 'UP');
@@ -197,6 +198,7 @@ describe(`SMTP ingress (${TEST_DB})`, () => {
     assert.equal(opened.metadata['mail.from'], 'nagios@monitor.example.com');
     assert.equal(opened.metadata['smtp.user'], SMTP_USER.username);
     const [openEvent] = await events(opened.id);
+    assertMatchesSchema('SmtpMailPayload', openEvent.payload);
     assert.equal(openEvent.payload.smtp.secure, true);
     assert.equal(openEvent.payload.smtp.openingCommand, 'EHLO');
 
@@ -297,6 +299,7 @@ describe(`SMTP ingress (${TEST_DB})`, () => {
       assert.equal(notification.source, 'email');
       assert.equal(notification.status, 'closed');
       const [event] = await events(id);
+      assertMatchesSchema('SmtpMailPayload', event.payload);
       assert.equal(event.payload.rawEncoding, 'base64');
       assert.ok(Buffer.from(event.payload.raw, 'base64').subarray(0, junk.length).equals(junk));
       // Same session, next message.
