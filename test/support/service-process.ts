@@ -17,13 +17,20 @@ export function spawnService(env: Record<string, string>): ServiceProcess {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // Keeps the start (startup lines) and the end (latest lines) of a possibly long log.
+  let head = '';
+  let tail = '';
+  const append = (chunk: Buffer) => {
+    if (head.length < 64 * 1024) head += chunk.toString();
+    else tail = (tail + chunk.toString()).slice(-64 * 1024);
+  };
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  const output = () => (tail ? `${head}\n[...]\n${tail}` : head);
   const exited = new Promise<number | string>((resolve) =>
     child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
   );
-  return { child, output: () => output, exited };
+  return { child, output, exited };
 }
 
 /** Waits until `predicate(output)` holds, or fails after `timeoutMs`. */
