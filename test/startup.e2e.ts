@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { spawnService, waitForOutput } from './support/service-process';
-import { defaultTestConfig } from './support/test-app';
+import { stackStateOpen } from './support/fixtures';
+import { API_KEY, defaultTestConfig, MONASCA_KEY, STACKSTATE_TOKEN } from './support/test-app';
 import { createTestDatabase, TEST_DB } from './support/test-database';
 
 describe(`Service process (${TEST_DB})`, () => {
@@ -38,6 +39,7 @@ describe(`Service process (${TEST_DB})`, () => {
       DATA_DIR: join(dir, 'data'),
       PORT: '0',
       HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
       ...(database.url ? { DATABASE_URL: database.url } : {}),
     });
     try {
@@ -59,6 +61,34 @@ describe(`Service process (${TEST_DB})`, () => {
       const port = /127\.0\.0\.1:(\d+);/.exec(line.msg)![1];
       const health = await fetch(`http://127.0.0.1:${port}/readyz`);
       assert.equal(health.status, 200);
+
+      // Secrets never reach the log, even at debug level and on rejected requests.
+      const base = `http://127.0.0.1:${port}`;
+      const json = { 'content-type': 'application/json' };
+      const opened = await fetch(`${base}/webhooks/stackstate`, {
+        method: 'POST',
+        headers: { ...json, 'x-stackstate-webhook-token': STACKSTATE_TOKEN },
+        body: JSON.stringify(stackStateOpen()),
+      });
+      assert.equal(opened.status, 200);
+      const alarm = await fetch(`${base}/webhooks/monasca/${MONASCA_KEY}`, {
+        method: 'POST',
+        headers: json,
+        body: '{}',
+      });
+      assert.equal(alarm.status, 400);
+      const wrongKey = 'wrong-monasca-key-shown-nowhere';
+      assert.equal(
+        (await fetch(`${base}/webhooks/monasca/${wrongKey}`, { method: 'POST', headers: json, body: '{}' })).status,
+        401,
+      );
+      const api = await fetch(`${base}/api/v1/notifications`, { headers: { authorization: `Bearer ${API_KEY}` } });
+      assert.equal(api.status, 200);
+      await waitForOutput(service, (out) => out.includes('/webhooks/monasca/[redacted]'));
+      assert.match(service.output(), /stackstate\/prod [0-9a-f-]{36}: opened/);
+      for (const secret of [STACKSTATE_TOKEN, MONASCA_KEY, wrongKey, API_KEY]) {
+        assert.ok(!service.output().includes(secret), `the log shows ${secret}`);
+      }
       service.child.kill('SIGTERM');
       assert.equal(await service.exited, 0);
     } finally {
