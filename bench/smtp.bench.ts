@@ -1,19 +1,12 @@
 // npm run bench:smtp: mails/s accepted over SMTP by the real service on a fresh PostgreSQL database (each
 // `250` means the notification is committed), with N parallel pooled nodemailer connections, against a
-// baseline measured in the same run: an smtp-server sink that reads each message and answers 250 without
-// parsing or storing. Env: BENCH_MAILS (default 3000), BENCH_CLIENTS (default 16).
-import 'reflect-metadata';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+// baseline measured in the same run: an smtp-server sink (bench/smtp-sink.ts) that reads each message and
+// answers 250 without parsing or storing. Env: BENCH_MAILS (default 3000), BENCH_CLIENTS (default 16).
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { Client } from 'pg';
-import { SMTPServer } from 'smtp-server';
-import { stringify } from 'yaml';
-import { startApp } from '../src/app';
-import { loadConfig } from '../src/config/config.loader';
-import { createPostgresDatabase } from '../test/support/test-database';
+import { createPostgresDatabase, startServiceProcess } from './support';
 
 const MAILS = Number(process.env.BENCH_MAILS ?? 3000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
@@ -70,50 +63,27 @@ async function drive(port: number, run: string, count: number): Promise<Result> 
   return { mailsPerSecond: count / seconds, p50: pct(50), p99: pct(99) };
 }
 
-async function baselineSink(): Promise<{ port: number; close: () => Promise<void> }> {
-  const sink = new SMTPServer({
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    authOptional: true,
-    disableReverseLookup: true,
-    size: 1024 * 1024,
-    logger: false,
-    onData(stream, _session, callback) {
-      stream.on('data', () => undefined);
-      stream.on('end', () => callback(null, 'OK: discarded'));
-    },
-  });
-  sink.on('error', () => undefined);
-  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (sink.server.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => sink.close(() => resolve())),
-  };
-}
-
 async function main(): Promise<void> {
   const database = await createPostgresDatabase();
-  const dir = mkdtempSync(join(tmpdir(), 'alert-relay-bench-'));
-  const configPath = join(dir, 'alert-relay.yaml');
-  writeFileSync(configPath, stringify({ ingress: { smtp: { maxClients: CLIENTS * 2 } } }));
-  const app = await startApp(
-    loadConfig({
-      PORT: '0',
-      SMTP_PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: join(dir, 'data'),
-      ALERT_RELAY_CONFIG: configPath,
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: database.url,
+  // Service and baseline each run in their own process, as the load generator (this one) does.
+  const sink = spawn(process.execPath, [join(__dirname, 'smtp-sink.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const sinkPort = await new Promise<number>((resolve) =>
+    sink.stdout.on('data', (c: Buffer) => {
+      const m = /:(\d+)/.exec(c.toString());
+      if (m) resolve(Number(m[1]));
     }),
   );
-  const sink = await baselineSink();
+  let service: Awaited<ReturnType<typeof startServiceProcess>>['service'] | undefined;
   try {
-    if (!app.smtpPort) throw new Error('SMTP is not listening');
+    service = (await startServiceProcess(database.url, { ingress: { smtp: { maxClients: CLIENTS * 2 } } })).service;
+    const output = service.output();
+    const smtpPort = Number(/SMTP accepting mail on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+    if (!smtpPort) throw new Error(`the service did not report its SMTP port:\n${output}`);
     console.log(`smtp bench: ${MAILS} mails (after ${WARMUP} warm-up), ${CLIENTS} parallel pooled connections`);
-    await drive(sink.port, 'warm', WARMUP);
-    const baseline = await drive(sink.port, 'base', MAILS);
-    await drive(app.smtpPort, 'warm', WARMUP);
-    const service = await drive(app.smtpPort, 'run', MAILS);
+    await drive(sinkPort, 'warm', WARMUP);
+    const baseline = await drive(sinkPort, 'base', MAILS);
+    await drive(smtpPort, 'warm', WARMUP);
+    const relay = await drive(smtpPort, 'run', MAILS);
 
     // Durable means stored: every mail of the measured run is a committed notification.
     const client = new Client({ connectionString: database.url });
@@ -125,19 +95,19 @@ async function main(): Promise<void> {
     if (Number(rows[0].n) !== MAILS) throw new Error(`expected ${MAILS} stored notifications, found ${rows[0].n}`);
 
     const line = (name: string, r: Result) =>
-      `${name.padEnd(34)} ${r.mailsPerSecond.toFixed(0).padStart(6)} mails/s   p50 ${r.p50.toFixed(1)} ms   p99 ${r.p99.toFixed(1)} ms (time to 250)`;
-    console.log(line('baseline (smtp-server sink)', baseline));
-    console.log(line('alert-relay (committed to PostgreSQL)', service));
+      `${name.padEnd(40)} ${r.mailsPerSecond.toFixed(0).padStart(6)} mails/s   p50 ${r.p50.toFixed(1)} ms   p99 ${r.p99.toFixed(1)} ms (time to 250)`;
+    console.log(line('baseline (smtp-server sink, no storage)', baseline));
+    console.log(line('alert-relay (committed to PostgreSQL)', relay));
     console.log(
-      `ratio service/baseline: ${(service.mailsPerSecond / baseline.mailsPerSecond).toFixed(2)} throughput, ` +
-        `${(service.p99 / baseline.p99).toFixed(1)}x p99; ${rows[0].n} notifications verified stored; target >= 500 mails/s: ` +
-        `${service.mailsPerSecond >= 500 ? 'met' : 'NOT met'}`,
+      `ratio alert-relay/baseline: ${(relay.mailsPerSecond / baseline.mailsPerSecond).toFixed(2)} (throughput), ` +
+        `${(relay.p99 / baseline.p99).toFixed(1)}x (p99); ${rows[0].n} notifications verified stored; ` +
+        `target >= 500 mails/s: ${relay.mailsPerSecond >= 500 ? 'met' : 'NOT met'}`,
     );
   } finally {
-    await sink.close();
-    await app.close();
+    service?.child.kill('SIGTERM');
+    sink.kill('SIGTERM');
+    await service?.exited;
     await database.drop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

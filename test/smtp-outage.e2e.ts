@@ -1,45 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
 import { call } from './support/spec-client';
 import { sendLikeHaproxy } from './support/smtp-client';
+import { TcpProxy } from './support/tcp-proxy';
 import { API_KEY, startTestApp, TestApp } from './support/test-app';
 import { createPostgresDatabase, TEST_DB, TestDatabase } from './support/test-database';
-
-/** A TCP proxy to the real PostgreSQL that the test can cut (and restore) to simulate an outage. */
-class PostgresProxy {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  async start(): Promise<void> {
-    if (this.server) return;
-    const server = createServer((client) => {
-      const upstream = connect({ host: '127.0.0.1', port: 5432 });
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => (s === client ? upstream : client).destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    server.listen(this.port, '127.0.0.1');
-    await once(server, 'listening');
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  /** Refuses new connections and cuts the open ones. */
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const s of this.sockets) s.destroy();
-    if (server) await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 // Real PostgreSQL only: the embedded database runs in-process and cannot be cut from outside.
 describe(
@@ -47,21 +14,20 @@ describe(
   { skip: TEST_DB !== 'postgres' && 'runs in the TEST_DB=postgres pass' },
   () => {
     let database: TestDatabase & { url: string };
-    let proxy: PostgresProxy;
+    let proxy: TcpProxy;
     let app: TestApp;
 
     before(async () => {
       database = await createPostgresDatabase();
-      proxy = new PostgresProxy();
+      proxy = new TcpProxy('127.0.0.1', 5432);
       await proxy.start();
       const url = new URL(database.url);
       url.port = String(proxy.port);
       app = await startTestApp({ databaseUrl: url.toString() });
     });
     after(async () => {
-      await proxy?.start();
       await app?.close();
-      await proxy?.stop();
+      await proxy?.cut();
       await database?.drop();
     });
 
@@ -86,14 +52,14 @@ describe(
       ].join('\r\n');
       const sendMta = () => mta().sendMail({ envelope: { from: 'cron@example.com', to: ['alerts@example.com'] }, raw });
 
-      await proxy.stop();
+      await proxy.cut();
       assert.match(await sendLikeHaproxy(port, { subject: down }), /^451 Database unavailable, try again later/);
       await assert.rejects(sendMta(), (error: { responseCode?: number }) => error.responseCode === 451);
 
       // The server kept serving: still 451 while down, not a crash.
       assert.match(await sendLikeHaproxy(port, { subject: down }), /^451 /);
 
-      await proxy.start();
+      await proxy.restore();
       // The pool may hold connections cut during the outage; the service answers 451 until it has fresh
       // ones, which is what a retrying sender sees.
       let reply = '';

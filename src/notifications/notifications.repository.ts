@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { PoolClient, QueryResult } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { AlertSignal } from './alert-signal';
 import { Decision, LifecycleState } from './lifecycle';
@@ -37,19 +38,53 @@ export class NotificationsRepository {
   /**
    * Applies one signal in one transaction: takes a per-(source, externalId) lock so concurrent
    * messages for one id serialise, reads the newest notification for it, lets `decide` pick the
-   * lifecycle step, and writes that step and its event. Nothing is visible before the commit.
+   * lifecycle step, and writes that step and its event. Nothing is visible before the commit; the
+   * partial unique index on open notifications backs the lock up.
    */
-  apply(signal: AlertSignal, decide: (latest: LifecycleState | null) => Decision, now: Date): Promise<ApplyOutcome> {
-    return this.dataSource.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        `${signal.source}\n${signal.externalId}`,
-      ]);
-      const rows: LatestRow[] = await tx.query(
-        `SELECT id, status, source_state, title, source_time, revision FROM notifications
-          WHERE source = $1 AND external_id = $2 ORDER BY opened_at DESC, id DESC LIMIT 1`,
-        [signal.source, signal.externalId],
-      );
-      const latest = rows[0] ?? null;
+  async apply(
+    signal: AlertSignal,
+    decide: (latest: LifecycleState | null) => Decision,
+    now: Date,
+  ): Promise<ApplyOutcome> {
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    try {
+      // One round trip opens the transaction, takes the per-id lock and reads the newest notification:
+      // on the hot ingest path round trips are the cost. The values are escaped literals (the simple
+      // protocol has no parameters); each statement of the batch gets its own snapshot, so the read
+      // sees whatever committed before the lock was granted.
+      const key = client.escapeLiteral(`${signal.source}\n${signal.externalId}`);
+      const batch = (await client.query(
+        `BEGIN;
+         SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0));
+         SELECT id, status, source_state, title, source_time, revision FROM notifications
+          WHERE source = ${client.escapeLiteral(signal.source)} AND external_id = ${client.escapeLiteral(signal.externalId)}
+          ORDER BY opened_at DESC, id DESC LIMIT 1`,
+      )) as unknown as QueryResult<LatestRow>[];
+      const outcome = await this.write(runner.manager, signal, batch[2].rows[0] ?? null, decide, now);
+      await client.query('COMMIT');
+      return outcome;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async write(
+    tx: EntityManager,
+    signal: AlertSignal,
+    latest: LatestRow | null,
+    decide: (latest: LifecycleState | null) => Decision,
+    now: Date,
+  ): Promise<ApplyOutcome> {
+    // update, close and duplicate are only ever decided on an existing notification.
+    const existing = (): LatestRow => {
+      if (!latest) throw new Error(`lifecycle decided to change a notification that does not exist`);
+      return latest;
+    };
+    {
       const decision = decide(
         latest && {
           status: latest.status,
@@ -64,9 +99,9 @@ export class NotificationsRepository {
         case 'duplicate':
           await tx.query(
             'UPDATE notifications SET last_seen_at = $2, duplicate_count = duplicate_count + 1 WHERE id = $1',
-            [latest.id, now],
+            [existing().id, now],
           );
-          return { decision, notificationId: latest.id, revision: latest.revision };
+          return { decision, notificationId: existing().id, revision: existing().revision };
         case 'open':
           return { decision, ...(await this.insert(tx, signal, 'open', now, 'opened', {})) };
         case 'record-close':
@@ -79,12 +114,12 @@ export class NotificationsRepository {
         case 'update':
           return {
             decision,
-            ...(await this.update(tx, latest.id, signal, now, 'updated', { changed: decision.changed })),
+            ...(await this.update(tx, existing().id, signal, now, 'updated', { changed: decision.changed })),
           };
         case 'close':
-          return { decision, ...(await this.update(tx, latest.id, signal, now, 'closed', {})) };
+          return { decision, ...(await this.update(tx, existing().id, signal, now, 'closed', {})) };
       }
-    });
+    }
   }
 
   private async insert(

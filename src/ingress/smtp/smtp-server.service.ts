@@ -64,7 +64,7 @@ export class SmtpServerService implements OnApplicationBootstrap, BeforeApplicat
       this.smtp.auth.users.length > 0 ? `AUTH ${this.smtp.auth.required ? 'required' : 'optional'}` : null,
     ].filter((f) => f !== null);
     this.logger.log(
-      `SMTP listening on ${this.config.env.host}:${this.boundPort}` +
+      `SMTP accepting mail on ${this.config.env.host}:${this.boundPort}` +
         `${features.length ? ` (${features.join(', ')})` : ''}; allowed clients: ${this.smtp.allowedClients.join(', ')}`,
     );
   }
