@@ -191,7 +191,13 @@ export class SmtpServerService implements OnApplicationBootstrap, BeforeApplicat
         }
         const receivedAt = new Date();
         this.ingress.receiveMail({ raw: Buffer.concat(chunks), envelope: envelopeOf(session), receivedAt }).then(
-          (result) => reply(null, `OK: ${result.result} notification ${result.notificationId ?? '-'}`),
+          (result) => {
+            this.logger.debug(
+              `SMTP ${session.id} from ${session.remoteAddress} <${session.envelope.mailFrom ? session.envelope.mailFrom.address : ''}>: ` +
+                `${stream.byteLength} bytes, ${result.result} notification ${result.notificationId ?? '-'}`,
+            );
+            reply(null, `OK: ${result.result} notification ${result.notificationId ?? '-'}`);
+          },
           (error: unknown) => {
             // 451 is temporary: an MTA retries later (HAProxy never does, see docs/smtp.md).
             if (isDatabaseUnavailable(error)) {
