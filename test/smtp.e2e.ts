@@ -259,6 +259,7 @@ describe(`SMTP ingress (${TEST_DB})`, () => {
     assert.equal(oneShot.metadata['smtp.client'], '127.0.0.1');
     const [event] = await events(oneShot.id);
     assert.equal(event.type, 'closed');
+    assert.equal(event.details.note, 'one-shot: a message that opens nothing, recorded closed');
     assert.equal(event.payload.mail.fromName, 'Cron Daemon');
   });
 

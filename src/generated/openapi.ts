@@ -189,7 +189,8 @@ export interface components {
             /**
              * @description `opened`, `updated`, `closed`: a new revision was committed. `duplicate`: nothing changed
              *     but `lastSeenAt`/`duplicateCount`. `stale`: older than what is stored, ignored.
-             *     `recorded`: a close for an id never seen, stored as a closed notification.
+             *     `recorded`: a close for an id never seen, or a one-shot (mail that opens nothing), stored as a
+             *     closed notification.
              * @enum {string}
              */
             result: "opened" | "updated" | "closed" | "duplicate" | "stale" | "recorded";

@@ -209,6 +209,7 @@ function oneShot(
       links: [],
       closeReason: ONE_SHOT_CLOSE_REASON,
       reopenAfterClose: false,
+      oneShot: true,
       payload: { ...base.payload, haproxy },
     };
   }
@@ -229,6 +230,7 @@ function oneShot(
     links: [],
     closeReason: ONE_SHOT_CLOSE_REASON,
     reopenAfterClose: false,
+    oneShot: true,
     payload: base.payload,
   };
 }
