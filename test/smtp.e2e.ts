@@ -288,7 +288,8 @@ describe(`SMTP ingress (${TEST_DB})`, () => {
     const { client, greeting } = await RawSmtp.open(port);
     try {
       assert.match(greeting, /^220 /);
-      assert.match(await client.send('EHLO garbage.example'), /^250/);
+      // A certificate is configured: STARTTLS is offered.
+      assert.match(await client.send('EHLO garbage.example'), /^250-STARTTLS$/m);
       assert.match(await client.send('MAIL FROM:<x@y>'), /^250/);
       assert.match(await client.send('RCPT TO:<z@y>'), /^250/);
       assert.match(await client.send('DATA'), /^354/);
@@ -357,7 +358,10 @@ describe(`SMTP ingress shutdown (${TEST_DB})`, () => {
     try {
       assert.ok(app.smtpPort);
       const { client: idle } = await RawSmtp.open(app.smtpPort);
-      assert.match(await idle.send('HELO idle.example'), /^250 /);
+      // The defaults: no certificate, no users, so neither STARTTLS nor AUTH is offered.
+      const ehlo = await idle.send('EHLO idle.example');
+      assert.match(ehlo, /^250[ -]/);
+      assert.doesNotMatch(ehlo, /STARTTLS|AUTH/);
       const { client: busy } = await RawSmtp.open(app.smtpPort);
       assert.match(await busy.send('HELO busy.example'), /^250 /);
       assert.match(await busy.send('MAIL FROM:<a@example.com>'), /^250/);
