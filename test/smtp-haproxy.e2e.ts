@@ -63,6 +63,16 @@ backend be_app
     email-alert myhostname lb1.example.com
     default-server inter 200ms downinter 200ms fastinter 200ms rise 1 fall 1
     server web1 127.0.0.1:${backendPort} check
+backend be_checks
+    # Every check transition is mailed too, and DOWN/UP lose their ", reason: ...".
+    option httpchk GET /health
+    option log-health-checks
+    email-alert mailers relay
+    email-alert from haproxy@example.com
+    email-alert to alerts@example.com
+    email-alert level info
+    default-server inter 200ms downinter 200ms rise 1 fall 1
+    server web9 127.0.0.1:1 check
 `;
       const path = join(app.dir, 'haproxy.cfg');
       writeFileSync(path, config);
@@ -139,6 +149,28 @@ backend be_app
       );
       assert.equal(events[0].payload.smtp.openingCommand, 'HELO');
       assert.match(events[0].payload.raw, /\r\nSubject: \[HAProxy Alert\] Server be_app\/web1 is DOWN/);
+    });
+
+    it('with option log-health-checks: DOWN without a reason opens, the check mail is one one-shot for both mailers', async () => {
+      const list = async (query: Record<string, string>) =>
+        (await call(app.url, 'listNotifications', { query, headers: auth })).body.items;
+      const down = await waitFor('be_checks/web9 DOWN', async () => {
+        const [n] = await list({ source: 'haproxy', externalId: 'be_checks/web9' });
+        return n?.status === 'open' && n.duplicateCount >= 1 ? n : undefined;
+      });
+      assert.equal(down.sourceState, 'DOWN');
+      assert.equal(down.metadata['haproxy.reason'], undefined);
+      assert.equal(down.metadata['haproxy.activeServers'], '0');
+
+      const checks = (await list({ source: 'haproxy', status: 'closed' })).filter(
+        (n: { metadata: Record<string, string> }) => n.metadata['haproxy.server'] === 'web9',
+      );
+      assert.equal(checks.length, 1, JSON.stringify(checks));
+      assert.equal(checks[0].sourceState, 'HEALTH_CHECK_FAILED');
+      assert.equal(checks[0].metadata['haproxy.reason'], 'Layer4 connection problem');
+      assert.equal(checks[0].metadata['haproxy.checkStatus'], '0/1 DOWN');
+      // The second mailer's copy is byte-identical: counted as a duplicate of the same one-shot.
+      assert.equal(checks[0].duplicateCount, 1);
     });
   },
 );
