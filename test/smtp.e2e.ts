@@ -312,6 +312,22 @@ describe(`SMTP ingress (${TEST_DB})`, () => {
     }
   });
 
+  it('survives a client that disconnects in the middle of a message', async () => {
+    const { client } = await RawSmtp.open(port);
+    assert.match(await client.send('HELO gone.example'), /^250 /);
+    assert.match(await client.send('MAIL FROM:<a@example.com>'), /^250/);
+    assert.match(await client.send('RCPT TO:<b@example.com>'), /^250/);
+    assert.match(await client.send('DATA'), /^354/);
+    client.send(Buffer.from('Subject: half a message\r\n\r\nand then')).catch(() => undefined);
+    client.close();
+    const subject = `after ${randomUUID()}`;
+    const ok = await transport().sendMail({ from: 'a@example.com', to: 'b@example.com', subject, text: 'x' });
+    assert.match(ok.response, /^250 OK: recorded notification /);
+    const stored = (await list({ source: 'email', status: 'closed' })).map((n: { title: string }) => n.title);
+    assert.ok(stored.includes(subject));
+    assert.ok(!stored.includes('half a message'));
+  });
+
   it('refuses a client outside allowedClients with 554 at connect', async () => {
     // All of 127/8 is loopback on Linux: 127.0.0.2 is a different, not allowed, client.
     const { client, greeting } = await RawSmtp.open(port, '127.0.0.2');

@@ -175,12 +175,17 @@ export class SmtpServerService implements OnApplicationBootstrap, BeforeApplicat
       stream.on('data', (chunk: Buffer) => {
         if (!stream.sizeExceeded) chunks.push(chunk);
       });
+      let ended = false;
       // The client went away mid-message: nothing to store, nobody to answer.
       stream.on('error', (error: Error) => {
         this.logger.warn(`SMTP ${session.id} from ${session.remoteAddress}: message not received: ${error.message}`);
         reply(error);
       });
+      stream.on('close', () => {
+        if (!ended) reply(new Error('Connection closed before the message was received in full'));
+      });
       stream.on('end', () => {
+        ended = true;
         if (stream.sizeExceeded) {
           this.logger.warn(
             `SMTP ${session.id} from ${session.remoteAddress}: message of ${stream.byteLength} bytes refused ` +
