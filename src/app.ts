@@ -8,12 +8,15 @@ import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { AppConfig } from './config/config.loader';
 import { describePostgresUrl, DatabaseTarget } from './database/database-target';
+import { SmtpServerService } from './ingress/smtp/smtp-server.service';
 import { EMBEDDED_MAX_CONNECTIONS, EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
 
 export interface RunningApp {
   app: INestApplication;
   /** Base URL of the HTTP listener, e.g. http://127.0.0.1:8080 */
   url: string;
+  /** Port of the SMTP listener (SMTP_PORT; 0 picks one), or null when ingress.smtp is disabled. */
+  smtpPort: number | null;
   database: DatabaseTarget;
   close(): Promise<void>;
 }
@@ -66,6 +69,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   return {
     app: running,
     url,
+    smtpPort: app.get(SmtpServerService, { strict: false }).port,
     database,
     async close() {
       await running.close();

@@ -6,6 +6,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { toDetails } from '../common/validation';
 import { parseChannels } from './channels.config';
 import { AppConfigFile, EnvironmentConfig, HostConfig } from './config.schema';
+import { MAIL_BUILTIN_FIELDS, namedGroups, templateFields } from './mail-templates';
 
 export interface AppConfig extends AppConfigFile {
   env: EnvironmentConfig;
@@ -34,6 +35,7 @@ function loadEnvironment(env: Env): EnvironmentConfig {
   const raw = {
     port: env.PORT === undefined ? 8080 : Number(env.PORT),
     host: env.HOST ?? '0.0.0.0',
+    smtpPort: env.SMTP_PORT === undefined ? 2525 : Number(env.SMTP_PORT),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: resolve(env.DATA_DIR ?? './data'),
     configPath: resolve(env.ALERT_RELAY_CONFIG ?? 'config/alert-relay.yaml'),
@@ -43,6 +45,7 @@ function loadEnvironment(env: Env): EnvironmentConfig {
   const names: Record<string, string> = {
     port: 'PORT',
     host: 'HOST',
+    smtpPort: 'SMTP_PORT',
     databaseUrl: 'DATABASE_URL',
     dataDir: 'DATA_DIR',
     configPath: 'ALERT_RELAY_CONFIG',
@@ -77,7 +80,11 @@ function loadFile(path: string, env: Env): AppConfigFile {
   const substituted = substituteEnv(parsed, env, '', problems);
   const config = plainToInstance(AppConfigFile, substituted);
   const validation = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true };
-  problems.push(...flattenErrors(validateSync(config, validation)), ...uniquenessProblems(config));
+  problems.push(
+    ...flattenErrors(validateSync(config, validation)),
+    ...uniquenessProblems(config),
+    ...smtpProblems(config),
+  );
   const channels = parseChannels((substituted as { channels?: unknown }).channels, (errors, parent) =>
     flattenErrors(errors, parent),
   );
@@ -113,6 +120,9 @@ function substituteEnv(value: unknown, env: Env, path: string, problems: string[
 
 function uniquenessProblems(config: AppConfigFile): string[] {
   const problems: string[] = [];
+  // Runs before the types are known to be right: look only at arrays of objects.
+  const list = <T>(value: T[] | undefined): T[] =>
+    Array.isArray(value) ? value.filter((v) => v !== null && typeof v === 'object') : [];
   const check = (path: string, values: string[], what: string) => {
     const seen = new Set<string>();
     values.forEach((value, i) => {
@@ -120,7 +130,7 @@ function uniquenessProblems(config: AppConfigFile): string[] {
       seen.add(value);
     });
   };
-  const tokens = config.ingress?.stackstate?.tokens ?? [];
+  const tokens = list(config.ingress?.stackstate?.tokens);
   check(
     'ingress.stackstate.tokens',
     tokens.map((t) => t.name),
@@ -131,7 +141,7 @@ function uniquenessProblems(config: AppConfigFile): string[] {
     tokens.map((t) => t.token),
     'token',
   );
-  const keys = config.ingress?.monasca?.keys ?? [];
+  const keys = list(config.ingress?.monasca?.keys);
   check(
     'ingress.monasca.keys',
     keys.map((k) => k.name),
@@ -142,7 +152,7 @@ function uniquenessProblems(config: AppConfigFile): string[] {
     keys.map((k) => k.key),
     'key',
   );
-  const apiKeys = config.api?.keys ?? [];
+  const apiKeys = list(config.api?.keys);
   check(
     'api.keys',
     apiKeys.map((k) => k.name),
@@ -153,6 +163,40 @@ function uniquenessProblems(config: AppConfigFile): string[] {
     apiKeys.map((k) => k.key),
     'key',
   );
+  return problems;
+}
+
+function smtpProblems(config: AppConfigFile): string[] {
+  const smtp = config.ingress?.smtp;
+  if (!smtp) return [];
+  const problems: string[] = [];
+  if (smtp.auth?.required && (smtp.auth.users ?? []).length === 0) {
+    problems.push('ingress.smtp.auth.required: needs at least one user in ingress.smtp.auth.users');
+  }
+  (smtp.rules ?? []).forEach((rule, i) => {
+    const path = `ingress.smtp.rules[${i}]`;
+    const match = rule.match ?? {};
+    const sources = [match.from, match.to, match.subject, match.body].filter((s): s is string => !!s);
+    if (sources.length === 0) problems.push(`${path}.match: needs at least one of from, to, subject, body`);
+    const known = new Set<string>([...MAIL_BUILTIN_FIELDS, ...sources.flatMap(namedGroups)]);
+    for (const key of ['externalId', 'title', 'sourceState', 'host'] as const) {
+      const template = rule[key];
+      if (typeof template !== 'string') continue;
+      for (const field of templateFields(template)) {
+        if (!known.has(field)) {
+          problems.push(
+            `${path}.${key}: {${field}} is neither a named group of the rule's regexes nor one of ${MAIL_BUILTIN_FIELDS.join(', ')}`,
+          );
+        }
+      }
+    }
+  });
+  const rules = smtp.rules ?? [];
+  const seen = new Set<string>();
+  rules.forEach((rule, i) => {
+    if (seen.has(rule.name)) problems.push(`ingress.smtp.rules[${i}]: duplicate name`);
+    seen.add(rule.name);
+  });
   return problems;
 }
 

@@ -19,11 +19,15 @@ export class DeliveryEnqueuer {
   /** Emits `wake` after a commit that enqueued work (in-process; PostgreSQL also gets NOTIFY). */
   readonly wakeups = new EventEmitter();
 
+  private readonly allChannels: { channel: string; maxAgeMs: number }[];
+
   constructor(
     private readonly routing: RoutingService,
     private readonly repository: DeliveryRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.allChannels = Object.keys(config.channels).map((channel) => ({ channel, maxAgeMs: this.maxAgeMs(channel) }));
+  }
 
   /** Returns how many deliveries were written. Call `committed()` once the transaction commits. */
   async enqueue(tx: EntityManager, notification: NotificationSnapshot, kind: DeliveryKind): Promise<number> {
@@ -38,22 +42,18 @@ export class DeliveryEnqueuer {
         maxAgeMs: this.maxAgeMs(t.channel),
       });
     }
-    if (notification.revision > 1) {
-      for (const channel of await this.repository.channelsOf(tx, notification.id)) {
-        if (targets.has(channel) || !this.config.channels[channel]) continue;
-        targets.set(channel, {
-          channel,
-          route: 'earlier revisions',
-          remindEverySeconds: null,
-          maxAgeMs: this.maxAgeMs(channel),
-        });
-      }
-    }
-    if (targets.size === 0) return 0;
-    await this.repository.enqueue(tx, notification.id, notification.revision, kind, notification, [
-      ...targets.values(),
-    ]);
-    return targets.size;
+    // Revision 1 has no earlier deliveries: with no route either, there is nothing to write.
+    const earlier = notification.revision > 1 ? this.allChannels : [];
+    if (targets.size === 0 && earlier.length === 0) return 0;
+    return this.repository.enqueue(
+      tx,
+      notification.id,
+      notification.revision,
+      kind,
+      notification,
+      [...targets.values()],
+      earlier,
+    );
   }
 
   committed(): void {

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { NotificationEntity } from '../notifications/notification.entity';
 
 export type DeliveryKind = 'opened' | 'updated' | 'resolved' | 'reminder';
@@ -19,7 +19,8 @@ export class DeliveryEntity {
   sequence: string;
 
   /** Stable across attempts: the `webhook-id` receivers deduplicate on. */
-  @Column({ type: 'uuid', default: () => 'gen_random_uuid()' })
+  @Column({ type: 'uuid' })
+  @Generated('uuid')
   id: string;
 
   @Column({ name: 'notification_id', type: 'uuid' })

@@ -44,9 +44,11 @@ export class DeliveryRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Inside the caller's transaction: one pending delivery per channel for this revision, superseding
-   * the pair's older deliveries that are not in flight (a live lease means a worker is sending it:
-   * that one finishes, and the new one waits for it).
+   * Inside the caller's transaction: one pending delivery per channel for this revision, for the
+   * routed `targets` and every channel of `earlier` that an earlier revision of the notification went
+   * to, superseding the pair's older deliveries that are not in flight (a live lease means a worker is
+   * sending it: that one finishes, and the new one waits for it). One round trip; NOTIFY wakes the
+   * workers of every replica at commit. Returns how many were written.
    */
   async enqueue(
     tx: EntityManager,
@@ -55,19 +57,29 @@ export class DeliveryRepository {
     kind: DeliveryKind,
     payload: unknown,
     targets: NewDelivery[],
-  ): Promise<void> {
-    await tx.query(
-      `WITH superseded AS (
+    earlier: { channel: string; maxAgeMs: number }[],
+  ): Promise<number> {
+    const rows: { count: number }[] = await tx.query(
+      `WITH targets AS (
+         SELECT * FROM unnest($2::text[], $3::text[], $7::int[], $8::bigint[]) AS t(channel, route, remind, max_age)
+         UNION ALL
+         SELECT e.channel, 'earlier revisions', NULL::int, c.max_age
+           FROM (SELECT DISTINCT channel FROM deliveries WHERE notification_id = $1 AND kind <> 'reminder') e
+           JOIN unnest($9::text[], $10::bigint[]) AS c(channel, max_age) ON c.channel = e.channel
+          WHERE e.channel <> ALL($2::text[])
+       ), superseded AS (
          UPDATE deliveries SET status = 'superseded', completed_at = now(), lease_token = NULL
-          WHERE notification_id = $1 AND channel = ANY($2::text[]) AND status = 'pending'
+          WHERE notification_id = $1 AND channel IN (SELECT channel FROM targets) AND status = 'pending'
             AND (leased_until IS NULL OR leased_until < now())
+       ), inserted AS (
+         INSERT INTO deliveries (notification_id, channel, revision, kind, status, route, payload,
+           remind_every_seconds, created_at, next_attempt_at, expires_at)
+         SELECT $1, t.channel, $4, $5, 'pending', t.route, $6::jsonb, t.remind, now(), now(),
+                now() + t.max_age * interval '1 millisecond'
+           FROM targets t, (SELECT pg_notify('${DELIVERY_CHANNEL}', '')) AS wake
+         RETURNING 1
        )
-       INSERT INTO deliveries (notification_id, channel, revision, kind, status, route, payload,
-         remind_every_seconds, created_at, next_attempt_at, expires_at)
-       SELECT $1, t.channel, $4, $5, 'pending', t.route, $6::jsonb, t.remind, now(), now(),
-              now() + t.max_age * interval '1 millisecond'
-         FROM unnest($2::text[], $3::text[], $7::int[], $8::bigint[]) AS t(channel, route, remind, max_age),
-              (SELECT pg_notify('${DELIVERY_CHANNEL}', '')) AS wake`,
+       SELECT COUNT(*)::int AS count FROM inserted`,
       [
         notificationId,
         targets.map((t) => t.channel),
@@ -77,17 +89,11 @@ export class DeliveryRepository {
         JSON.stringify(payload),
         targets.map((t) => t.remindEverySeconds),
         targets.map((t) => t.maxAgeMs),
+        earlier.map((e) => e.channel),
+        earlier.map((e) => e.maxAgeMs),
       ],
     );
-  }
-
-  /** Channels that earlier revisions of this notification went to. */
-  async channelsOf(tx: EntityManager, notificationId: string): Promise<string[]> {
-    const rows: { channel: string }[] = await tx.query(
-      `SELECT DISTINCT channel FROM deliveries WHERE notification_id = $1 AND kind <> 'reminder'`,
-      [notificationId],
-    );
-    return rows.map((r) => r.channel);
+    return rows[0]?.count ?? 0;
   }
 
   /**

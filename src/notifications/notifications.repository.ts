@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { PoolClient, QueryResult } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { DeliveryEnqueuer } from '../delivery/delivery-enqueuer';
 import { DeliveryKind } from '../delivery/delivery.entity';
@@ -46,20 +47,53 @@ export class NotificationsRepository {
    * Applies one signal in one transaction: takes a per-(source, externalId) lock so concurrent
    * messages for one id serialise, reads the newest notification for it, lets `decide` pick the
    * lifecycle step, and writes that step, its event and its deliveries (the outbox). Nothing is
-   * visible before the commit. A close for an id never seen is recorded but not delivered: nobody was
-   * told it opened.
+   * visible before the commit; the partial unique index on open notifications backs the lock up. A
+   * close for an id never seen is recorded but not delivered: nobody was told it opened.
    */
-  apply(signal: AlertSignal, decide: (latest: LifecycleState | null) => Decision, now: Date): Promise<ApplyOutcome> {
-    return this.dataSource.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        `${signal.source}\n${signal.externalId}`,
-      ]);
-      const rows: LatestRow[] = await tx.query(
-        `SELECT id, status, source_state, title, source_time, revision FROM notifications
-          WHERE source = $1 AND external_id = $2 ORDER BY opened_at DESC, id DESC LIMIT 1`,
-        [signal.source, signal.externalId],
-      );
-      const latest = rows[0] ?? null;
+  async apply(
+    signal: AlertSignal,
+    decide: (latest: LifecycleState | null) => Decision,
+    now: Date,
+  ): Promise<ApplyOutcome> {
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    try {
+      // One round trip opens the transaction, takes the per-id lock and reads the newest notification:
+      // on the hot ingest path round trips are the cost. The values are escaped literals (the simple
+      // protocol has no parameters); each statement of the batch gets its own snapshot, so the read
+      // sees whatever committed before the lock was granted.
+      const key = client.escapeLiteral(`${signal.source}\n${signal.externalId}`);
+      const batch = (await client.query(
+        `BEGIN;
+         SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0));
+         SELECT id, status, source_state, title, source_time, revision FROM notifications
+          WHERE source = ${client.escapeLiteral(signal.source)} AND external_id = ${client.escapeLiteral(signal.externalId)}
+          ORDER BY opened_at DESC, id DESC LIMIT 1`,
+      )) as unknown as QueryResult<LatestRow>[];
+      const outcome = await this.write(runner.manager, signal, batch[2].rows[0] ?? null, decide, now);
+      await client.query('COMMIT');
+      return outcome;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async write(
+    tx: EntityManager,
+    signal: AlertSignal,
+    latest: LatestRow | null,
+    decide: (latest: LifecycleState | null) => Decision,
+    now: Date,
+  ): Promise<ApplyOutcome> {
+    // update, close and duplicate are only ever decided on an existing notification.
+    const existing = (): LatestRow => {
+      if (!latest) throw new Error(`lifecycle decided to change a notification that does not exist`);
+      return latest;
+    };
+    {
       const decision = decide(
         latest && {
           status: latest.status,
@@ -74,42 +108,58 @@ export class NotificationsRepository {
         case 'duplicate':
           await tx.query(
             'UPDATE notifications SET last_seen_at = $2, duplicate_count = duplicate_count + 1 WHERE id = $1',
-            [latest.id, now],
+            [existing().id, now],
           );
-          return { decision, notificationId: latest.id, revision: latest.revision, enqueued: 0 };
+          return { decision, notificationId: existing().id, revision: existing().revision, enqueued: 0 };
         case 'open':
           return this.deliver(tx, decision, await this.insert(tx, signal, 'open', now, 'opened', {}), 'opened');
         case 'record-close':
           return {
             decision,
-            ...(await this.insert(tx, signal, 'closed', now, 'closed', {
-              note: 'close for an id that was never open',
-            })),
+            ...withoutRow(
+              await this.insert(tx, signal, 'closed', now, 'closed', {
+                note: 'close for an id that was never open',
+              }),
+            ),
             enqueued: 0,
           };
+        case 'one-shot':
+          // Recorded closed, but people still need to see it once: delivered as an open.
+          return this.deliver(
+            tx,
+            decision,
+            await this.insert(tx, signal, 'closed', now, 'closed', {
+              note: 'one-shot: a message that opens nothing, recorded closed',
+            }),
+            'opened',
+          );
         case 'update':
           return this.deliver(
             tx,
             decision,
-            await this.update(tx, latest.id, signal, now, 'updated', { changed: decision.changed }),
+            await this.update(tx, existing().id, signal, now, 'updated', { changed: decision.changed }),
             'updated',
           );
         case 'close':
-          return this.deliver(tx, decision, await this.update(tx, latest.id, signal, now, 'closed', {}), 'resolved');
+          return this.deliver(
+            tx,
+            decision,
+            await this.update(tx, existing().id, signal, now, 'closed', {}),
+            'resolved',
+          );
       }
-    });
+    }
   }
 
   /** The outbox rows of a new revision, in the same transaction. */
   private async deliver(
     tx: EntityManager,
     decision: Decision,
-    written: { notificationId: string; revision: number },
+    written: Written,
     kind: DeliveryKind,
   ): Promise<ApplyOutcome> {
-    const entity = await tx.getRepository(NotificationEntity).findOneByOrFail({ id: written.notificationId });
-    const enqueued = await this.deliveries.enqueue(tx, toNotification(entity), kind);
-    return { decision, ...written, enqueued };
+    const enqueued = await this.deliveries.enqueue(tx, toNotification(fromRow(written.row)), kind);
+    return { decision, notificationId: written.notificationId, revision: written.revision, enqueued };
   }
 
   private async insert(
@@ -119,20 +169,20 @@ export class NotificationsRepository {
     now: Date,
     eventType: NotificationEventType,
     details: Record<string, unknown>,
-  ): Promise<{ notificationId: string; revision: number }> {
-    const rows: { id: string; revision: number }[] = await tx.query(
+  ): Promise<Written> {
+    const rows: NotificationRow[] = await tx.query(
       `WITH n AS (
          INSERT INTO notifications (source, source_instance, external_id, status, severity, source_state, title,
            message, component, host, tags, metadata, links, revision, opened_at, updated_at, closed_at,
            close_reason, last_seen_at, duplicate_count, source_time)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14,
            $20, $15, $14, 0, $16)
-         RETURNING id, revision
+         RETURNING *
        ), e AS (
          INSERT INTO notification_events (notification_id, type, revision, received_at, source_time, payload, details)
          SELECT id, $17, revision, $14, $16, $18, $19 FROM n
        )
-       SELECT id, revision FROM n`,
+       SELECT * FROM n`,
       [
         signal.source,
         signal.sourceInstance,
@@ -156,7 +206,7 @@ export class NotificationsRepository {
         status === 'closed' ? now : null,
       ],
     );
-    return { notificationId: rows[0].id, revision: rows[0].revision };
+    return { notificationId: rows[0].id, revision: rows[0].revision, row: rows[0] };
   }
 
   /** A new revision of an open notification: an update refreshes what the source said, a close closes. */
@@ -167,10 +217,10 @@ export class NotificationsRepository {
     now: Date,
     eventType: 'updated' | 'closed',
     details: Record<string, unknown>,
-  ): Promise<{ notificationId: string; revision: number }> {
+  ): Promise<Written> {
     const closing = eventType === 'closed';
     // A close (StackState's especially) says little beyond its reason: keep what the open said.
-    const rows: { id: string; revision: number }[] = await tx.query(
+    const rows: NotificationRow[] = await tx.query(
       `WITH n AS (
          UPDATE notifications SET
            revision = revision + 1, updated_at = $2, last_seen_at = $2,
@@ -188,12 +238,12 @@ export class NotificationsRepository {
            metadata = CASE WHEN $4 THEN metadata ELSE $13 END,
            links = CASE WHEN $4 THEN links ELSE $14 END
          WHERE id = $1
-         RETURNING id, revision
+         RETURNING *
        ), e AS (
          INSERT INTO notification_events (notification_id, type, revision, received_at, source_time, payload, details)
          SELECT id, $15, revision, $2, $3, $16, $17 FROM n
        )
-       SELECT id, revision FROM n`,
+       SELECT * FROM n`,
       [
         id,
         now,
@@ -214,7 +264,7 @@ export class NotificationsRepository {
         JSON.stringify(details),
       ],
     );
-    return { notificationId: rows[0].id, revision: rows[0].revision };
+    return { notificationId: rows[0].id, revision: rows[0].revision, row: rows[0] };
   }
 
   findById(id: string): Promise<NotificationEntity | null> {
@@ -238,6 +288,43 @@ export class NotificationsRepository {
       order: { sequence: 'ASC' },
     });
   }
+}
+
+/** A notifications row as `RETURNING *` gives it (snake_case; jsonb parsed, timestamptz as Date). */
+type NotificationRow = Record<string, unknown> & { id: string; revision: number };
+type Written = { notificationId: string; revision: number; row: NotificationRow };
+
+function withoutRow(written: Written): { notificationId: string; revision: number } {
+  return { notificationId: written.notificationId, revision: written.revision };
+}
+
+/** The row as the entity, without another round trip to read it back. */
+function fromRow(row: NotificationRow): NotificationEntity {
+  return Object.assign(new NotificationEntity(), {
+    id: row.id,
+    source: row.source,
+    sourceInstance: row.source_instance,
+    externalId: row.external_id,
+    status: row.status,
+    severity: row.severity,
+    sourceState: row.source_state,
+    title: row.title,
+    message: row.message,
+    component: row.component,
+    host: row.host,
+    tags: row.tags,
+    metadata: row.metadata,
+    links: row.links,
+    revision: row.revision,
+    openedAt: row.opened_at,
+    updatedAt: row.updated_at,
+    closedAt: row.closed_at,
+    closeReason: row.close_reason,
+    lastSeenAt: row.last_seen_at,
+    duplicateCount: row.duplicate_count,
+    sourceTime: row.source_time,
+    externalRefs: row.external_refs,
+  });
 }
 
 function jsonOrNull(value: unknown): string | null {

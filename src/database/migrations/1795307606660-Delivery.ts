@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Delivery1795305173994 implements MigrationInterface {
-  name = 'Delivery1795305173994';
+export class Delivery1795307606660 implements MigrationInterface {
+  name = 'Delivery1795307606660';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
