@@ -18,3 +18,10 @@ export const SourceInstance = createParamDecorator((_data: unknown, ctx: Executi
 export const RawBody = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): unknown => ctx.switchToHttp().getRequest<Request>().body,
 );
+
+/** The name of the API key that ApiKeyGuard matched. */
+export const ApiKeyName = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => {
+  const name = ctx.switchToHttp().getRequest<AuthenticatedRequest>().apiKeyName;
+  if (!name) throw new Error('ApiKeyName used on a route without ApiKeyGuard');
+  return name;
+});

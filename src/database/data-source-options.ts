@@ -1,11 +1,12 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { IdempotencyKeyEntity } from '../api/idempotency-key.entity';
 import { NotificationEventEntity } from '../notifications/notification-event.entity';
 import { NotificationEntity } from '../notifications/notification.entity';
 import { DatabaseTarget } from './database-target';
 import { MIGRATIONS } from './migrations';
 import { DatabaseLogger } from './typeorm-logger';
 
-export const ENTITIES = [NotificationEntity, NotificationEventEntity];
+export const ENTITIES = [NotificationEntity, NotificationEventEntity, IdempotencyKeyEntity];
 
 export function dataSourceOptions(target: Pick<DatabaseTarget, 'url' | 'poolSize'>): DataSourceOptions {
   return {

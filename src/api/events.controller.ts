@@ -1,0 +1,15 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { EventsFeedService } from '../notifications/events-feed.service';
+import { ApiKeyGuard } from './api-key.guard';
+import { ListEventsQueryDto } from './events.dto';
+
+@Controller('api/v1/events')
+@UseGuards(ApiKeyGuard)
+export class EventsController {
+  constructor(private readonly service: EventsFeedService) {}
+
+  @Get()
+  listEvents(@Query() query: ListEventsQueryDto) {
+    return this.service.listEvents(query);
+  }
+}

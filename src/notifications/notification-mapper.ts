@@ -1,0 +1,45 @@
+import { Schemas } from '../common/api-types';
+import { NotificationEventEntity } from './notification-event.entity';
+import { NotificationEntity } from './notification.entity';
+
+export function toNotification(n: NotificationEntity): Schemas['Notification'] {
+  return {
+    id: n.id,
+    source: n.source,
+    sourceInstance: n.sourceInstance,
+    externalId: n.externalId,
+    status: n.status,
+    severity: n.severity as Schemas['Severity'],
+    sourceState: n.sourceState,
+    title: n.title,
+    message: n.message,
+    component: n.component,
+    host: n.host,
+    tags: n.tags,
+    metadata: n.metadata,
+    links: n.links,
+    revision: n.revision,
+    openedAt: n.openedAt.toISOString(),
+    updatedAt: n.updatedAt.toISOString(),
+    closedAt: n.closedAt?.toISOString() ?? null,
+    closeReason: n.closeReason,
+    lastSeenAt: n.lastSeenAt.toISOString(),
+    duplicateCount: n.duplicateCount,
+    externalRefs: n.externalRefs,
+    acknowledgement: n.acknowledgement,
+    version: n.version,
+  };
+}
+
+export function toNotificationEvent(e: NotificationEventEntity): Schemas['NotificationEvent'] {
+  return {
+    sequence: e.sequence,
+    notificationId: e.notificationId,
+    type: e.type,
+    revision: e.revision,
+    receivedAt: e.receivedAt.toISOString(),
+    sourceTimestamp: e.sourceTime?.toISOString() ?? null,
+    payload: e.payload,
+    details: e.details,
+  };
+}
