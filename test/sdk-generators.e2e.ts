@@ -61,5 +61,13 @@ describe(
       );
       assert.ok(!('failed' in checked), `the generated client does not type-check:\n${checked.stdout}`);
     });
+
+    it('builds the TypeScript SDK package (clients/typescript) on its own tsconfig', async () => {
+      const sdkDir = join(projectRoot(), 'clients', 'typescript');
+      const checked = await run(bin('tsc'), ['-p', join(sdkDir, 'tsconfig.json'), '--noEmit'], { cwd: sdkDir }).catch(
+        (error: { stdout?: string; message: string }) => ({ stdout: error.stdout ?? error.message, failed: true }),
+      );
+      assert.ok(!('failed' in checked), `clients/typescript does not build:\n${checked.stdout}`);
+    });
   },
 );
