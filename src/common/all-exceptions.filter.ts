@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Request, Response } from 'express';
 import { ApiError } from './api-error';
 import { ErrorBody, ErrorCode } from './api-types';
-import { isDatabaseUnavailable } from './database-errors';
+import { isDatabaseUnavailable, isUnstorableValue } from './database-errors';
 
 // body-parser's error types (https://github.com/expressjs/body-parser#errors).
 const BODY_PARSER_ERRORS: Record<string, [ErrorCode, string]> = {
@@ -65,6 +65,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const code = HTTP_CODES[status];
       if (status === 404) return new ApiError('not_found', `No route for ${request.method} ${request.path}`);
       if (code) return new ApiError(code, exception.message);
+    }
+    if (isUnstorableValue(exception)) {
+      return new ApiError(
+        'bad_request',
+        'The body holds a value that cannot be stored (a NUL character, an unpaired surrogate, or a value too long or out of range)',
+      );
     }
     if (isDatabaseUnavailable(exception)) {
       return new ApiError('database_unavailable', 'The database cannot be reached; nothing was stored. Retry later.');

@@ -31,3 +31,15 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+// SQLSTATEs raised by values a client sent that PostgreSQL cannot store: a NUL character in text (22021),
+// JSON it rejects, such as an unpaired surrogate (22P02) or \u0000 (22P05), a value longer than its
+// column (22001), a datetime out of range (22008). Every other input is validated before it reaches
+// the database, so these are the client's to fix: 400, not 500.
+const UNSTORABLE_CODES = new Set(['22021', '22P02', '22P05', '22001', '22008']);
+
+export function isUnstorableValue(error: unknown): boolean {
+  const err = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;
+  const code = err?.code ?? err?.driverError?.code;
+  return typeof code === 'string' && UNSTORABLE_CODES.has(code);
+}

@@ -107,6 +107,9 @@ function substituteEnv(value: unknown, env: Env, path: string, problems: string[
 
 function uniquenessProblems(config: AppConfigFile): string[] {
   const problems: string[] = [];
+  // Runs before the types are known to be right: look only at arrays of objects.
+  const list = <T>(value: T[] | undefined): T[] =>
+    Array.isArray(value) ? value.filter((v) => v !== null && typeof v === 'object') : [];
   const check = (path: string, values: string[], what: string) => {
     const seen = new Set<string>();
     values.forEach((value, i) => {
@@ -114,7 +117,7 @@ function uniquenessProblems(config: AppConfigFile): string[] {
       seen.add(value);
     });
   };
-  const tokens = config.ingress?.stackstate?.tokens ?? [];
+  const tokens = list(config.ingress?.stackstate?.tokens);
   check(
     'ingress.stackstate.tokens',
     tokens.map((t) => t.name),
@@ -125,7 +128,7 @@ function uniquenessProblems(config: AppConfigFile): string[] {
     tokens.map((t) => t.token),
     'token',
   );
-  const keys = config.ingress?.monasca?.keys ?? [];
+  const keys = list(config.ingress?.monasca?.keys);
   check(
     'ingress.monasca.keys',
     keys.map((k) => k.name),
@@ -136,7 +139,7 @@ function uniquenessProblems(config: AppConfigFile): string[] {
     keys.map((k) => k.key),
     'key',
   );
-  const apiKeys = config.api?.keys ?? [];
+  const apiKeys = list(config.api?.keys);
   check(
     'api.keys',
     apiKeys.map((k) => k.name),

@@ -11,7 +11,8 @@ export interface SchemaDiff {
  * Empty means entities and migrations agree.
  */
 export async function schemaDiff(url: string): Promise<SchemaDiff> {
-  const dataSource = await new DataSource({ ...dataSourceOptions({ url, poolSize: 2 }), logging: false }).initialize();
+  const options = { ...dataSourceOptions({ url, poolSize: 2 }), logger: 'advanced-console' as const, logging: false };
+  const dataSource = await new DataSource(options).initialize();
   try {
     await migrate(dataSource);
     const sql = await dataSource.driver.createSchemaBuilder().log();

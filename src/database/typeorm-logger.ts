@@ -15,8 +15,9 @@ export class DatabaseLogger implements TypeOrmLogger {
   logSchemaBuild(message: string): void {
     this.logger.log(message);
   }
+  // database.module.ts logs which migrations were applied in one line; TypeORM's steps are detail.
   logMigration(message: string): void {
-    this.logger.log(message);
+    this.logger.debug(message);
   }
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
     if (level === 'warn') this.logger.warn(String(message));

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { PoolClient, QueryResult } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { AlertSignal } from './alert-signal';
 import { Decision, LifecycleState } from './lifecycle';
@@ -64,28 +65,60 @@ export class NotificationsRepository {
   /**
    * Applies one signal in one transaction: takes a per-(source, externalId) lock so concurrent
    * messages for one id serialise, reads the newest notification for it, lets `decide` pick the
-   * lifecycle step, and writes that step and its event. Nothing is visible before the commit.
+   * lifecycle step, and writes that step and its event. Nothing is visible before the commit; the
+   * partial unique index on open notifications backs the lock up.
    */
-  apply(
+  async apply(
     signal: AlertSignal,
     decide: (latest: LifecycleState | null) => Decision,
     now: Date,
     options: ApplyOptions = {},
   ): Promise<ApplyOutcome> {
-    return this.dataSource.transaction(async (tx) => {
-      await lockExternalId(tx, signal.source, signal.externalId);
-      const rows: LatestRow[] = options.notificationId
-        ? await tx.query(
-            'SELECT id, status, source_state, title, source_time, revision, version FROM notifications WHERE id = $1',
-            [options.notificationId],
-          )
-        : await tx.query(
-            `SELECT id, status, source_state, title, source_time, revision, version FROM notifications
-              WHERE source = $1 AND external_id = $2 ORDER BY opened_at DESC, id DESC LIMIT 1`,
-            [signal.source, signal.externalId],
-          );
-      const latest = rows[0] ?? null;
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    try {
+      // One round trip opens the transaction, takes the per-id lock and reads the notification: on the
+      // hot ingest path round trips are the cost. The values are escaped literals (the simple protocol
+      // has no parameters); each statement of the batch gets its own snapshot, so the read sees whatever
+      // committed before the lock was granted. The lock comes before any write, so the transaction id
+      // (the change feed's order) is drawn under it.
+      const key = client.escapeLiteral(`${signal.source}\n${signal.externalId}`);
+      const which = options.notificationId
+        ? `id = ${client.escapeLiteral(options.notificationId)}`
+        : `source = ${client.escapeLiteral(signal.source)} AND external_id = ${client.escapeLiteral(signal.externalId)}
+           ORDER BY opened_at DESC, id DESC LIMIT 1`;
+      const batch = (await client.query(
+        `BEGIN;
+         SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0));
+         SELECT id, status, source_state, title, source_time, revision, version FROM notifications WHERE ${which}`,
+      )) as unknown as QueryResult<LatestRow>[];
+      const latest = batch[2].rows[0] ?? null;
       options.precheck?.(latest && { status: latest.status, version: latest.version });
+      const outcome = await this.write(runner.manager, signal, latest, decide, now, options.details ?? {});
+      await client.query('COMMIT');
+      return outcome;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async write(
+    tx: EntityManager,
+    signal: AlertSignal,
+    latest: LatestRow | null,
+    decide: (latest: LifecycleState | null) => Decision,
+    now: Date,
+    closeDetails: Record<string, unknown>,
+  ): Promise<ApplyOutcome> {
+    // update, close and duplicate are only ever decided on an existing notification.
+    const existing = (): LatestRow => {
+      if (!latest) throw new Error(`lifecycle decided to change a notification that does not exist`);
+      return latest;
+    };
+    {
       const decision = decide(
         latest && {
           status: latest.status,
@@ -101,9 +134,9 @@ export class NotificationsRepository {
           await tx.query(
             `UPDATE notifications SET last_seen_at = $2, duplicate_count = duplicate_count + 1, version = version + 1
               WHERE id = $1`,
-            [latest.id, now],
+            [existing().id, now],
           );
-          return { decision, notificationId: latest.id, revision: latest.revision };
+          return { decision, notificationId: existing().id, revision: existing().revision };
         case 'open':
           return { decision, ...(await this.insert(tx, signal, 'open', now, 'opened', {})) };
         case 'record-close':
@@ -116,12 +149,12 @@ export class NotificationsRepository {
         case 'update':
           return {
             decision,
-            ...(await this.update(tx, latest.id, signal, now, 'updated', { changed: decision.changed })),
+            ...(await this.update(tx, existing().id, signal, now, 'updated', { changed: decision.changed })),
           };
         case 'close':
-          return { decision, ...(await this.update(tx, latest.id, signal, now, 'closed', options.details ?? {})) };
+          return { decision, ...(await this.update(tx, existing().id, signal, now, 'closed', closeDetails)) };
       }
-    });
+    }
   }
 
   private async insert(

@@ -1,5 +1,8 @@
 import { ValidationOptions, registerDecorator } from 'class-validator';
 
+/** The largest time a JavaScript Date (and so the API) can represent. */
+export const MAX_EPOCH_MS = 8.64e15;
+
 function isStringMap(value: unknown): value is Record<string, string> {
   return (
     value !== null &&

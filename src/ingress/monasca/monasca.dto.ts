@@ -6,12 +6,14 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
+  Max,
+  MaxLength,
   Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { Schemas, MonascaAlarm, MonascaMetric } from '../../common/api-types';
-import { IsStringMap, IsStringOrInteger } from '../common/validators';
+import { IsStringMap, IsStringOrInteger, MAX_EPOCH_MS } from '../common/validators';
 
 // Mirrors components.schemas.MonascaAlarm in openapi/openapi.yaml: the body built by monasca-notification's
 // plugins/webhook_notifier.py (wire-formats.md §2.3).
@@ -36,6 +38,7 @@ export class MonascaMetricDto implements MonascaMetric {
 export class MonascaAlarmDto implements MonascaAlarm {
   @IsString()
   @IsNotEmpty()
+  @MaxLength(1000)
   alarm_id: string;
 
   @IsStringOrInteger()
@@ -51,6 +54,7 @@ export class MonascaAlarmDto implements MonascaAlarm {
 
   @IsInt()
   @Min(0)
+  @Max(MAX_EPOCH_MS / 1000)
   alarm_timestamp: number;
 
   @IsIn(STATES)

@@ -8,6 +8,7 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Max,
   Min,
   ValidateIf,
   ValidateNested,
@@ -21,7 +22,7 @@ import {
   StackStateNotificationConfiguration,
   StackStateEnvelope,
 } from '../../common/api-types';
-import { IsStringArrayOrStringMap, IsStringMap } from '../common/validators';
+import { IsStringArrayOrStringMap, IsStringMap, MAX_EPOCH_MS } from '../common/validators';
 
 // Mirrors components.schemas.StackState* in openapi/openapi.yaml (upstream spec_webhook/webhook.api.yaml).
 
@@ -47,6 +48,7 @@ export class StackStateOpenEventDto implements StackStateOpenEvent {
 
   @IsInt()
   @Min(0)
+  @Max(MAX_EPOCH_MS)
   triggeredTimeMs: number;
 
   @IsOptional()

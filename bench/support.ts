@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { stringify } from 'yaml';
+import { spawnService, waitForOutput, ServiceProcess } from '../test/support/service-process';
+import { defaultTestConfig } from '../test/support/test-app';
+
+export { createPostgresDatabase } from '../test/support/test-database';
+
+/** Starts the compiled service as its own process on real PostgreSQL; resolves with its base URL. */
+export async function startServiceProcess(
+  databaseUrl: string,
+  config = defaultTestConfig(),
+): Promise<{ url: string; service: ServiceProcess }> {
+  const dir = mkdtempSync(join(tmpdir(), 'alert-relay-bench-'));
+  const path = join(dir, 'alert-relay.yaml');
+  writeFileSync(path, stringify(config));
+  const service = spawnService({
+    ALERT_RELAY_CONFIG: path,
+    DATA_DIR: join(dir, 'data'),
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+  });
+  await waitForOutput(service, (out) => /listening on 127\.0\.0\.1:\d+/.test(out), 60000);
+  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(service.output())?.[1];
+  if (!port) throw new Error(`service did not report its port:\n${service.output()}`);
+  return { url: `http://127.0.0.1:${port}`, service };
+}
+
+export interface LoadResult {
+  label: string;
+  requestsPerSecond: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  p50: number;
+  p99: number;
+}
+
+export async function load(label: string, options: autocannon.Options): Promise<LoadResult> {
+  const result = await autocannon(options);
+  const ok = result['2xx'];
+  return {
+    label,
+    requestsPerSecond: ok / (result.duration || 1),
+    ok,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
+}
+
+export function printTable(results: LoadResult[]): void {
+  const rows = results.map((r) => ({
+    run: r.label,
+    'accepted/s': r.requestsPerSecond.toFixed(0),
+    'p50 ms': r.p50,
+    'p99 ms': r.p99,
+    '2xx': r.ok,
+    'non-2xx': r.non2xx,
+    errors: r.errors,
+  }));
+  console.table(rows);
+}

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { monascaAlarm, stackStateOpen } from './support/fixtures';
+import { call } from './support/spec-client';
+import { API_KEY, MONASCA_KEY, STACKSTATE_TOKEN, startTestApp, TestApp } from './support/test-app';
+import { createPostgresDatabase, TEST_DB, TestDatabase } from './support/test-database';
+import { TcpProxy } from './support/tcp-proxy';
+
+// The outage is simulated with a proxy in front of the real PostgreSQL; the embedded database lives in
+// the service's own process and cannot become unreachable on its own.
+describe('Database outage (postgres)', { skip: TEST_DB !== 'postgres' && 'runs in the TEST_DB=postgres pass' }, () => {
+  let app: TestApp;
+  let database: TestDatabase & { url: string };
+  let proxy: TcpProxy;
+  before(async () => {
+    database = await createPostgresDatabase();
+    const target = new URL(database.url);
+    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.start();
+    target.host = `127.0.0.1:${proxy.port}`;
+    app = await startTestApp({ databaseUrl: target.toString() });
+  });
+  after(async () => {
+    await app?.close();
+    await proxy?.cut();
+    await database?.drop();
+  });
+
+  const openStackState = (notificationId: string) =>
+    call(app.url, 'receiveStackStateEvent', {
+      body: stackStateOpen({ notificationId }),
+      headers: { 'X-StackState-Webhook-Token': STACKSTATE_TOKEN },
+    });
+
+  it('answers 503 with Retry-After while the database is unreachable, stores nothing, and recovers by itself', async () => {
+    const id = randomUUID();
+    assert.equal((await openStackState(randomUUID())).status, 200);
+
+    await proxy.cut();
+    const during = await openStackState(id);
+    assert.equal(during.status, 503);
+    assert.equal(during.body.error, 'database_unavailable');
+    assert.ok(Number(during.headers.get('retry-after')) > 0);
+    const monasca = await call(app.url, 'receiveMonascaAlarm', { params: { key: MONASCA_KEY }, body: monascaAlarm() });
+    assert.equal(monasca.status, 503);
+    const ready = await call(app.url, 'getReadiness');
+    assert.equal(ready.status, 503);
+    assert.equal(ready.body.database, 'down');
+    assert.equal((await call(app.url, 'getHealth')).status, 200, 'still alive');
+
+    await proxy.restore();
+    // The producer retries the same message; the pool reconnects without a restart.
+    let retried = await openStackState(id);
+    for (let i = 0; i < 20 && retried.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      retried = await openStackState(id);
+    }
+    assert.equal(retried.status, 200);
+    assert.equal(retried.body.result, 'opened');
+    assert.equal((await call(app.url, 'getReadiness')).status, 200);
+    const stored = await call(app.url, 'listNotifications', {
+      query: { externalId: id },
+      headers: { Authorization: `Bearer ${API_KEY}` },
+    });
+    assert.equal(stored.body.items.length, 1);
+  });
+});

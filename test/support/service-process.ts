@@ -1,0 +1,49 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { projectRoot } from '../../src/common/project-root';
+
+export const MAIN = join(projectRoot(), 'dist', 'src', 'main.js');
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the exit code (or signal) once the process ends. */
+  exited: Promise<number | string>;
+}
+
+/** Runs the compiled service as a separate process, as an operator would. */
+export function spawnService(env: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Keeps the start (startup lines) and the end (latest lines) of a possibly long log.
+  let head = '';
+  let tail = '';
+  const append = (chunk: Buffer) => {
+    if (head.length < 64 * 1024) head += chunk.toString();
+    else tail = (tail + chunk.toString()).slice(-64 * 1024);
+  };
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  const output = () => (tail ? `${head}\n[...]\n${tail}` : head);
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
+  return { child, output, exited };
+}
+
+/** Waits until `predicate(output)` holds, or fails after `timeoutMs`. */
+export async function waitForOutput(
+  service: ServiceProcess,
+  predicate: (output: string) => boolean,
+  timeoutMs = 30000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate(service.output())) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for the service; output so far:\n${service.output()}`);
+    if (service.child.exitCode !== null) throw new Error(`the service exited early:\n${service.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
