@@ -29,7 +29,9 @@ try {
     const fresh = join(dir, 'fresh.ts');
     run(bin('openapi-typescript'), [spec, '-o', fresh]);
     if (readFileSync(fresh, 'utf8') !== readFileSync(join(root, committed), 'utf8')) {
-      process.stderr.write(`openapi:check: ${committed} is stale; run "npm run openapi:generate" (it regenerates the SDK too) and commit it\n`);
+      process.stderr.write(
+        `openapi:check: ${committed} is stale; run "npm run openapi:generate" (it regenerates the SDK too) and commit it\n`,
+      );
       stale = true;
     }
   }
