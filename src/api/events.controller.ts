@@ -1,4 +1,5 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { ClientGone } from '../common/request-context';
 import { EventsFeedService } from '../notifications/events-feed.service';
 import { ApiKeyGuard } from './api-key.guard';
 import { ListEventsQueryDto } from './events.dto';
@@ -9,7 +10,7 @@ export class EventsController {
   constructor(private readonly service: EventsFeedService) {}
 
   @Get()
-  listEvents(@Query() query: ListEventsQueryDto) {
-    return this.service.listEvents(query);
+  listEvents(@Query() query: ListEventsQueryDto, @ClientGone() clientGone: AbortSignal) {
+    return this.service.listEvents(query, clientGone);
   }
 }

@@ -15,15 +15,17 @@ export class ChangeNotifier {
     for (const wake of waiters) wake();
   }
 
-  /** Resolves on the next commit or after `ms`, whichever comes first. */
-  next(ms: number): Promise<void> {
+  /** Resolves on the next commit, after `ms`, or when `signal` aborts, whichever comes first. */
+  next(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', wake);
         this.waiters.delete(wake);
         resolve();
       };
       const timer = setTimeout(wake, ms);
+      signal?.addEventListener('abort', wake, { once: true });
       this.waiters.add(wake);
     });
   }

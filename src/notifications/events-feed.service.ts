@@ -25,7 +25,11 @@ export class EventsFeedService implements OnModuleDestroy {
     this.changes.committed();
   }
 
-  async listEvents(query: { after?: string; limit: number; wait: number }): Promise<Schemas['EventPage']> {
+  /** `clientGone` ends a long-poll whose client went away. */
+  async listEvents(
+    query: { after?: string; limit: number; wait: number },
+    clientGone?: AbortSignal,
+  ): Promise<Schemas['EventPage']> {
     const start = query.after === undefined ? { txId: '0', sequence: '0' } : decodeFeedCursor(query.after);
     const deadline = Date.now() + query.wait * 1000;
     for (;;) {
@@ -38,8 +42,9 @@ export class EventsFeedService implements OnModuleDestroy {
         return { items, nextCursor: items[items.length - 1].cursor };
       }
       const left = deadline - Date.now();
-      if (left <= 0 || this.closing) return { items: [], nextCursor: encodeFeedCursor(start) };
-      await this.changes.next(Math.min(left, POLL_MS));
+      if (left <= 0 || this.closing || clientGone?.aborted) return { items: [], nextCursor: encodeFeedCursor(start) };
+      await this.changes.next(Math.min(left, POLL_MS), clientGone);
+      if (this.closing || clientGone?.aborted) return { items: [], nextCursor: encodeFeedCursor(start) };
     }
   }
 }
