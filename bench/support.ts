@@ -12,6 +12,7 @@ export { createPostgresDatabase } from '../test/support/test-database';
 export async function startServiceProcess(
   databaseUrl: string,
   config = defaultTestConfig(),
+  env: Record<string, string> = {},
 ): Promise<{ url: string; service: ServiceProcess }> {
   const dir = mkdtempSync(join(tmpdir(), 'alert-relay-bench-'));
   const path = join(dir, 'alert-relay.yaml');
@@ -23,6 +24,8 @@ export async function startServiceProcess(
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
+    SMTP_PORT: '0',
+    ...env,
   });
   await waitForOutput(service, (out) => /listening on 127\.0\.0\.1:\d+/.test(out), 60000);
   const port = /listening on 127\.0\.0\.1:(\d+)/.exec(service.output())?.[1];

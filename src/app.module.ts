@@ -10,6 +10,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DatabaseTarget } from './database/database-target';
 import { MonascaModule } from './ingress/monasca/monasca.module';
+import { SmtpModule } from './ingress/smtp/smtp.module';
 import { StackStateModule } from './ingress/stackstate/stackstate.module';
 import { OpsModule } from './ops/ops.module';
 
@@ -24,6 +25,7 @@ export class AppModule {
         DatabaseModule.forRoot(database),
         StackStateModule,
         MonascaModule,
+        SmtpModule,
         ApiModule,
         OpsModule,
       ],

@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { AppConfig } from './config/config.loader';
 import { describePostgresUrl, DatabaseTarget } from './database/database-target';
+import { SmtpServerService } from './ingress/smtp/smtp-server.service';
 import { API_REFERENCE_ASSETS_PATH, SWAGGER_UI_DIR } from './ops/api-reference';
 import { EMBEDDED_MAX_CONNECTIONS, EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
 
@@ -15,6 +16,8 @@ export interface RunningApp {
   app: INestApplication;
   /** Base URL of the HTTP listener, e.g. http://127.0.0.1:8080 */
   url: string;
+  /** Port of the SMTP listener (SMTP_PORT; 0 picks one), or null when ingress.smtp is disabled. */
+  smtpPort: number | null;
   database: DatabaseTarget;
   close(): Promise<void>;
 }
@@ -69,6 +72,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   return {
     app: running,
     url,
+    smtpPort: app.get(SmtpServerService, { strict: false }).port,
     database,
     async close() {
       await running.close();

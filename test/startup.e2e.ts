@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import nodemailer from 'nodemailer';
 import { stringify } from 'yaml';
 import { spawnService, waitForOutput } from './support/service-process';
 import { stackStateOpen } from './support/fixtures';
@@ -32,12 +33,16 @@ describe(`Service process (${TEST_DB})`, () => {
 
   it('logs once where it listens, which database and which config, serves, and stops cleanly on SIGTERM', async () => {
     const path = join(dir, 'good.yaml');
-    writeFileSync(path, stringify(defaultTestConfig()));
+    const config = defaultTestConfig() as { ingress: Record<string, unknown> };
+    const smtpPassword = 'smtp-password-shown-nowhere';
+    config.ingress.smtp = { auth: { users: [{ username: 'relay', password: smtpPassword }], allowInsecure: true } };
+    writeFileSync(path, stringify(config));
     const database = await createTestDatabase();
     const service = spawnService({
       ALERT_RELAY_CONFIG: path,
       DATA_DIR: join(dir, 'data'),
       PORT: '0',
+      SMTP_PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'debug',
       ...(database.url ? { DATABASE_URL: database.url } : {}),
@@ -84,9 +89,28 @@ describe(`Service process (${TEST_DB})`, () => {
       );
       const api = await fetch(`${base}/api/v1/notifications`, { headers: { authorization: `Bearer ${API_KEY}` } });
       assert.equal(api.status, 200);
+      const smtpPort = Number(/SMTP accepting mail on 127\.0\.0\.1:(\d+)/.exec(service.output())?.[1]);
+      const smtp = (pass: string) =>
+        nodemailer.createTransport({
+          host: '127.0.0.1',
+          port: smtpPort,
+          ignoreTLS: true,
+          auth: { user: 'relay', pass },
+        });
+      const mail = { from: 'a@example.com', to: 'b@example.com', subject: 'hello', text: 'hello' };
+      const wrongSmtpPassword = 'wrong-smtp-password-shown-nowhere';
+      await assert.rejects(
+        smtp(wrongSmtpPassword).sendMail(mail),
+        (e: { responseCode?: number }) => e.responseCode === 535,
+      );
+      assert.match((await smtp(smtpPassword).sendMail(mail)).response, /^250 OK: recorded notification /);
       await waitForOutput(service, (out) => out.includes('/webhooks/monasca/[redacted]'));
+      await waitForOutput(service, (out) =>
+        /SMTP \S+ from 127\.0\.0\.1 <a@example\.com>: \d+ bytes, recorded/.test(out),
+      );
+      assert.match(service.output(), /SMTP AUTH failed for user \\"relay\\"/);
       assert.match(service.output(), /stackstate\/prod [0-9a-f-]{36}: opened/);
-      for (const secret of [STACKSTATE_TOKEN, MONASCA_KEY, wrongKey, API_KEY]) {
+      for (const secret of [STACKSTATE_TOKEN, MONASCA_KEY, wrongKey, API_KEY, smtpPassword, wrongSmtpPassword]) {
         assert.ok(!service.output().includes(secret), `the log shows ${secret}`);
       }
       service.child.kill('SIGTERM');

@@ -5,6 +5,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { toDetails } from '../common/validation';
 import { AppConfigFile, EnvironmentConfig } from './config.schema';
+import { MAIL_BUILTIN_FIELDS, namedGroups, templateFields } from './mail-templates';
 
 export interface AppConfig extends AppConfigFile {
   env: EnvironmentConfig;
@@ -33,6 +34,7 @@ function loadEnvironment(env: Env): EnvironmentConfig {
   const raw = {
     port: env.PORT === undefined ? 8080 : Number(env.PORT),
     host: env.HOST ?? '0.0.0.0',
+    smtpPort: env.SMTP_PORT === undefined ? 2525 : Number(env.SMTP_PORT),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: resolve(env.DATA_DIR ?? './data'),
     configPath: resolve(env.ALERT_RELAY_CONFIG ?? 'config/alert-relay.yaml'),
@@ -42,6 +44,7 @@ function loadEnvironment(env: Env): EnvironmentConfig {
   const names: Record<string, string> = {
     port: 'PORT',
     host: 'HOST',
+    smtpPort: 'SMTP_PORT',
     databaseUrl: 'DATABASE_URL',
     dataDir: 'DATA_DIR',
     configPath: 'ALERT_RELAY_CONFIG',
@@ -78,6 +81,7 @@ function loadFile(path: string, env: Env): AppConfigFile {
   problems.push(
     ...flattenErrors(validateSync(config, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true })),
     ...uniquenessProblems(config),
+    ...smtpProblems(config),
   );
   if (problems.length > 0) throw new ConfigError(path, problems);
   return config;
@@ -150,6 +154,40 @@ function uniquenessProblems(config: AppConfigFile): string[] {
     apiKeys.map((k) => k.key),
     'key',
   );
+  return problems;
+}
+
+function smtpProblems(config: AppConfigFile): string[] {
+  const smtp = config.ingress?.smtp;
+  if (!smtp) return [];
+  const problems: string[] = [];
+  if (smtp.auth?.required && (smtp.auth.users ?? []).length === 0) {
+    problems.push('ingress.smtp.auth.required: needs at least one user in ingress.smtp.auth.users');
+  }
+  (smtp.rules ?? []).forEach((rule, i) => {
+    const path = `ingress.smtp.rules[${i}]`;
+    const match = rule.match ?? {};
+    const sources = [match.from, match.to, match.subject, match.body].filter((s): s is string => !!s);
+    if (sources.length === 0) problems.push(`${path}.match: needs at least one of from, to, subject, body`);
+    const known = new Set<string>([...MAIL_BUILTIN_FIELDS, ...sources.flatMap(namedGroups)]);
+    for (const key of ['externalId', 'title', 'sourceState', 'host'] as const) {
+      const template = rule[key];
+      if (typeof template !== 'string') continue;
+      for (const field of templateFields(template)) {
+        if (!known.has(field)) {
+          problems.push(
+            `${path}.${key}: {${field}} is neither a named group of the rule's regexes nor one of ${MAIL_BUILTIN_FIELDS.join(', ')}`,
+          );
+        }
+      }
+    }
+  });
+  const rules = smtp.rules ?? [];
+  const seen = new Set<string>();
+  rules.forEach((rule, i) => {
+    if (seen.has(rule.name)) problems.push(`ingress.smtp.rules[${i}]: duplicate name`);
+    seen.add(rule.name);
+  });
   return problems;
 }
 

@@ -332,7 +332,8 @@ export interface components {
             /**
              * @description `opened`, `updated`, `closed`: a new revision was committed. `duplicate`: nothing changed
              *     but `lastSeenAt`/`duplicateCount`. `stale`: older than what is stored, ignored.
-             *     `recorded`: a close for an id never seen, stored as a closed notification.
+             *     `recorded`: a close for an id never seen, or a one-shot (mail that opens nothing), stored as a
+             *     closed notification.
              * @enum {string}
              */
             result: "opened" | "updated" | "closed" | "duplicate" | "stale" | "recorded";
@@ -357,11 +358,21 @@ export interface components {
         Notification: {
             /** Format: uuid */
             id: string;
-            /** @description `stackstate`, `monasca`, ... */
+            /**
+             * @description `stackstate`, `monasca`, `haproxy` (HAProxy alert mail), `email` (mail no rule matched), or
+             *     the `source` of the mail rule that matched.
+             */
             source: string;
-            /** @description Name of the configured token or key the alert came in with. */
+            /**
+             * @description Name of the configured token or key the alert came in with; for mail, the name of the mail
+             *     rule that matched, `haproxy` for the HAProxy preset, `unmatched` for a one-shot.
+             */
             sourceInstance: string;
-            /** @description The source's id (StackState `notificationId`, Monasca `alarm_id`). */
+            /**
+             * @description The source's id (StackState `notificationId`, Monasca `alarm_id`, HAProxy `backend/server`,
+             *     a mail rule's rendered `externalId`). A one-shot mail is keyed by its `Message-ID`, or
+             *     `sha256:<hex>` of the message bytes when it has none.
+             */
             externalId: string;
             status: components["schemas"]["NotificationStatus"];
             severity: components["schemas"]["Severity"];
@@ -373,11 +384,40 @@ export interface components {
             /** @description Host the alert is about (component name, Monasca `hostname` dimension). */
             host: string | null;
             tags: string[];
+            /**
+             * @description What the source said beyond the fields above. For mail: `smtp.client` (peer address),
+             *     `smtp.helo`, `smtp.mailFrom`, `smtp.rcptTo` (comma-separated), `smtp.user` (after AUTH),
+             *     `mail.from`, `mail.to`, `mail.subject`, `mail.messageId`, `mail.date`, `mail.problem` (why
+             *     the message could not be parsed); `mail.rule` and `match.<group>` (named groups) when a mail
+             *     rule matched; for HAProxy `haproxy.event` (`state`, `drain`, `check`), `haproxy.backend`,
+             *     `haproxy.server`, `haproxy.backup`, `haproxy.state`, `haproxy.reason`, `haproxy.code`,
+             *     `haproxy.info`, `haproxy.checkDurationMs`, `haproxy.cause`, `haproxy.via`,
+             *     `haproxy.activeServers`, `haproxy.backupServers`, `haproxy.runningOnBackup`,
+             *     `haproxy.sessionsActive`, `haproxy.requeued`, `haproxy.queued`, `haproxy.check`,
+             *     `haproxy.checkResult`, `haproxy.checkStatus`: each only when present in the mail.
+             * @example {
+             *       "smtp.client": "192.0.2.10",
+             *       "smtp.helo": "lb1.example.com",
+             *       "smtp.mailFrom": "haproxy@example.com",
+             *       "smtp.rcptTo": "alerts@example.com",
+             *       "mail.subject": "[HAProxy Alert] Server be_app/web1 is DOWN, reason: Layer4 timeout, check duration: 2001ms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue",
+             *       "haproxy.event": "state",
+             *       "haproxy.backend": "be_app",
+             *       "haproxy.server": "web1",
+             *       "haproxy.state": "DOWN",
+             *       "haproxy.reason": "Layer4 timeout",
+             *       "haproxy.checkDurationMs": "2001",
+             *       "haproxy.activeServers": "0"
+             *     }
+             */
             metadata: {
                 [key: string]: string;
             };
             links: components["schemas"]["Link"][];
-            /** @description +1 on every change that is delivered; the open is revision 1. */
+            /**
+             * @description +1 on every change that is delivered; the open is revision 1. A one-shot mail (one that no
+             *     lifecycle applies to) is recorded as a notification that is already `closed` at revision 1.
+             */
             revision: number;
             /** Format: date-time */
             openedAt: string;
@@ -470,12 +510,69 @@ export interface components {
              * @description When the source says the change happened, if it says.
              */
             sourceTimestamp: string | null;
-            /** @description The message as received (for a write through this API, its request body). */
-            payload: unknown;
+            /**
+             * @description The message as received: the webhook body, or for mail an `SmtpMailPayload` (envelope,
+             *     parsed fields and the raw message, size-limited). For a write through this API, its request
+             *     body.
+             */
+            payload: components["schemas"]["SmtpMailPayload"] | unknown;
             /** @description What changed, and notes such as a close for an id that was never open. */
             details: {
                 [key: string]: unknown;
             };
+        };
+        /** @description The event payload of a notification change caused by a mail received over SMTP. */
+        SmtpMailPayload: {
+            smtp: components["schemas"]["SmtpEnvelope"];
+            /** @description Fields parsed from the message (postal-mime). */
+            mail: {
+                subject: string;
+                from: string | null;
+                fromName?: string | null;
+                to: string[];
+                cc?: string[];
+                messageId: string | null;
+                date: string | null;
+                /** @description Why the message could not be parsed as RFC 5322, or null. */
+                problem: string | null;
+            };
+            /** @description The parsed HAProxy alert (`kind` `state`, `drain` or `check`, and its fields). */
+            haproxy?: {
+                [key: string]: unknown;
+            };
+            /** @description The mail rule that matched, and its regexes' named groups. */
+            rule?: {
+                name: string;
+                groups: {
+                    [key: string]: string;
+                };
+            };
+            /** @description The message as received, cut at `ingress.smtp.storedRawBytes`. */
+            raw: string;
+            /**
+             * @description `base64` when the bytes are not clean UTF-8 text.
+             * @enum {string}
+             */
+            rawEncoding: "utf8" | "base64";
+            /** @description Size of the whole message in bytes. */
+            rawBytes: number;
+            rawTruncated: boolean;
+        };
+        /** @description The SMTP session the message came in. */
+        SmtpEnvelope: {
+            /** @description Also in the service's log lines about this message. */
+            sessionId: string;
+            remoteAddress: string;
+            /** @description The HELO/EHLO argument (HAProxy's `email-alert myhostname`). */
+            helo: string;
+            /** @enum {string} */
+            openingCommand: "HELO" | "EHLO" | "LHLO";
+            mailFrom: string | null;
+            rcptTo: string[];
+            /** @description Whether the session used STARTTLS. */
+            secure: boolean;
+            /** @description The SMTP AUTH user, if the client authenticated. */
+            user: string | null;
         };
         NotificationEventList: {
             items: components["schemas"]["NotificationEvent"][];

@@ -25,6 +25,11 @@ export interface AlertSignal {
    * the id is finished for good (StackState: a close is the last use of a notificationId).
    */
   reopenAfterClose: boolean;
+  /**
+   * A message that opens nothing and that nothing will close (mail no rule matches): stored as a
+   * notification that is closed from the start, once per externalId. `action` is then `close`.
+   */
+  oneShot?: boolean;
   /** The message as received, kept in the event. */
   payload: unknown;
 }

@@ -37,6 +37,16 @@ describe('decide', () => {
     assert.deepEqual(decide(null, signal({ action: 'close' })), { kind: 'record-close' });
   });
 
+  it('records a one-shot once: the same one-shot again is a duplicate, whatever is stored', () => {
+    assert.deepEqual(decide(null, signal({ action: 'close', oneShot: true })), { kind: 'one-shot' });
+    assert.deepEqual(decide(closed, signal({ action: 'close', oneShot: true, sourceTime: null })), {
+      kind: 'duplicate',
+    });
+    assert.deepEqual(decide(open, signal({ action: 'close', oneShot: true, sourceTime: null })), {
+      kind: 'duplicate',
+    });
+  });
+
   it('updates an open notification when state or title changes, and names what changed', () => {
     assert.deepEqual(decide(open, signal({ sourceState: 'DEVIATING', sourceTime: t(11) })), {
       kind: 'update',

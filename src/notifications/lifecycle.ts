@@ -14,6 +14,8 @@ export type Decision =
   | { kind: 'close' }
   /** A close for an id never seen: kept as a closed notification, not an error. */
   | { kind: 'record-close' }
+  /** A one-shot message (`signal.oneShot`) seen for the first time: stored closed at revision 1. */
+  | { kind: 'one-shot' }
   /** Nothing changed: only lastSeenAt/duplicateCount move. */
   | { kind: 'duplicate' }
   /** Older than what is stored: acknowledged, ignored. */
@@ -24,6 +26,8 @@ export type Decision =
  * (source, externalId), or null when there is none.
  */
 export function decide(latest: LifecycleState | null, signal: AlertSignal): Decision {
+  // The same one-shot again (a sender's retry after a 451, the same mail sent twice) changes nothing.
+  if (signal.oneShot) return latest === null ? { kind: 'one-shot' } : { kind: 'duplicate' };
   if (latest === null) return signal.action === 'open' ? { kind: 'open' } : { kind: 'record-close' };
   const older = isOlder(signal.sourceTime, latest.sourceTime);
 

@@ -146,6 +146,13 @@ export class NotificationsRepository {
               note: 'close for an id that was never open',
             })),
           };
+        case 'one-shot':
+          return {
+            decision,
+            ...(await this.insert(tx, signal, 'closed', now, 'closed', {
+              note: 'one-shot: a message that opens nothing, recorded closed',
+            })),
+          };
         case 'update':
           return {
             decision,

@@ -15,6 +15,7 @@ const RESULT: Record<string, IngestResult['result']> = {
   update: 'updated',
   close: 'closed',
   'record-close': 'recorded',
+  'one-shot': 'recorded',
   duplicate: 'duplicate',
   stale: 'stale',
 };

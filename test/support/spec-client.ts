@@ -89,3 +89,13 @@ function resolve(ref: string): Json {
     .split('/')
     .reduce((node: Json, key) => node[key], spec);
 }
+
+/** Asserts that a value matches one of the spec's component schemas (e.g. a documented payload shape). */
+export function assertMatchesSchema(schemaName: string, value: unknown): void {
+  const validate = ajv.getSchema(`openapi#/components/schemas/${schemaName}`);
+  assert.ok(validate, `no schema ${schemaName} in the spec`);
+  assert.ok(
+    validate(value),
+    `value does not match ${schemaName}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value)}`,
+  );
+}

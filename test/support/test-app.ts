@@ -46,6 +46,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const databaseUrl = options.databaseUrl ?? (database = await createTestDatabase()).url;
   const config = loadConfig({
     PORT: '0',
+    SMTP_PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: join(dir, 'data'),
     ALERT_RELAY_CONFIG: configPath,
