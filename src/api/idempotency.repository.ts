@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
+const ABANDONED_CLAIM_SECONDS = 60;
 
 export interface IdempotentRequest {
   apiKeyName: string;
@@ -25,8 +26,12 @@ export class IdempotencyRepository {
    * The unique key makes two concurrent first requests claim it once.
    */
   async claim(request: IdempotentRequest): Promise<Claim> {
+    // Expired keys go; so does a claim whose request never finished (the process died, or the database
+    // went away before the claim could be released): requests are bounded by the 15 s statement timeout.
     await this.dataSource.query(
-      `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})`,
+      `DELETE FROM idempotency_keys
+        WHERE created_at < now() - make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})
+           OR (response_status IS NULL AND created_at < now() - make_interval(secs => ${ABANDONED_CLAIM_SECONDS}))`,
     );
     const inserted: unknown[] = await this.dataSource.query(
       `INSERT INTO idempotency_keys (api_key_name, key, method, path, request_hash)
