@@ -7,6 +7,7 @@ export default tseslint.config(
       'dist/**',
       'node_modules/**',
       'src/generated/**',
+      'clients/typescript/src/schema.ts',
       'data/**',
       'clients/**/dist/**',
       'scripts/**',

@@ -17,7 +17,11 @@ try {
   process.exit(1);
 }
 
-const generated = [['openapi/openapi.yaml', 'src/generated/openapi.ts']];
+// The service's types and the TypeScript SDK's (clients/typescript) come from the same spec.
+const generated = [
+  ['openapi/openapi.yaml', 'src/generated/openapi.ts'],
+  ['openapi/openapi.yaml', 'clients/typescript/src/schema.ts'],
+];
 const dir = mkdtempSync(join(tmpdir(), 'openapi-check-'));
 let stale = false;
 try {
@@ -25,7 +29,9 @@ try {
     const fresh = join(dir, 'fresh.ts');
     run(bin('openapi-typescript'), [spec, '-o', fresh]);
     if (readFileSync(fresh, 'utf8') !== readFileSync(join(root, committed), 'utf8')) {
-      process.stderr.write(`openapi:check: ${committed} is stale; run "npm run openapi:generate" and commit it\n`);
+      process.stderr.write(
+        `openapi:check: ${committed} is stale; run "npm run openapi:generate" (it regenerates the SDK too) and commit it\n`,
+      );
       stale = true;
     }
   }

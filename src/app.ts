@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import { INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { json, NextFunction, Request, Response } from 'express';
+import { json, NextFunction, Request, Response, static as serveStatic } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { AppConfig } from './config/config.loader';
 import { describePostgresUrl, DatabaseTarget } from './database/database-target';
 import { SmtpServerService } from './ingress/smtp/smtp-server.service';
+import { API_REFERENCE_ASSETS_PATH, SWAGGER_UI_DIR } from './ops/api-reference';
 import { EMBEDDED_MAX_CONNECTIONS, EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
 
 export interface RunningApp {
@@ -49,6 +50,8 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     });
     app.useLogger(app.get(Logger));
     app.set('x-powered-by', false);
+    // The /docs page's script and stylesheet: files, not API operations, so not in the spec.
+    app.use(API_REFERENCE_ASSETS_PATH, serveStatic(SWAGGER_UI_DIR, { index: false, maxAge: '1h' }));
     app.use(
       requireJsonBody,
       json({ limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] }),

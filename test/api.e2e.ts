@@ -1,15 +1,21 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { AlertRelayClient } from '../clients/typescript/src';
 import { stackStateOpen } from './support/fixtures';
+import { sdk } from './support/sdk';
 import { call, operations } from './support/spec-client';
 import { API_KEY, STACKSTATE_TOKEN, startTestApp, TestApp } from './support/test-app';
 import { TEST_DB } from './support/test-database';
 
+// Through the SDK (clients/typescript), as integrations call it; raw requests only for what a typed
+// client cannot send (no key, a malformed query).
 describe(`Read API (${TEST_DB})`, () => {
   let app: TestApp;
+  let client: AlertRelayClient;
   before(async () => {
     app = await startTestApp();
+    client = sdk(app.url, API_KEY);
   });
   after(async () => {
     await app?.close();
@@ -27,34 +33,35 @@ describe(`Read API (${TEST_DB})`, () => {
     assert.match(missing.body.message, /Authorization/);
     const basic = await call(app.url, 'listNotifications', { headers: { Authorization: 'Basic Zm9vOmJhcg==' } });
     assert.equal(basic.status, 401);
-    const wrong = await call(app.url, 'getNotification', {
-      params: { id: randomUUID() },
-      headers: { Authorization: 'Bearer not-a-key' },
+    const wrong = await sdk(app.url, 'not-a-key').GET('/api/v1/notifications/{id}', {
+      params: { path: { id: randomUUID() } },
     });
-    assert.equal(wrong.status, 401);
-    assert.equal(wrong.body.error, 'unauthorized');
+    assert.equal(wrong.response.status, 401);
+    assert.equal(wrong.error?.error, 'unauthorized');
   });
 
   it('pages with a stable order that neither repeats nor skips while new notifications arrive', async () => {
-    const source = await call(app.url, 'listNotifications', { headers: auth, query: { limit: 200 } });
-    const before = new Set(source.body.items.map((n: { id: string }) => n.id));
+    const source = await client.GET('/api/v1/notifications', { params: { query: { limit: 200 } } });
+    const before = new Set(source.data?.items.map((n) => n.id));
     for (let i = 0; i < 7; i++) await open();
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await call(app.url, 'listNotifications', { headers: auth, query: { limit: 3, cursor } });
-      assert.equal(page.status, 200);
-      assert.ok(page.body.items.length <= 3);
-      seen.push(...page.body.items.map((n: { id: string }) => n.id));
-      cursor = page.body.nextCursor ?? undefined;
+      const { data } = await client.GET('/api/v1/notifications', { params: { query: { limit: 3, cursor } } });
+      assert.ok(data);
+      assert.ok(data.items.length <= 3);
+      seen.push(...data.items.map((n) => n.id));
+      cursor = data.nextCursor ?? undefined;
       // Newer notifications land before the cursor, so they must not show up in later pages.
       if (pages++ === 0) await open();
     } while (cursor);
     assert.equal(new Set(seen).size, seen.length, 'no repeats');
     assert.equal(seen.length, before.size + 7, 'every notification present at the start, none skipped');
     const openedAt = await Promise.all(
-      seen.map(async (id) => (await call(app.url, 'getNotification', { params: { id }, headers: auth })).body.openedAt),
+      seen.map(
+        async (id) => (await client.GET('/api/v1/notifications/{id}', { params: { path: { id } } })).data?.openedAt,
+      ),
     );
     assert.deepEqual([...openedAt].sort().reverse(), openedAt, 'newest opened first');
   });
@@ -62,23 +69,19 @@ describe(`Read API (${TEST_DB})`, () => {
   it('filters by status, source and externalId', async () => {
     const externalId = randomUUID();
     await open(externalId);
-    const one = await call(app.url, 'listNotifications', { headers: auth, query: { externalId } });
-    assert.equal(one.body.items.length, 1);
-    assert.equal(one.body.items[0].externalId, externalId);
-    const closed = await call(app.url, 'listNotifications', { headers: auth, query: { status: 'closed' } });
-    assert.ok(closed.body.items.every((n: { status: string }) => n.status === 'closed'));
-    const openOnes = await call(app.url, 'listNotifications', {
-      headers: auth,
-      query: { status: 'open', source: 'stackstate' },
-    });
-    assert.ok(openOnes.body.items.length >= 1);
-    assert.ok(
-      openOnes.body.items.every(
-        (n: { status: string; source: string }) => n.status === 'open' && n.source === 'stackstate',
-      ),
-    );
-    const none = await call(app.url, 'listNotifications', { headers: auth, query: { source: 'monasca' } });
-    assert.deepEqual(none.body.items, []);
+    const list = async (query: { externalId?: string; status?: 'open' | 'closed'; source?: string }) => {
+      const { data } = await client.GET('/api/v1/notifications', { params: { query } });
+      assert.ok(data);
+      return data.items;
+    };
+    const one = await list({ externalId });
+    assert.equal(one.length, 1);
+    assert.equal(one[0].externalId, externalId);
+    assert.ok((await list({ status: 'closed' })).every((n) => n.status === 'closed'));
+    const openOnes = await list({ status: 'open', source: 'stackstate' });
+    assert.ok(openOnes.length >= 1);
+    assert.ok(openOnes.every((n) => n.status === 'open' && n.source === 'stackstate'));
+    assert.deepEqual(await list({ source: 'monasca' }), []);
   });
 
   it('answers 400 for a bad limit, status, cursor or id, and 404 for an unknown id', async () => {
@@ -94,16 +97,15 @@ describe(`Read API (${TEST_DB})`, () => {
       assert.equal(response.status, 400, JSON.stringify(query));
       assert.ok(response.body.details.length > 0);
     }
-    const badId = await call(app.url, 'getNotification', { params: { id: 'nope' }, headers: auth });
-    assert.equal(badId.status, 400);
-    assert.equal(badId.body.details[0].field, 'id');
-    const unknown = await call(app.url, 'getNotification', { params: { id: randomUUID() }, headers: auth });
-    assert.equal(unknown.status, 404);
-    const unknownEvents = await call(app.url, 'listNotificationEvents', {
-      params: { id: randomUUID() },
-      headers: auth,
+    const badId = await client.GET('/api/v1/notifications/{id}', { params: { path: { id: 'nope' } } });
+    assert.equal(badId.response.status, 400);
+    assert.equal(badId.error?.details?.[0].field, 'id');
+    const unknown = await client.GET('/api/v1/notifications/{id}', { params: { path: { id: randomUUID() } } });
+    assert.equal(unknown.response.status, 404);
+    const unknownEvents = await client.GET('/api/v1/notifications/{id}/events', {
+      params: { path: { id: randomUUID() } },
     });
-    assert.equal(unknownEvents.status, 404);
+    assert.equal(unknownEvents.response.status, 404);
   });
 
   it('answers an unknown route with a JSON 404', async () => {
@@ -115,11 +117,11 @@ describe(`Read API (${TEST_DB})`, () => {
   });
 
   it('serves health, readiness and the spec', async () => {
-    assert.deepEqual((await call(app.url, 'getHealth')).body, { status: 'ok' });
-    assert.deepEqual((await call(app.url, 'getReadiness')).body, { status: 'ok', database: 'up' });
-    const spec = await call(app.url, 'getOpenApiDocument');
-    assert.equal(spec.body.openapi, '3.1.0');
-    assert.ok(spec.body.paths['/webhooks/stackstate']);
+    assert.deepEqual((await client.GET('/healthz')).data, { status: 'ok' });
+    assert.deepEqual((await client.GET('/readyz')).data, { status: 'ok', database: 'up' });
+    const spec = (await client.GET('/openapi.json')).data as { openapi: string; paths: Record<string, unknown> };
+    assert.equal(spec.openapi, '3.1.0');
+    assert.ok(spec.paths['/webhooks/stackstate']);
   });
 
   it('routes every spec operation, and every route is in the spec', () => {

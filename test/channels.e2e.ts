@@ -9,10 +9,11 @@ import { FAST_DELIVERY } from './support/delivery-config';
 import { eventually, FakeChannel } from './support/fake-channel';
 import { stackStateClose, stackStateOpen } from './support/fixtures';
 import { call } from './support/spec-client';
-import { API_KEY, defaultTestConfig, STACKSTATE_TOKEN, startTestApp, TestApp } from './support/test-app';
+import { API_KEY, WRITE_API_KEY, defaultTestConfig, STACKSTATE_TOKEN, startTestApp, TestApp } from './support/test-app';
 import { TEST_DB } from './support/test-database';
 
 const auth = { Authorization: `Bearer ${API_KEY}` };
+const writeAuth = { Authorization: `Bearer ${WRITE_API_KEY}` };
 const PUSHOVER_TOKEN = 'azGDORePK8gMaC0QOYAMyEEuzJnyUi';
 const PUSHOVER_USER = 'uQiRzpo4DXghDmr9QzzfQu27cmVRsG';
 const TITLE = 'HTTP - response time - is above 3.0 seconds';
@@ -244,11 +245,11 @@ describe(`channels (${TEST_DB})`, () => {
 
   it('classifies signal-cli exit codes: 5 (rate limited) retries, 1 (user error) is permanent', async () => {
     writeFileSync(join(dir, 'exit-code'), '5');
-    const limited = await call(app.url, 'testChannel', { params: { name: 'signal' }, headers: auth });
+    const limited = await call(app.url, 'testChannel', { params: { name: 'signal' }, headers: writeAuth });
     assert.equal(limited.body.outcome, 'retry');
     assert.equal(limited.body.statusCode, 5);
     writeFileSync(join(dir, 'exit-code'), '1');
-    const broken = await call(app.url, 'testChannel', { params: { name: 'signal' }, headers: auth });
+    const broken = await call(app.url, 'testChannel', { params: { name: 'signal' }, headers: writeAuth });
     assert.equal(broken.body.outcome, 'permanent');
     writeFileSync(join(dir, 'exit-code'), '0');
   });
@@ -259,15 +260,15 @@ describe(`channels (${TEST_DB})`, () => {
       r.path === '/1/messages.json'
         ? { status: 400, body: '{"status":0,"errors":["user identifier is invalid"]}' }
         : {};
-    const push = await call(app.url, 'testChannel', { params: { name: 'pushover' }, headers: auth });
+    const push = await call(app.url, 'testChannel', { params: { name: 'pushover' }, headers: writeAuth });
     http.answer = pushover;
     assert.equal(push.body.outcome, 'permanent');
     assert.equal(push.body.statusCode, 400);
     assert.match(push.body.response, /user identifier is invalid/);
-    const mail = await call(app.url, 'testChannel', { params: { name: 'email' }, headers: auth });
+    const mail = await call(app.url, 'testChannel', { params: { name: 'email' }, headers: writeAuth });
     assert.equal(mail.body.outcome, 'success');
     assert.equal(mail.body.statusCode, 250);
-    const refused = await call(app.url, 'testChannel', { params: { name: 'email_bad_login' }, headers: auth });
+    const refused = await call(app.url, 'testChannel', { params: { name: 'email_bad_login' }, headers: writeAuth });
     assert.equal(refused.body.outcome, 'permanent');
     assert.equal(refused.body.statusCode, 535);
     assert.match(refused.body.error, /EAUTH/);

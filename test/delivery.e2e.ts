@@ -5,11 +5,12 @@ import { stackStateClose, stackStateOpen } from './support/fixtures';
 import { FAST_DELIVERY } from './support/delivery-config';
 import { eventually, FakeChannel } from './support/fake-channel';
 import { call } from './support/spec-client';
-import { API_KEY, defaultTestConfig, STACKSTATE_TOKEN, startTestApp, TestApp } from './support/test-app';
+import { API_KEY, WRITE_API_KEY, defaultTestConfig, STACKSTATE_TOKEN, startTestApp, TestApp } from './support/test-app';
 import { TEST_DB } from './support/test-database';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const auth = { Authorization: `Bearer ${API_KEY}` };
+const writeAuth = { Authorization: `Bearer ${WRITE_API_KEY}` };
 
 describe(`delivery (${TEST_DB})`, () => {
   let app: TestApp;
@@ -148,7 +149,9 @@ describe(`delivery (${TEST_DB})`, () => {
     assert.ok(listed.body.items.some((d: { id: string }) => d.id === dead.id));
 
     hook.answer = () => ({});
-    const replay = await call(app.url, 'retryDelivery', { params: { id: dead.id }, headers: auth });
+    const readOnly = await call(app.url, 'retryDelivery', { params: { id: dead.id }, headers: auth });
+    assert.equal(readOnly.status, 403, 'a replay needs the write scope');
+    const replay = await call(app.url, 'retryDelivery', { params: { id: dead.id }, headers: writeAuth });
     assert.equal(replay.status, 202);
     assert.equal(replay.body.status, 'pending');
     await hook.waitFor(2);
@@ -159,7 +162,7 @@ describe(`delivery (${TEST_DB})`, () => {
     });
     assert.equal(again.attemptLog.length, 2);
 
-    const pendingReplay = await call(app.url, 'retryDelivery', { params: { id: randomUUID() }, headers: auth });
+    const pendingReplay = await call(app.url, 'retryDelivery', { params: { id: randomUUID() }, headers: writeAuth });
     assert.equal(pendingReplay.status, 404);
   });
 
@@ -259,16 +262,16 @@ describe(`delivery (${TEST_DB})`, () => {
 
   it('sends a test message through a channel and answers what the service said', async () => {
     hook.answer = () => ({ status: 202, body: 'accepted' });
-    const ok = await call(app.url, 'testChannel', { params: { name: 'hook' }, headers: auth });
+    const ok = await call(app.url, 'testChannel', { params: { name: 'hook' }, headers: writeAuth });
     assert.equal(ok.status, 200);
     assert.equal(ok.body.outcome, 'success');
     assert.equal(ok.body.statusCode, 202);
     assert.equal(ok.body.response, 'accepted');
     assert.equal(hook.requests[0].json.type, 'notification.test');
-    const down = await call(app.url, 'testChannel', { params: { name: 'nowhere' }, headers: auth });
+    const down = await call(app.url, 'testChannel', { params: { name: 'nowhere' }, headers: writeAuth });
     assert.equal(down.body.outcome, 'retry');
     assert.match(down.body.error, /network error/);
-    const missing = await call(app.url, 'testChannel', { params: { name: 'nope' }, headers: auth });
+    const missing = await call(app.url, 'testChannel', { params: { name: 'nope' }, headers: writeAuth });
     assert.equal(missing.status, 404);
   });
 

@@ -1,14 +1,20 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiError } from '../common/api-error';
 import { AuthenticatedRequest } from '../common/request-context';
 import { matchSecret } from '../common/secrets';
 import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
+import { ApiScope } from '../config/config.schema';
+import { REQUIRED_SCOPE } from './scopes.decorator';
 
-/** `Authorization: Bearer <key>` with a key from `api.keys`. */
+/** `Authorization: Bearer <key>` with a key from `api.keys` that has the route's scope (`read` by default). */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly reflector: Reflector,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -22,6 +28,18 @@ export class ApiKeyGuard implements CanActivate {
     const match = matchSecret(this.config.api.keys, (k) => k.key, key.trim());
     if (!match) throw new ApiError('unauthorized', 'Unknown API key');
     request.apiKeyName = match.name;
+    const needed =
+      this.reflector.getAllAndOverride<ApiScope | undefined>(REQUIRED_SCOPE, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? 'read';
+    if (!match.scopes.includes(needed)) {
+      throw new ApiError(
+        'forbidden',
+        `API key "${match.name}" has the scopes [${match.scopes.join(', ')}]; this operation needs "${needed}" ` +
+          `(add it to the key's scopes in api.keys)`,
+      );
+    }
     return true;
   }
 }

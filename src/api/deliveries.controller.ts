@@ -10,6 +10,7 @@ import {
   RouteTestRequestDto,
 } from './deliveries.dto';
 import { RouteTestService } from './route-test.service';
+import { RequireScope } from './scopes.decorator';
 
 @Controller('api/v1')
 @UseGuards(ApiKeyGuard)
@@ -30,6 +31,7 @@ export class DeliveriesController {
   }
 
   @Post('deliveries/:id/retry')
+  @RequireScope('write')
   @HttpCode(202)
   retryDelivery(@Param() params: DeliveryIdParamsDto) {
     return this.service.retryDelivery(params.id);
@@ -41,6 +43,7 @@ export class DeliveriesController {
   }
 
   @Post('channels/:name/test')
+  @RequireScope('write')
   @HttpCode(200)
   testChannel(@Param() params: ChannelNameParamsDto) {
     return this.service.testChannel(params.name);

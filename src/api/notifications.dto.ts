@@ -1,6 +1,32 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { ListNotificationsQuery } from '../common/api-types';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsRFC3339,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import {
+  AcknowledgeRequest,
+  CloseRequest,
+  ExternalRefInput,
+  ListNotificationsQuery,
+  NotificationSort,
+  Schemas,
+  UnacknowledgeRequest,
+} from '../common/api-types';
+import { SEVERITIES } from '../config/config.schema';
+
+export const MAX_PAGE_SIZE = 200;
 
 export class ListNotificationsQueryDto implements ListNotificationsQuery {
   @IsOptional()
@@ -13,15 +39,51 @@ export class ListNotificationsQueryDto implements ListNotificationsQuery {
   source?: string;
 
   @IsOptional()
+  @IsIn(SEVERITIES)
+  severity?: Schemas['Severity'];
+
+  // ?tag=a&tag=b arrives as an array, a single ?tag=a as a string.
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(500, { each: true })
+  tag?: string[];
+
+  @IsOptional()
   @IsString()
   @MaxLength(1000)
   externalId?: string;
 
   @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  q?: string;
+
+  @IsOptional()
+  @IsRFC3339({ message: 'must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z' })
+  openedAfter?: string;
+
+  @IsOptional()
+  @IsRFC3339({ message: 'must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z' })
+  openedBefore?: string;
+
+  @IsOptional()
+  @IsRFC3339({ message: 'must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z' })
+  updatedAfter?: string;
+
+  @IsOptional()
+  @IsIn(['-openedAt', 'openedAt'])
+  sort?: NotificationSort;
+
+  @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(200)
+  @Max(MAX_PAGE_SIZE, { message: `must be at most ${MAX_PAGE_SIZE}; follow nextCursor for more` })
   limit: number = 50;
 
   @IsOptional()
@@ -33,4 +95,48 @@ export class ListNotificationsQueryDto implements ListNotificationsQuery {
 export class NotificationIdParamsDto {
   @IsUUID('all')
   id: string;
+}
+
+export class ExternalRefParamsDto extends NotificationIdParamsDto {
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be 1-64 letters, digits, "_", "-" or "."' })
+  system: string;
+}
+
+export class ExternalRefInputDto implements ExternalRefInput {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  id: string;
+
+  @IsOptional()
+  @IsUrl({ require_protocol: true, require_tld: false })
+  @MaxLength(2000)
+  url?: string;
+}
+
+export class AcknowledgeRequestDto implements AcknowledgeRequest {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  by: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+}
+
+export class UnacknowledgeRequestDto extends AcknowledgeRequestDto implements UnacknowledgeRequest {}
+
+export class CloseRequestDto implements CloseRequest {
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  by?: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  reason: string;
 }

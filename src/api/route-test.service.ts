@@ -83,6 +83,8 @@ function fromSignal(signal: AlertSignal): NotificationSnapshot {
     lastSeenAt: now,
     duplicateCount: 0,
     externalRefs: [],
+    acknowledgement: null,
+    version: 1,
   };
 }
 

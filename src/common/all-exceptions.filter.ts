@@ -18,6 +18,7 @@ const BODY_PARSER_ERRORS: Record<string, [ErrorCode, string]> = {
 const HTTP_CODES: Record<number, ErrorCode> = {
   400: 'bad_request',
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'not_found',
   413: 'payload_too_large',
   415: 'unsupported_media_type',

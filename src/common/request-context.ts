@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 
 /** Set by an ingress guard: the name of the configured token/key that authenticated the request. */
 export interface AuthenticatedRequest extends Request {
@@ -18,3 +18,20 @@ export const SourceInstance = createParamDecorator((_data: unknown, ctx: Executi
 export const RawBody = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): unknown => ctx.switchToHttp().getRequest<Request>().body,
 );
+
+/** The name of the API key that ApiKeyGuard matched. */
+export const ApiKeyName = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => {
+  const name = ctx.switchToHttp().getRequest<AuthenticatedRequest>().apiKeyName;
+  if (!name) throw new Error('ApiKeyName used on a route without ApiKeyGuard');
+  return name;
+});
+
+/** Aborts when the client goes away (or the response is over): ends work nobody waits for any more. */
+export const ClientGone = createParamDecorator((_data: unknown, ctx: ExecutionContext): AbortSignal => {
+  const controller = new AbortController();
+  ctx
+    .switchToHttp()
+    .getResponse<Response>()
+    .on('close', () => controller.abort());
+  return controller.signal;
+});

@@ -1,13 +1,20 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { DeliveryAttemptEntity } from '../delivery/delivery-attempt.entity';
 import { DeliveryEntity } from '../delivery/delivery.entity';
+import { IdempotencyKeyEntity } from '../api/idempotency-key.entity';
 import { NotificationEventEntity } from '../notifications/notification-event.entity';
 import { NotificationEntity } from '../notifications/notification.entity';
 import { DatabaseTarget } from './database-target';
 import { MIGRATIONS } from './migrations';
 import { DatabaseLogger } from './typeorm-logger';
 
-export const ENTITIES = [NotificationEntity, NotificationEventEntity, DeliveryEntity, DeliveryAttemptEntity];
+export const ENTITIES = [
+  NotificationEntity,
+  NotificationEventEntity,
+  IdempotencyKeyEntity,
+  DeliveryEntity,
+  DeliveryAttemptEntity,
+];
 
 export function dataSourceOptions(target: Pick<DatabaseTarget, 'url' | 'poolSize'>): DataSourceOptions {
   return {

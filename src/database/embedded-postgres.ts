@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { keepProtocolBatchesTogether } from './pglite-socket-queue';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -21,6 +22,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   mkdirSync(dataPath, { recursive: true });
   const db = await PGlite.create(dataPath);
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: EMBEDDED_MAX_CONNECTIONS });
+  keepProtocolBatchesTogether(server, db);
   await server.start();
   return {
     url: `postgres://postgres@${server.getServerConn()}/postgres`,

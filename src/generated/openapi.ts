@@ -62,9 +62,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List notifications, newest opened first
-         * @description Ordered by `openedAt` descending, then `id`; the order is stable, so following `nextCursor`
-         *     never repeats or skips an item. `nextCursor` is `null` on the last page.
+         * Find notifications
+         * @description Filters combine with AND. The order (`sort`) is on `openedAt`, which never changes, then `id`,
+         *     so following `nextCursor` never repeats or skips an item while notifications are written
+         *     underneath (an item whose fields change so that it no longer matches a filter drops out, as it
+         *     should). `nextCursor` is `null` on the last page. A cursor belongs to the filters and sort it
+         *     was returned for; a cursor from another `sort` is answered with 400.
          */
         get: operations["listNotifications"];
         put?: never;
@@ -82,7 +85,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get one notification */
+        /**
+         * Get one notification
+         * @description Answers with an `ETag` (a strong validator of this notification's version). Send it back as
+         *     `If-None-Match` to get `304` without a body while nothing changed, or as `If-Match` on a write
+         *     to change only the version you saw.
+         */
         get: operations["getNotification"];
         put?: never;
         post?: never;
@@ -101,6 +109,121 @@ export interface paths {
         };
         /** The history of one notification, oldest first */
         get: operations["listNotificationEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/external-refs/{system}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Link a ticket (or any external record) to a notification
+         * @description Sets the notification's reference for `system` (one per system; a new id replaces the old one).
+         *     Idempotent: sending the same reference again changes nothing and records no event. A change is
+         *     recorded as a `ticket_linked` event in the feed. Needs the `write` scope.
+         */
+        put: operations["putExternalRef"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge a notification
+         * @description Records who acknowledged it and why (an `acknowledged` event in the feed). Acknowledging again
+         *     replaces the acknowledgement. Does not change the lifecycle or deliver anything. Needs the `write`
+         *     scope.
+         */
+        post: operations["acknowledgeNotification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/unacknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw an acknowledgement
+         * @description Clears the acknowledgement (an `unacknowledged` event in the feed); `409` when the notification
+         *     is not acknowledged. Needs the `write` scope.
+         */
+        post: operations["unacknowledgeNotification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a notification by hand
+         * @description Closes an open notification with a reason, exactly as a close from its source would: a new
+         *     revision, a `closed` event (with `details.manual: true` and who closed it) in the feed, delivered
+         *     through the channels like any close. `409` when it is already closed. Needs the `write` scope.
+         */
+        post: operations["closeNotification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow every change (the change feed)
+         * @description Every notification event (opened, updated, closed, acknowledged, unacknowledged,
+         *     ticket_linked), oldest first. Start without `after`, then pass the `nextCursor` of each answer
+         *     (or the `cursor` of the last event you processed) as `after`: you get each event exactly once,
+         *     even with many writers committing concurrently and out of order. An event appears in the
+         *     feed once every transaction that started before it has finished, so a slow writer delays the
+         *     feed rather than making readers skip its event.
+         *
+         *     With `wait` (seconds, at most 60) and nothing new, the answer is held until an event arrives
+         *     or the time is up (then `items` is empty and `nextCursor` is the cursor you sent).
+         */
+        get: operations["listEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -159,7 +282,8 @@ export interface paths {
         /**
          * Replay a finished delivery (dead, delivered or superseded) now
          * @description The delivery becomes `pending` again, due now, with a fresh `maxAge`, and keeps its id (so a
-         *     webhook receiver sees the same `webhook-id`). A delivery still pending answers 409.
+         *     webhook receiver sees the same `webhook-id`). A delivery still pending answers 409. Needs the
+         *     `write` scope.
          */
         post: operations["retryDelivery"];
         delete?: never;
@@ -197,7 +321,8 @@ export interface paths {
         /**
          * Send a test message through a channel now
          * @description Sends one test message right away (not through the outbox, no retry) and answers what the
-         *     service said. A failing channel still answers 200, with `outcome` telling what happened.
+         *     service said. A failing channel still answers 200, with `outcome` telling what happened. Needs
+         *     the `write` scope.
          */
         post: operations["testChannel"];
         delete?: never;
@@ -307,6 +432,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The API reference, as a web page
+         * @description A readable reference of this document, served by the service itself (no CDN).
+         */
+        get: operations["getApiReference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -316,7 +461,7 @@ export interface components {
              * @description A stable machine-readable code.
              * @enum {string}
              */
-            error: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "database_unavailable" | "internal_error";
+            error: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "database_unavailable" | "internal_error";
             message: string;
             details?: components["schemas"]["ErrorDetail"][];
             requestId: string;
@@ -555,6 +700,50 @@ export interface components {
             lastSeenAt: string;
             duplicateCount: number;
             externalRefs: components["schemas"]["ExternalRef"][];
+            /** @description Who acknowledged the notification, when and why; `null` when nobody has. */
+            acknowledgement: components["schemas"]["Acknowledgement"] | null;
+            /** @description +1 on every change of this notification, delivered or not; its `ETag` is this number. */
+            version: number;
+        };
+        Acknowledgement: {
+            by: string;
+            reason: string | null;
+            /** Format: date-time */
+            at: string;
+        };
+        /**
+         * @default -openedAt
+         * @enum {string}
+         */
+        NotificationSort: "-openedAt" | "openedAt";
+        ExternalRefInput: {
+            /** @description The ticket's id in that system, e.g. `OPS-1234`. */
+            id: string;
+            /** Format: uri */
+            url?: string;
+        };
+        AcknowledgeRequest: {
+            /** @description Who acknowledges (a person or an integration). */
+            by: string;
+            reason?: string;
+        };
+        UnacknowledgeRequest: {
+            by: string;
+            reason?: string;
+        };
+        CloseRequest: {
+            /** @description Who closes it; defaults to the API key's name. */
+            by?: string;
+            reason: string;
+        };
+        EventPage: {
+            items: components["schemas"]["FeedEvent"][];
+            /** @description Pass as `after` to continue; the cursor you sent when `items` is empty. */
+            nextCursor: string;
+        };
+        FeedEvent: components["schemas"]["NotificationEvent"] & {
+            /** @description The feed position just after this event; resume from it with `after`. */
+            cursor: string;
         };
         ComponentRef: {
             name: string;
@@ -582,7 +771,7 @@ export interface components {
             /** Format: uuid */
             notificationId: string;
             /** @enum {string} */
-            type: "opened" | "updated" | "closed";
+            type: "opened" | "updated" | "closed" | "acknowledged" | "unacknowledged" | "ticket_linked";
             revision: number;
             /** Format: date-time */
             receivedAt: string;
@@ -593,7 +782,8 @@ export interface components {
             sourceTimestamp: string | null;
             /**
              * @description The message as received: the webhook body, or for mail an `SmtpMailPayload` (envelope,
-             *     parsed fields and the raw message, size-limited).
+             *     parsed fields and the raw message, size-limited). For a write through this API, its request
+             *     body.
              */
             payload: components["schemas"]["SmtpMailPayload"] | unknown;
             /** @description What changed, and notes such as a close for an id that was never open. */
@@ -777,8 +967,8 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description No such resource. */
-        NotFound: {
+        /** @description The API key lacks the scope this operation needs. */
+        Forbidden: {
             headers: {
                 [name: string]: unknown;
             };
@@ -786,8 +976,38 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request conflicts with the current state. */
+        /**
+         * @description The change does not apply to the notification's state (closing a closed notification), or a
+         *     request with the same `Idempotency-Key` is still being processed.
+         */
         Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `If-Match` names a version that is no longer current; read it again. */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The `Idempotency-Key` was used before for a different request (another body or path). */
+        IdempotencyKeyReused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such resource. */
+        NotFound: {
             headers: {
                 [name: string]: unknown;
             };
@@ -826,10 +1046,23 @@ export interface components {
         };
     };
     parameters: {
+        /** @description An `ETag` of this notification; the write is refused with `412` when it is no longer current. */
+        IfMatch: string;
+        /**
+         * @description A unique key per intended change (a UUID). A retry with the same key and body gets the first
+         *     successful answer again (with `Idempotent-Replayed: true`) instead of repeating the change; the
+         *     same key with another body or path is refused with `422`. Keys are kept for 24 hours, per API key.
+         */
+        IdempotencyKey: string;
         NotificationId: string;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The notification's version as a strong validator, e.g. `"7"`. */
+        ETag: string;
+        /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+        IdempotentReplayed: "true";
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -956,8 +1189,28 @@ export interface operations {
                 status?: components["schemas"]["NotificationStatus"];
                 /** @description `stackstate`, `monasca`, ... */
                 source?: string;
+                severity?: components["schemas"]["Severity"];
+                /**
+                 * @description A tag the notification carries, exactly (`cluster-name:prod`). Repeat the parameter to
+                 *     require several tags.
+                 */
+                tag?: string[];
                 /** @description The source's own id (StackState `notificationId`, Monasca `alarm_id`). */
                 externalId?: string;
+                /**
+                 * @description Text search in `title` and `message`: every word must occur (whole words, case-insensitive;
+                 *     `"a phrase"` in quotes, `-word` to exclude, `or` between alternatives).
+                 */
+                q?: string;
+                /** @description Only notifications opened at or after this instant. */
+                openedAfter?: string;
+                /** @description Only notifications opened before this instant. */
+                openedBefore?: string;
+                /** @description Only notifications whose last change (`updatedAt`) is at or after this instant. */
+                updatedAfter?: string;
+                /** @description `-openedAt`: newest first (default); `openedAt`: oldest first. */
+                sort?: components["schemas"]["NotificationSort"];
+                /** @description Page size, at most 200. */
                 limit?: number;
                 /** @description `nextCursor` of the previous page; opaque. */
                 cursor?: string;
@@ -979,13 +1232,17 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
     getNotification: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An `ETag` from an earlier answer; `304` when it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: components["parameters"]["NotificationId"];
             };
@@ -996,14 +1253,24 @@ export interface operations {
             /** @description The notification. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Notification"];
                 };
             };
+            /** @description Not modified since the `ETag` in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1030,7 +1297,221 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    putExternalRef: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An `ETag` of this notification; the write is refused with `412` when it is no longer current. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                id: components["parameters"]["NotificationId"];
+                /** @description The external system, e.g. `jira`, `servicenow`. */
+                system: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExternalRefInput"];
+            };
+        };
+        responses: {
+            /** @description The notification after the change. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    acknowledgeNotification: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An `ETag` of this notification; the write is refused with `412` when it is no longer current. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /**
+                 * @description A unique key per intended change (a UUID). A retry with the same key and body gets the first
+                 *     successful answer again (with `Idempotent-Replayed: true`) instead of repeating the change; the
+                 *     same key with another body or path is refused with `422`. Keys are kept for 24 hours, per API key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: components["parameters"]["NotificationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcknowledgeRequest"];
+            };
+        };
+        responses: {
+            /** @description The notification after the change. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    unacknowledgeNotification: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An `ETag` of this notification; the write is refused with `412` when it is no longer current. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /**
+                 * @description A unique key per intended change (a UUID). A retry with the same key and body gets the first
+                 *     successful answer again (with `Idempotent-Replayed: true`) instead of repeating the change; the
+                 *     same key with another body or path is refused with `422`. Keys are kept for 24 hours, per API key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: components["parameters"]["NotificationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnacknowledgeRequest"];
+            };
+        };
+        responses: {
+            /** @description The notification after the change. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    closeNotification: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An `ETag` of this notification; the write is refused with `412` when it is no longer current. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /**
+                 * @description A unique key per intended change (a UUID). A retry with the same key and body gets the first
+                 *     successful answer again (with `Idempotent-Replayed: true`) instead of repeating the change; the
+                 *     same key with another body or path is refused with `422`. Keys are kept for 24 hours, per API key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: components["parameters"]["NotificationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseRequest"];
+            };
+        };
+        responses: {
+            /** @description The notification after the change. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description A `nextCursor` (or an event's `cursor`) from this feed; opaque. Omit to start at the beginning. */
+                after?: string;
+                /** @description At most this many events, at most 500. */
+                limit?: number;
+                /** @description Long-poll up to this many seconds while there is nothing new. */
+                wait?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The next events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1111,6 +1592,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1158,6 +1640,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -1273,6 +1756,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    getApiReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
         };

@@ -1,10 +1,13 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { NotificationEntity } from './notification.entity';
 
-export type NotificationEventType = 'opened' | 'updated' | 'closed';
+export type NotificationEventType =
+  'opened' | 'updated' | 'closed' | 'acknowledged' | 'unacknowledged' | 'ticket_linked';
 
 @Entity({ name: 'notification_events' })
 @Index('notification_events_notification_id_sequence_idx', ['notificationId', 'sequence'])
+// The change feed's order (txId, sequence); by hand in the migration (column order differs from the table's).
+@Index('notification_events_tx_id_sequence_idx', { synchronize: false })
 export class NotificationEventEntity {
   // bigint: the pg driver hands it over as a string, which is what the API exposes.
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
@@ -35,4 +38,10 @@ export class NotificationEventEntity {
 
   @Column({ type: 'jsonb', default: () => `'{}'` })
   details: Record<string, unknown>;
+
+  // The writing transaction's id (xid8 as bigint), set by the database for every writer. The change feed
+  // serves an event only once every transaction that could still commit before it has finished, so a
+  // resuming reader never skips a late-committing event (feed.repository.ts).
+  @Column({ name: 'tx_id', type: 'bigint', default: () => 'current_xact_id_bigint()' })
+  txId: string;
 }

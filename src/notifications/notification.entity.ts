@@ -15,6 +15,11 @@ export interface ExternalRef {
   id: string;
   url?: string;
 }
+export interface Acknowledgement {
+  by: string;
+  reason: string | null;
+  at: string;
+}
 
 @Entity({ name: 'notifications' })
 // At most one open notification per source id: two replicas racing on the same id end with one row.
@@ -24,6 +29,14 @@ export interface ExternalRef {
 // column); they are created by hand in the migration and left out of its schema diff.
 @Index('notifications_opened_at_id_idx', { synchronize: false })
 @Index('notifications_status_opened_at_id_idx', { synchronize: false })
+// The read API's filters, each with the list order (migration 1795305349718-IntegrationApi): TypeORM cannot
+// express or compare these (column order, GIN, expressions), so they are by hand as well.
+@Index('notifications_source_opened_at_id_idx', { synchronize: false })
+@Index('notifications_severity_opened_at_id_idx', { synchronize: false })
+@Index('notifications_external_id_opened_at_id_idx', { synchronize: false })
+@Index('notifications_updated_at_idx', { synchronize: false })
+@Index('notifications_tags_idx', { synchronize: false })
+@Index('notifications_search_idx', { synchronize: false })
 export class NotificationEntity {
   // gen_random_uuid() (uuidExtension: 'pgcrypto'): core since PostgreSQL 13, so PGlite has it too.
   @PrimaryGeneratedColumn('uuid')
@@ -96,4 +109,11 @@ export class NotificationEntity {
 
   @Column({ name: 'external_refs', type: 'jsonb', default: () => `'[]'` })
   externalRefs: ExternalRef[];
+
+  @Column({ type: 'jsonb', nullable: true })
+  acknowledgement: Acknowledgement | null;
+
+  // +1 on every change of the row, delivered or not (a duplicate, an acknowledgement): the ETag.
+  @Column({ type: 'integer', default: 1 })
+  version: number;
 }

@@ -8,7 +8,7 @@ import { AlertSignal } from './alert-signal';
 import { Decision, LifecycleState } from './lifecycle';
 import { NotificationEventEntity, NotificationEventType } from './notification-event.entity';
 import { NotificationEntity } from './notification.entity';
-import { toNotification } from './notification.mapper';
+import { toNotification } from './notification-mapper';
 
 export interface ApplyOutcome {
   decision: Decision;
@@ -25,15 +25,42 @@ interface LatestRow {
   title: string;
   source_time: Date | null;
   revision: number;
+  version: number;
+}
+
+export interface ApplyOptions {
+  /** Apply to this notification instead of the newest one of the signal's (source, externalId). */
+  notificationId?: string;
+  /** Runs under the lock before anything is decided; throws to refuse (e.g. a stale If-Match). */
+  precheck?: (row: { status: 'open' | 'closed'; version: number } | null) => void;
+  /** Merged into the event's details (who closed by hand). */
+  details?: Record<string, unknown>;
 }
 
 export interface NotificationListQuery {
   status?: 'open' | 'closed';
   source?: string;
+  severity?: string;
+  tags?: string[];
   externalId?: string;
+  q?: string;
+  openedAfter?: Date;
+  openedBefore?: Date;
+  updatedAfter?: Date;
+  direction: 'ASC' | 'DESC';
   after?: { openedAt: Date; id: string };
   limit: number;
 }
+
+/** A change through the API that is not a lifecycle step: no new revision, nothing delivered. */
+export interface NotificationChange {
+  acknowledgement: NotificationEntity['acknowledgement'];
+  externalRefs: NotificationEntity['externalRefs'];
+  event: { type: NotificationEventType; payload: unknown; details: Record<string, unknown> };
+}
+
+// The text the `q` filter searches; the same expression as the notifications_search_idx index.
+export const SEARCH_DOCUMENT = `to_tsvector('simple', n.title || ' ' || coalesce(n.message, ''))`;
 
 /** The only code that talks to the notifications tables. */
 @Injectable()
@@ -54,23 +81,29 @@ export class NotificationsRepository {
     signal: AlertSignal,
     decide: (latest: LifecycleState | null) => Decision,
     now: Date,
+    options: ApplyOptions = {},
   ): Promise<ApplyOutcome> {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
-      // One round trip opens the transaction, takes the per-id lock and reads the newest notification:
-      // on the hot ingest path round trips are the cost. The values are escaped literals (the simple
-      // protocol has no parameters); each statement of the batch gets its own snapshot, so the read
-      // sees whatever committed before the lock was granted.
+      // One round trip opens the transaction, takes the per-id lock and reads the notification: on the
+      // hot ingest path round trips are the cost. The values are escaped literals (the simple protocol
+      // has no parameters); each statement of the batch gets its own snapshot, so the read sees whatever
+      // committed before the lock was granted. The lock comes before any write, so the transaction id
+      // (the change feed's order) is drawn under it.
       const key = client.escapeLiteral(`${signal.source}\n${signal.externalId}`);
+      const which = options.notificationId
+        ? `id = ${client.escapeLiteral(options.notificationId)}`
+        : `source = ${client.escapeLiteral(signal.source)} AND external_id = ${client.escapeLiteral(signal.externalId)}
+           ORDER BY opened_at DESC, id DESC LIMIT 1`;
       const batch = (await client.query(
         `BEGIN;
          SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0));
-         SELECT id, status, source_state, title, source_time, revision FROM notifications
-          WHERE source = ${client.escapeLiteral(signal.source)} AND external_id = ${client.escapeLiteral(signal.externalId)}
-          ORDER BY opened_at DESC, id DESC LIMIT 1`,
+         SELECT id, status, source_state, title, source_time, revision, version FROM notifications WHERE ${which}`,
       )) as unknown as QueryResult<LatestRow>[];
-      const outcome = await this.write(runner.manager, signal, batch[2].rows[0] ?? null, decide, now);
+      const latest = batch[2].rows[0] ?? null;
+      options.precheck?.(latest && { status: latest.status, version: latest.version });
+      const outcome = await this.write(runner.manager, signal, latest, decide, now, options.details ?? {});
       await client.query('COMMIT');
       return outcome;
     } catch (error) {
@@ -87,6 +120,7 @@ export class NotificationsRepository {
     latest: LatestRow | null,
     decide: (latest: LifecycleState | null) => Decision,
     now: Date,
+    closeDetails: Record<string, unknown>,
   ): Promise<ApplyOutcome> {
     // update, close and duplicate are only ever decided on an existing notification.
     const existing = (): LatestRow => {
@@ -107,7 +141,8 @@ export class NotificationsRepository {
           return { decision, notificationId: latest?.id ?? null, revision: latest?.revision ?? null, enqueued: 0 };
         case 'duplicate':
           await tx.query(
-            'UPDATE notifications SET last_seen_at = $2, duplicate_count = duplicate_count + 1 WHERE id = $1',
+            `UPDATE notifications SET last_seen_at = $2, duplicate_count = duplicate_count + 1, version = version + 1
+              WHERE id = $1`,
             [existing().id, now],
           );
           return { decision, notificationId: existing().id, revision: existing().revision, enqueued: 0 };
@@ -144,7 +179,7 @@ export class NotificationsRepository {
           return this.deliver(
             tx,
             decision,
-            await this.update(tx, existing().id, signal, now, 'closed', {}),
+            await this.update(tx, existing().id, signal, now, 'closed', closeDetails),
             'resolved',
           );
       }
@@ -223,7 +258,7 @@ export class NotificationsRepository {
     const rows: NotificationRow[] = await tx.query(
       `WITH n AS (
          UPDATE notifications SET
-           revision = revision + 1, updated_at = $2, last_seen_at = $2,
+           revision = revision + 1, version = version + 1, updated_at = $2, last_seen_at = $2,
            source_time = GREATEST(source_time, $3),
            status = CASE WHEN $4 THEN 'closed' ELSE status END,
            closed_at = CASE WHEN $4 THEN $2 ELSE closed_at END,
@@ -275,11 +310,57 @@ export class NotificationsRepository {
     const qb = this.dataSource.getRepository(NotificationEntity).createQueryBuilder('n');
     if (query.status) qb.andWhere('n.status = :status', { status: query.status });
     if (query.source) qb.andWhere('n.source = :source', { source: query.source });
+    if (query.severity) qb.andWhere('n.severity = :severity', { severity: query.severity });
+    // jsonb containment: served by the GIN index on tags.
+    if (query.tags?.length) qb.andWhere('n.tags @> CAST(:tags AS jsonb)', { tags: JSON.stringify(query.tags) });
     if (query.externalId) qb.andWhere('n.external_id = :externalId', { externalId: query.externalId });
+    if (query.q) qb.andWhere(`${SEARCH_DOCUMENT} @@ websearch_to_tsquery('simple', :q)`, { q: query.q });
+    if (query.openedAfter) qb.andWhere('n.opened_at >= :openedAfter', { openedAfter: query.openedAfter });
+    if (query.openedBefore) qb.andWhere('n.opened_at < :openedBefore', { openedBefore: query.openedBefore });
+    if (query.updatedAfter) qb.andWhere('n.updated_at >= :updatedAfter', { updatedAfter: query.updatedAfter });
     if (query.after) {
-      qb.andWhere('(n.opened_at, n.id) < (:openedAt, :id)', { openedAt: query.after.openedAt, id: query.after.id });
+      const op = query.direction === 'DESC' ? '<' : '>';
+      qb.andWhere(`(n.opened_at, n.id) ${op} (:openedAt, :id)`, { openedAt: query.after.openedAt, id: query.after.id });
     }
-    return qb.orderBy('n.opened_at', 'DESC').addOrderBy('n.id', 'DESC').limit(query.limit).getMany();
+    return qb.orderBy('n.opened_at', query.direction).addOrderBy('n.id', query.direction).limit(query.limit).getMany();
+  }
+
+  /**
+   * Changes a notification's API-owned fields (acknowledgement, external refs) and records the event, in
+   * one transaction under the same per-(source, externalId) lock as `apply`, so one notification's events
+   * commit in the order of their transactions. `change` sees the row as locked; it returns null for "no
+   * change" (nothing written) or throws to refuse. Resolves to false when there is no such notification.
+   */
+  change(id: string, now: Date, change: (current: NotificationEntity) => NotificationChange | null): Promise<boolean> {
+    return this.dataSource.transaction(async (tx) => {
+      const keys: { source: string; external_id: string }[] = await tx.query(
+        'SELECT source, external_id FROM notifications WHERE id = $1',
+        [id],
+      );
+      if (keys.length === 0) return false;
+      await lockExternalId(tx, keys[0].source, keys[0].external_id);
+      const current = await tx.getRepository(NotificationEntity).findOneByOrFail({ id });
+      const next = change(current);
+      if (next === null) return true;
+      await tx.query(
+        `WITH n AS (
+           UPDATE notifications SET acknowledgement = $2, external_refs = $3, version = version + 1 WHERE id = $1
+           RETURNING id, revision
+         )
+         INSERT INTO notification_events (notification_id, type, revision, received_at, source_time, payload, details)
+         SELECT id, $4, revision, $5, NULL, $6, $7 FROM n`,
+        [
+          id,
+          jsonOrNull(next.acknowledgement),
+          JSON.stringify(next.externalRefs),
+          next.event.type,
+          now,
+          JSON.stringify(next.event.payload),
+          JSON.stringify(next.event.details),
+        ],
+      );
+      return true;
+    });
   }
 
   listEvents(notificationId: string): Promise<NotificationEventEntity[]> {
@@ -324,7 +405,15 @@ function fromRow(row: NotificationRow): NotificationEntity {
     duplicateCount: row.duplicate_count,
     sourceTime: row.source_time,
     externalRefs: row.external_refs,
+    acknowledgement: row.acknowledgement,
+    version: row.version,
   });
+}
+
+// Every write to one (source, externalId) takes this lock first, before its transaction writes anything:
+// the xid a transaction gets at its first write then orders that id's events as they commit.
+async function lockExternalId(tx: EntityManager, source: string, externalId: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${source}\n${externalId}`]);
 }
 
 function jsonOrNull(value: unknown): string | null {

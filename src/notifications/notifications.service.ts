@@ -2,12 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { DeliveryEnqueuer } from '../delivery/delivery-enqueuer';
 import { MetricsService } from '../metrics/metrics.service';
-import { Schemas } from '../common/api-types';
+import { NotificationSort, Schemas } from '../common/api-types';
 import { AlertSignal } from './alert-signal';
+import { ChangeNotifier } from './change-notifier';
 import { decide } from './lifecycle';
-import { NotificationEventEntity } from './notification-event.entity';
-import { NotificationEntity } from './notification.entity';
-import { toNotification } from './notification.mapper';
+import { decodeListCursor, encodeListCursor } from './notification-cursor';
+import { toNotification, toNotificationEvent } from './notification-mapper';
 import { NotificationsRepository } from './notifications.repository';
 
 type IngestResult = Schemas['IngestResult'];
@@ -22,6 +22,21 @@ const RESULT: Record<string, IngestResult['result']> = {
   stale: 'stale',
 };
 
+export interface NotificationFilters {
+  status?: 'open' | 'closed';
+  source?: string;
+  severity?: Schemas['Severity'];
+  tag?: string[];
+  externalId?: string;
+  q?: string;
+  openedAfter?: string;
+  openedBefore?: string;
+  updatedAfter?: string;
+  sort?: NotificationSort;
+  limit: number;
+  cursor?: string;
+}
+
 /** The notification lifecycle: every ingress hands its normalised signals here. */
 @Injectable()
 export class NotificationsService {
@@ -31,6 +46,7 @@ export class NotificationsService {
     private readonly repository: NotificationsRepository,
     private readonly deliveries: DeliveryEnqueuer,
     private readonly metrics: MetricsService,
+    private readonly changes: ChangeNotifier,
   ) {}
 
   /** Applies the signal and resolves only once the change (and its deliveries) is committed. */
@@ -47,7 +63,10 @@ export class NotificationsService {
     this.metrics.ingestRequests.inc({ source: signal.source, result });
     const line = `${signal.source}/${signal.sourceInstance} ${signal.externalId}: ${result}`;
     if (result === 'duplicate' || result === 'stale') this.logger.debug(line);
-    else this.logger.log(`${line} (notification ${outcome.notificationId} revision ${outcome.revision})`);
+    else {
+      this.changes.committed();
+      this.logger.log(`${line} (notification ${outcome.notificationId} revision ${outcome.revision})`);
+    }
     return { result, notificationId: outcome.notificationId, revision: outcome.revision };
   }
 
@@ -64,57 +83,32 @@ export class NotificationsService {
     return { items: events.map(toNotificationEvent) };
   }
 
-  async listNotifications(query: {
-    status?: 'open' | 'closed';
-    source?: string;
-    externalId?: string;
-    limit: number;
-    cursor?: string;
-  }): Promise<Schemas['NotificationPage']> {
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const rows = await this.repository.list({ ...query, after, limit: query.limit + 1 });
+  async listNotifications(query: NotificationFilters): Promise<Schemas['NotificationPage']> {
+    const sort = query.sort ?? '-openedAt';
+    const after = query.cursor === undefined ? undefined : decodeListCursor(query.cursor, sort);
+    const rows = await this.repository.list({
+      status: query.status,
+      source: query.source,
+      severity: query.severity,
+      tags: query.tag,
+      externalId: query.externalId,
+      q: query.q,
+      openedAfter: dateOrUndefined(query.openedAfter),
+      openedBefore: dateOrUndefined(query.openedBefore),
+      updatedAfter: dateOrUndefined(query.updatedAfter),
+      direction: sort === '-openedAt' ? 'DESC' : 'ASC',
+      after,
+      limit: query.limit + 1,
+    });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
       items: page.map(toNotification),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+      nextCursor: rows.length > query.limit && last ? encodeListCursor(sort, last) : null,
     };
   }
 }
 
-// Cursors are opaque to clients: base64url of the (openedAt, id) of the last item returned.
-function encodeCursor(n: NotificationEntity): string {
-  return Buffer.from(JSON.stringify([n.openedAt.toISOString(), n.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { openedAt: Date; id: string } {
-  const invalid = () =>
-    new ApiError('bad_request', 'cursor is not valid', [
-      { field: 'cursor', problem: 'must be a nextCursor returned by this API' },
-    ]);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
-  const [openedAt, id] = parsed as unknown[];
-  const date = typeof openedAt === 'string' ? new Date(openedAt) : new Date(NaN);
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !uuid.test(id)) throw invalid();
-  return { openedAt: date, id };
-}
-
-function toNotificationEvent(e: NotificationEventEntity): Schemas['NotificationEvent'] {
-  return {
-    sequence: e.sequence,
-    notificationId: e.notificationId,
-    type: e.type,
-    revision: e.revision,
-    receivedAt: e.receivedAt.toISOString(),
-    sourceTimestamp: e.sourceTime?.toISOString() ?? null,
-    payload: e.payload,
-    details: e.details,
-  };
+function dateOrUndefined(value: string | undefined): Date | undefined {
+  return value === undefined ? undefined : new Date(value);
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Header, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { OpsService } from './ops.service';
 
@@ -19,5 +19,11 @@ export class OpsController {
   @Get('openapi.json')
   getOpenApiDocument() {
     return this.service.getOpenApiDocument();
+  }
+
+  @Get('docs')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  getApiReference() {
+    return this.service.getApiReference();
   }
 }

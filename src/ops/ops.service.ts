@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { Schemas } from '../common/api-types';
 import { DatabaseHealthRepository } from '../database/database-health.repository';
+import { API_REFERENCE_HTML } from './api-reference';
 import { loadOpenApiDocument } from './openapi-document';
 
 @Injectable()
@@ -22,5 +23,9 @@ export class OpsService {
 
   getOpenApiDocument(): Record<string, unknown> {
     return this.document;
+  }
+
+  getApiReference(): string {
+    return API_REFERENCE_HTML;
   }
 }

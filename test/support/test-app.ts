@@ -9,6 +9,7 @@ import { createTestDatabase, TestDatabase } from './test-database';
 export const STACKSTATE_TOKEN = 'test-stackstate-token';
 export const MONASCA_KEY = 'test-monasca-key-0123456789';
 export const API_KEY = 'test-api-key-0123456789abcdef';
+export const WRITE_API_KEY = 'test-write-api-key-0123456789abcdef';
 
 export function defaultTestConfig(): Record<string, unknown> {
   return {
@@ -17,7 +18,12 @@ export function defaultTestConfig(): Record<string, unknown> {
       stackstate: { tokens: [{ name: 'prod', token: STACKSTATE_TOKEN }] },
       monasca: { keys: [{ name: 'openstack', key: MONASCA_KEY, alarmSeverity: 'critical' }] },
     },
-    api: { keys: [{ name: 'ticketing', key: API_KEY, scopes: ['read'] }] },
+    api: {
+      keys: [
+        { name: 'ticketing', key: API_KEY, scopes: ['read'] },
+        { name: 'ticket-sync', key: WRITE_API_KEY, scopes: ['read', 'write'] },
+      ],
+    },
   };
 }
 

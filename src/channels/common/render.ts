@@ -110,5 +110,7 @@ export function testNotification(now: Date): NotificationSnapshot {
     lastSeenAt: at,
     duplicateCount: 0,
     externalRefs: [],
+    acknowledgement: null,
+    version: 1,
   };
 }

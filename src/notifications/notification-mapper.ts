@@ -1,4 +1,5 @@
 import { Schemas } from '../common/api-types';
+import { NotificationEventEntity } from './notification-event.entity';
 import { NotificationEntity } from './notification.entity';
 
 export function toNotification(n: NotificationEntity): Schemas['Notification'] {
@@ -25,5 +26,20 @@ export function toNotification(n: NotificationEntity): Schemas['Notification'] {
     lastSeenAt: n.lastSeenAt.toISOString(),
     duplicateCount: n.duplicateCount,
     externalRefs: n.externalRefs,
+    acknowledgement: n.acknowledgement,
+    version: n.version,
+  };
+}
+
+export function toNotificationEvent(e: NotificationEventEntity): Schemas['NotificationEvent'] {
+  return {
+    sequence: e.sequence,
+    notificationId: e.notificationId,
+    type: e.type,
+    revision: e.revision,
+    receivedAt: e.receivedAt.toISOString(),
+    sourceTimestamp: e.sourceTime?.toISOString() ?? null,
+    payload: e.payload,
+    details: e.details,
   };
 }

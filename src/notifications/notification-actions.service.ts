@@ -1,0 +1,160 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ApiError } from '../common/api-error';
+import { AcknowledgeRequest, CloseRequest, ExternalRefInput, Schemas, UnacknowledgeRequest } from '../common/api-types';
+import { etagMatches } from '../common/etag';
+import { AlertSignal } from './alert-signal';
+import { ChangeNotifier } from './change-notifier';
+import { toNotification } from './notification-mapper';
+import { NotificationEntity } from './notification.entity';
+import { NotificationChange, NotificationsRepository } from './notifications.repository';
+import { DeliveryEnqueuer } from '../delivery/delivery-enqueuer';
+
+/** Who asks for a write: the API key's name, and its If-Match header if any. */
+export interface WriteContext {
+  apiKeyName: string;
+  ifMatch?: string;
+}
+
+/** What integrations do to a notification through the API: acknowledge, link a ticket, close by hand. */
+@Injectable()
+export class NotificationActionsService {
+  private readonly logger = new Logger(NotificationActionsService.name);
+
+  constructor(
+    private readonly repository: NotificationsRepository,
+    private readonly changes: ChangeNotifier,
+    private readonly deliveries: DeliveryEnqueuer,
+  ) {}
+
+  putExternalRef(
+    id: string,
+    system: string,
+    input: ExternalRefInput,
+    context: WriteContext,
+  ): Promise<Schemas['Notification']> {
+    return this.change(id, context, `linked ${system} ${input.id}`, (current) => {
+      const ref = { system, id: input.id, ...(input.url === undefined ? {} : { url: input.url }) };
+      const previous = current.externalRefs.find((r) => r.system === system);
+      if (previous && previous.id === ref.id && previous.url === ref.url) return null;
+      return {
+        acknowledgement: current.acknowledgement,
+        externalRefs: [...current.externalRefs.filter((r) => r.system !== system), ref],
+        event: {
+          type: 'ticket_linked',
+          payload: input,
+          details: { ...ref, by: context.apiKeyName, ...(previous ? { previous } : {}) },
+        },
+      };
+    });
+  }
+
+  acknowledge(id: string, input: AcknowledgeRequest, context: WriteContext): Promise<Schemas['Notification']> {
+    return this.change(id, context, `acknowledged by ${input.by}`, (current, now) => {
+      const acknowledgement = { by: input.by, reason: input.reason ?? null, at: now.toISOString() };
+      return {
+        acknowledgement,
+        externalRefs: current.externalRefs,
+        event: { type: 'acknowledged', payload: input, details: { ...acknowledgement, apiKey: context.apiKeyName } },
+      };
+    });
+  }
+
+  unacknowledge(id: string, input: UnacknowledgeRequest, context: WriteContext): Promise<Schemas['Notification']> {
+    return this.change(id, context, `unacknowledged by ${input.by}`, (current) => {
+      if (!current.acknowledgement) throw new ApiError('conflict', `Notification ${id} is not acknowledged`);
+      return {
+        acknowledgement: null,
+        externalRefs: current.externalRefs,
+        event: {
+          type: 'unacknowledged',
+          payload: input,
+          details: {
+            by: input.by,
+            reason: input.reason ?? null,
+            previous: current.acknowledgement,
+            apiKey: context.apiKeyName,
+          },
+        },
+      };
+    });
+  }
+
+  /**
+   * Closes by hand through the lifecycle's own transaction (NotificationsRepository.apply), so the close
+   * is a new revision and is delivered exactly like a close from the source.
+   */
+  async close(id: string, input: CloseRequest, context: WriteContext): Promise<Schemas['Notification']> {
+    const current = await this.repository.findById(id);
+    if (!current) throw new ApiError('not_found', `No notification ${id}`);
+    const by = input.by ?? context.apiKeyName;
+    const signal: AlertSignal = {
+      source: current.source,
+      sourceInstance: current.sourceInstance,
+      externalId: current.externalId,
+      action: 'close',
+      sourceTime: null,
+      severity: current.severity as AlertSignal['severity'],
+      sourceState: current.sourceState,
+      title: current.title,
+      message: null,
+      component: null,
+      host: null,
+      tags: current.tags,
+      metadata: current.metadata,
+      links: current.links,
+      closeReason: input.reason,
+      reopenAfterClose: false,
+      payload: input,
+    };
+    const outcome = await this.repository.apply(signal, () => ({ kind: 'close' }), new Date(), {
+      notificationId: id,
+      details: { manual: true, by, apiKey: context.apiKeyName },
+      precheck: (row) => {
+        if (!row) throw new ApiError('not_found', `No notification ${id}`);
+        checkIfMatch(id, context, row.version);
+        if (row.status !== 'open') throw new ApiError('conflict', `Notification ${id} is already closed`);
+      },
+    });
+    this.changes.committed();
+    if (outcome.enqueued > 0) this.deliveries.committed();
+    this.logger.log(`notification ${id} closed by hand by ${by} (revision ${outcome.revision})`);
+    return this.read(id);
+  }
+
+  private async change(
+    id: string,
+    context: WriteContext,
+    what: string,
+    change: (current: NotificationEntity, now: Date) => NotificationChange | null,
+  ): Promise<Schemas['Notification']> {
+    const now = new Date();
+    let changed = false;
+    const found = await this.repository.change(id, now, (current) => {
+      checkIfMatch(id, context, current.version);
+      const next = change(current, now);
+      changed = next !== null;
+      return next;
+    });
+    if (!found) throw new ApiError('not_found', `No notification ${id}`);
+    if (changed) {
+      this.changes.committed();
+      this.logger.log(`notification ${id} ${what} (API key ${context.apiKeyName})`);
+    }
+    return this.read(id);
+  }
+
+  private async read(id: string): Promise<Schemas['Notification']> {
+    const entity = await this.repository.findById(id);
+    if (!entity) throw new ApiError('not_found', `No notification ${id}`);
+    return toNotification(entity);
+  }
+}
+
+function checkIfMatch(id: string, context: WriteContext, version: number): void {
+  if (context.ifMatch !== undefined && !etagMatches(context.ifMatch, version)) {
+    throw new ApiError(
+      'precondition_failed',
+      `Notification ${id} changed since that ETag (If-Match ${context.ifMatch}; current "${version}"); read it again`,
+    );
+  }
+}
