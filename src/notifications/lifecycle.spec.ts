@@ -85,6 +85,16 @@ describe('decide', () => {
     assert.deepEqual(decide(closed, signal({ action: 'close', sourceTime: null })), { kind: 'duplicate' });
   });
 
+  it('orders a message without a source time (mail) by arrival: never stale, newer than what is stored', () => {
+    assert.deepEqual(decide(closed, signal({ reopenAfterClose: true, sourceTime: null })), { kind: 'open' });
+    assert.deepEqual(decide(open, signal({ sourceTime: null })), { kind: 'duplicate' });
+    assert.deepEqual(decide(open, signal({ sourceState: 'UP', sourceTime: null })), {
+      kind: 'update',
+      changed: ['sourceState'],
+    });
+    assert.deepEqual(decide(closed, signal({ reopenAfterClose: false, sourceTime: null })), { kind: 'stale' });
+  });
+
   it('after a close, a newer open starts anew only where the source reuses ids', () => {
     assert.deepEqual(decide(closed, signal({ reopenAfterClose: true, sourceTime: t(21) })), { kind: 'open' });
     assert.deepEqual(decide(closed, signal({ reopenAfterClose: true, sourceTime: t(20) })), { kind: 'stale' });

@@ -51,6 +51,8 @@ function isOlder(incoming: Date | null, stored: Date | null): boolean {
   return incoming !== null && stored !== null && incoming.getTime() < stored.getTime();
 }
 
+// A message without a source time (mail) is ordered by arrival, i.e. by the per-id lock: it is newer
+// than whatever is stored, and never stale.
 function isNewer(incoming: Date | null, stored: Date | null): boolean {
-  return incoming !== null && (stored === null || incoming.getTime() > stored.getTime());
+  return incoming === null || stored === null || incoming.getTime() > stored.getTime();
 }

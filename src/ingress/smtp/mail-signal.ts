@@ -128,10 +128,12 @@ function haproxyState(
     sourceInstance: 'haproxy',
     externalId: id,
     action: down ? 'open' : 'close',
-    // Arrival time, not the Date header: Date has whole seconds, so a DOWN in the same second as the
-    // preceding UP would look stale and be lost. A late copy from a second mailer costs at most an extra
-    // open/close pair; the same copy arriving while the state is unchanged is a duplicate either way.
-    sourceTime: mail.receivedAt,
+    // No source time, so messages apply in the order they take the per-id lock. Not the Date header: it
+    // has whole seconds, so a DOWN in the same second as the preceding UP would look stale and be lost.
+    // Not the arrival time either: two mailers' copies arrive together, and the one that locks second may
+    // carry the earlier time and look stale instead of a duplicate. A late copy from a lagging mailer
+    // costs at most an extra open/close pair.
+    sourceTime: null,
     severity: down ? downSeverity : 'info',
     sourceState: alert.state,
     // Identical for every mailer's copy, so the copies are duplicates.
@@ -155,8 +157,8 @@ function ruleSignal(outcome: RuleOutcome, mail: ReceivedMail, base: BaseFields):
     sourceInstance: outcome.rule,
     externalId: boundedId(outcome.externalId),
     action: outcome.action,
-    // Arrival order, for the reason given for HAProxy above.
-    sourceTime: mail.receivedAt,
+    // Lock order, for the reason given for HAProxy above.
+    sourceTime: null,
     severity: outcome.severity,
     sourceState: outcome.sourceState.slice(0, MAX_STATE_CHARS),
     title: outcome.title,
