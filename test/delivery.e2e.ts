@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
+import nodemailer from 'nodemailer';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { stackStateClose, stackStateOpen } from './support/fixtures';
 import { FAST_DELIVERY } from './support/delivery-config';
@@ -311,6 +312,20 @@ describe(`delivery (${TEST_DB})`, () => {
     const neither = await call(app.url, 'testRoutes', { headers: auth, body: {} });
     assert.equal(neither.status, 400);
     assert.equal(hook.requests.length + other.requests.length, 0, 'nothing was sent');
+  });
+
+  it('delivers a one-shot mail once, as an opened message routed like any notification', async () => {
+    assert.ok(app.smtpPort);
+    const subject = `Disk almost full ${randomUUID()}`;
+    await nodemailer
+      .createTransport({ host: '127.0.0.1', port: app.smtpPort, ignoreTLS: true })
+      .sendMail({ from: 'cron@example.com', to: 'alerts@example.com', subject, text: 'at 97%' });
+    await other.waitFor(1);
+    const [request] = other.requests;
+    assert.equal(request.json.type, 'notification.opened');
+    assert.equal(request.json.data.notification.source, 'email');
+    assert.equal(request.json.data.notification.title, subject);
+    assert.equal(hook.requests.length, 0);
   });
 
   it('exposes Prometheus metrics', async () => {
