@@ -21,6 +21,7 @@ async function startService(configPath: string, databaseUrl: string): Promise<{ 
     env: {
       PATH: process.env.PATH,
       PORT: '0',
+      SMTP_PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_URL: databaseUrl,
       ALERT_RELAY_CONFIG: configPath,
