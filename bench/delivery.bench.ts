@@ -85,6 +85,7 @@ async function startService(
     env: {
       PATH: process.env.PATH,
       PORT: '0',
+      SMTP_PORT: '0',
       HOST: '127.0.0.1',
       ALERT_RELAY_CONFIG: configPath,
       LOG_LEVEL: 'info',
