@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { PoolClient, QueryResult } from 'pg';
@@ -6,21 +7,15 @@ import { AlertSignal } from './alert-signal';
 import { Decision, LifecycleState } from './lifecycle';
 import { NotificationEventEntity, NotificationEventType } from './notification-event.entity';
 import { NotificationEntity } from './notification.entity';
+import { createdState, LifecycleRow, nextState } from './notification-state';
+import { SqlBatch } from '../database/sql-batch';
 
 export interface ApplyOutcome {
   decision: Decision;
   notificationId: string | null;
   revision: number | null;
-}
-
-interface LatestRow {
-  id: string;
-  status: 'open' | 'closed';
-  source_state: string;
-  title: string;
-  source_time: Date | null;
-  revision: number;
-  version: number;
+  /** The notification as the new revision left it; null when there is no new revision. */
+  notification: LifecycleRow | null;
 }
 
 export interface ApplyOptions {
@@ -67,6 +62,11 @@ export class NotificationsRepository {
    * messages for one id serialise, reads the newest notification for it, lets `decide` pick the
    * lifecycle step, and writes that step and its event. Nothing is visible before the commit; the
    * partial unique index on open notifications backs the lock up.
+   *
+   * Two round trips, because on the hot ingest path round trips are the cost: BEGIN, the lock and the
+   * read go in one batch; the writes go with the COMMIT (see SqlBatch). Each statement of a batch gets
+   * its own snapshot, so the read sees whatever committed before the lock was granted. The lock comes
+   * before any write, so the transaction id (the change feed's order) is drawn under it.
    */
   async apply(
     signal: AlertSignal,
@@ -77,25 +77,21 @@ export class NotificationsRepository {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
-      // One round trip opens the transaction, takes the per-id lock and reads the notification: on the
-      // hot ingest path round trips are the cost. The values are escaped literals (the simple protocol
-      // has no parameters); each statement of the batch gets its own snapshot, so the read sees whatever
-      // committed before the lock was granted. The lock comes before any write, so the transaction id
-      // (the change feed's order) is drawn under it.
       const key = client.escapeLiteral(`${signal.source}\n${signal.externalId}`);
       const which = options.notificationId
         ? `id = ${client.escapeLiteral(options.notificationId)}`
         : `source = ${client.escapeLiteral(signal.source)} AND external_id = ${client.escapeLiteral(signal.externalId)}
            ORDER BY opened_at DESC, id DESC LIMIT 1`;
-      const batch = (await client.query(
+      const read = (await client.query(
         `BEGIN;
          SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0));
-         SELECT id, status, source_state, title, source_time, revision, version FROM notifications WHERE ${which}`,
-      )) as unknown as QueryResult<LatestRow>[];
-      const latest = batch[2].rows[0] ?? null;
+         SELECT ${LIFECYCLE_COLUMNS} FROM notifications WHERE ${which}`,
+      )) as unknown as QueryResult<LifecycleRow>[];
+      const latest = read[2].rows[0] ?? null;
       options.precheck?.(latest && { status: latest.status, version: latest.version });
-      const outcome = await this.write(runner.manager, signal, latest, decide, now, options.details ?? {});
-      await client.query('COMMIT');
+      const batch = new SqlBatch(client);
+      const outcome = this.write(batch, signal, latest, decide(latest), now, options.details ?? {});
+      await batch.commit();
       return outcome;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -105,168 +101,68 @@ export class NotificationsRepository {
     }
   }
 
-  private async write(
-    tx: EntityManager,
+  /** Adds the decided step's writes to the batch; returns what the notification becomes. */
+  private write(
+    batch: SqlBatch,
     signal: AlertSignal,
-    latest: LatestRow | null,
-    decide: (latest: LifecycleState | null) => Decision,
+    latest: LifecycleRow | null,
+    decision: Decision,
     now: Date,
     closeDetails: Record<string, unknown>,
-  ): Promise<ApplyOutcome> {
+  ): ApplyOutcome {
     // update, close and duplicate are only ever decided on an existing notification.
-    const existing = (): LatestRow => {
+    const existing = (): LifecycleRow => {
       if (!latest) throw new Error(`lifecycle decided to change a notification that does not exist`);
       return latest;
     };
-    {
-      const decision = decide(
-        latest && {
-          status: latest.status,
-          sourceState: latest.source_state,
-          title: latest.title,
-          sourceTime: latest.source_time,
-        },
-      );
-      switch (decision.kind) {
-        case 'stale':
-          return { decision, notificationId: latest?.id ?? null, revision: latest?.revision ?? null };
-        case 'duplicate':
-          await tx.query(
-            `UPDATE notifications SET last_seen_at = $2, duplicate_count = duplicate_count + 1, version = version + 1
-              WHERE id = $1`,
-            [existing().id, now],
-          );
-          return { decision, notificationId: existing().id, revision: existing().revision };
-        case 'open':
-          return { decision, ...(await this.insert(tx, signal, 'open', now, 'opened', {})) };
-        case 'record-close':
-          return {
-            decision,
-            ...(await this.insert(tx, signal, 'closed', now, 'closed', {
-              note: 'close for an id that was never open',
-            })),
-          };
-        case 'one-shot':
-          return {
-            decision,
-            ...(await this.insert(tx, signal, 'closed', now, 'closed', {
-              note: 'one-shot: a message that opens nothing, recorded closed',
-            })),
-          };
-        case 'update':
-          return {
-            decision,
-            ...(await this.update(tx, existing().id, signal, now, 'updated', { changed: decision.changed })),
-          };
-        case 'close':
-          return { decision, ...(await this.update(tx, existing().id, signal, now, 'closed', closeDetails)) };
-      }
+    const created = (status: 'open' | 'closed', details: Record<string, unknown>): ApplyOutcome => {
+      const row = createdState(randomUUID(), signal, status, now);
+      batch.add(INSERT_NOTIFICATION, insertParams(row));
+      this.addEvent(batch, row, status === 'open' ? 'opened' : 'closed', signal, now, details);
+      return { decision, notificationId: row.id, revision: row.revision, notification: row };
+    };
+    const revised = (closing: boolean, details: Record<string, unknown>): ApplyOutcome => {
+      const row = nextState(existing(), signal, closing, now);
+      batch.add(UPDATE_NOTIFICATION, updateParams(row));
+      this.addEvent(batch, row, closing ? 'closed' : 'updated', signal, now, details);
+      return { decision, notificationId: row.id, revision: row.revision, notification: row };
+    };
+    switch (decision.kind) {
+      case 'stale':
+        return { decision, notificationId: latest?.id ?? null, revision: latest?.revision ?? null, notification: null };
+      case 'duplicate':
+        batch.add(
+          `UPDATE notifications SET last_seen_at = $2, duplicate_count = duplicate_count + 1, version = version + 1
+            WHERE id = $1`,
+          [existing().id, now],
+        );
+        return { decision, notificationId: existing().id, revision: existing().revision, notification: null };
+      case 'open':
+        return created('open', {});
+      case 'record-close':
+        return created('closed', { note: 'close for an id that was never open' });
+      case 'one-shot':
+        return created('closed', { note: 'one-shot: a message that opens nothing, recorded closed' });
+      case 'update':
+        return revised(false, { changed: decision.changed });
+      case 'close':
+        return revised(true, closeDetails);
     }
   }
 
-  private async insert(
-    tx: EntityManager,
-    signal: AlertSignal,
-    status: 'open' | 'closed',
-    now: Date,
-    eventType: NotificationEventType,
-    details: Record<string, unknown>,
-  ): Promise<{ notificationId: string; revision: number }> {
-    const rows: { id: string; revision: number }[] = await tx.query(
-      `WITH n AS (
-         INSERT INTO notifications (source, source_instance, external_id, status, severity, source_state, title,
-           message, component, host, tags, metadata, links, revision, opened_at, updated_at, closed_at,
-           close_reason, last_seen_at, duplicate_count, source_time)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14,
-           $20, $15, $14, 0, $16)
-         RETURNING id, revision
-       ), e AS (
-         INSERT INTO notification_events (notification_id, type, revision, received_at, source_time, payload, details)
-         SELECT id, $17, revision, $14, $16, $18, $19 FROM n
-       )
-       SELECT id, revision FROM n`,
-      [
-        signal.source,
-        signal.sourceInstance,
-        signal.externalId,
-        status,
-        signal.severity,
-        signal.sourceState,
-        signal.title,
-        signal.message,
-        jsonOrNull(signal.component),
-        signal.host,
-        JSON.stringify(signal.tags),
-        JSON.stringify(signal.metadata),
-        JSON.stringify(signal.links),
-        now,
-        status === 'closed' ? signal.closeReason : null,
-        signal.sourceTime,
-        eventType,
-        JSON.stringify(signal.payload),
-        JSON.stringify(details),
-        status === 'closed' ? now : null,
-      ],
-    );
-    return { notificationId: rows[0].id, revision: rows[0].revision };
-  }
-
-  /** A new revision of an open notification: an update refreshes what the source said, a close closes. */
-  private async update(
-    tx: EntityManager,
-    id: string,
+  private addEvent(
+    batch: SqlBatch,
+    row: LifecycleRow,
+    type: NotificationEventType,
     signal: AlertSignal,
     now: Date,
-    eventType: 'updated' | 'closed',
     details: Record<string, unknown>,
-  ): Promise<{ notificationId: string; revision: number }> {
-    const closing = eventType === 'closed';
-    // A close (StackState's especially) says little beyond its reason: keep what the open said.
-    const rows: { id: string; revision: number }[] = await tx.query(
-      `WITH n AS (
-         UPDATE notifications SET
-           revision = revision + 1, version = version + 1, updated_at = $2, last_seen_at = $2,
-           source_time = GREATEST(source_time, $3),
-           status = CASE WHEN $4 THEN 'closed' ELSE status END,
-           closed_at = CASE WHEN $4 THEN $2 ELSE closed_at END,
-           close_reason = CASE WHEN $4 THEN $5 ELSE close_reason END,
-           source_state = $6,
-           severity = CASE WHEN $4 THEN severity ELSE $7 END,
-           title = CASE WHEN $4 THEN title ELSE $8 END,
-           message = CASE WHEN $4 THEN COALESCE($9, message) ELSE $9 END,
-           component = COALESCE($10, component),
-           host = COALESCE($11, host),
-           tags = CASE WHEN $4 THEN tags ELSE $12 END,
-           metadata = CASE WHEN $4 THEN metadata ELSE $13 END,
-           links = CASE WHEN $4 THEN links ELSE $14 END
-         WHERE id = $1
-         RETURNING id, revision
-       ), e AS (
-         INSERT INTO notification_events (notification_id, type, revision, received_at, source_time, payload, details)
-         SELECT id, $15, revision, $2, $3, $16, $17 FROM n
-       )
-       SELECT id, revision FROM n`,
-      [
-        id,
-        now,
-        signal.sourceTime,
-        closing,
-        signal.closeReason,
-        signal.sourceState,
-        signal.severity,
-        signal.title,
-        signal.message,
-        jsonOrNull(signal.component),
-        signal.host,
-        JSON.stringify(signal.tags),
-        JSON.stringify(signal.metadata),
-        JSON.stringify(signal.links),
-        eventType,
-        JSON.stringify(signal.payload),
-        JSON.stringify(details),
-      ],
+  ): void {
+    batch.add(
+      `INSERT INTO notification_events (notification_id, type, revision, received_at, source_time, payload, details)
+       VALUES ($1::uuid, $2, $3, $4::timestamptz, $5::timestamptz, $6::jsonb, $7::jsonb)`,
+      [row.id, type, row.revision, now, signal.sourceTime, JSON.stringify(signal.payload), JSON.stringify(details)],
     );
-    return { notificationId: rows[0].id, revision: rows[0].revision };
   }
 
   findById(id: string): Promise<NotificationEntity | null> {
@@ -342,6 +238,75 @@ export class NotificationsRepository {
 // the xid a transaction gets at its first write then orders that id's events as they commit.
 async function lockExternalId(tx: EntityManager, source: string, externalId: string): Promise<void> {
   await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${source}\n${externalId}`]);
+}
+
+// The lifecycle columns, named as LifecycleRow's fields.
+const LIFECYCLE_COLUMNS = `id, source, source_instance AS "sourceInstance", external_id AS "externalId", status, severity,
+  source_state AS "sourceState", title, message, component, host, tags, metadata, links, revision,
+  opened_at AS "openedAt", updated_at AS "updatedAt", closed_at AS "closedAt", close_reason AS "closeReason",
+  last_seen_at AS "lastSeenAt", duplicate_count AS "duplicateCount", source_time AS "sourceTime", version`;
+
+const INSERT_NOTIFICATION = `INSERT INTO notifications (id, source, source_instance, external_id, status, severity,
+    source_state, title, message, component, host, tags, metadata, links, revision, opened_at, updated_at,
+    closed_at, close_reason, last_seen_at, duplicate_count, source_time, version)
+  VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::jsonb, $13::jsonb, $14::jsonb, $15,
+    $16::timestamptz, $17::timestamptz, $18::timestamptz, $19, $20::timestamptz, $21, $22::timestamptz, $23)`;
+
+function insertParams(r: LifecycleRow): unknown[] {
+  return [
+    r.id,
+    r.source,
+    r.sourceInstance,
+    r.externalId,
+    r.status,
+    r.severity,
+    r.sourceState,
+    r.title,
+    r.message,
+    jsonOrNull(r.component),
+    r.host,
+    JSON.stringify(r.tags),
+    JSON.stringify(r.metadata),
+    JSON.stringify(r.links),
+    r.revision,
+    r.openedAt,
+    r.updatedAt,
+    r.closedAt,
+    r.closeReason,
+    r.lastSeenAt,
+    r.duplicateCount,
+    r.sourceTime,
+    r.version,
+  ];
+}
+
+// duplicate_count and version move with duplicates and API changes too: incremented, never overwritten.
+const UPDATE_NOTIFICATION = `UPDATE notifications SET status = $2, severity = $3, source_state = $4, title = $5,
+    message = $6, component = $7::jsonb, host = $8, tags = $9::jsonb, metadata = $10::jsonb, links = $11::jsonb,
+    revision = $12, updated_at = $13::timestamptz, closed_at = $14::timestamptz, close_reason = $15,
+    last_seen_at = $16::timestamptz, source_time = $17::timestamptz, version = version + 1
+  WHERE id = $1::uuid`;
+
+function updateParams(r: LifecycleRow): unknown[] {
+  return [
+    r.id,
+    r.status,
+    r.severity,
+    r.sourceState,
+    r.title,
+    r.message,
+    jsonOrNull(r.component),
+    r.host,
+    JSON.stringify(r.tags),
+    JSON.stringify(r.metadata),
+    JSON.stringify(r.links),
+    r.revision,
+    r.updatedAt,
+    r.closedAt,
+    r.closeReason,
+    r.lastSeenAt,
+    r.sourceTime,
+  ];
 }
 
 function jsonOrNull(value: unknown): string | null {
