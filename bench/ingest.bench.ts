@@ -5,7 +5,7 @@ import type autocannon from 'autocannon';
 import { Client } from 'pg';
 import { stackStateOpen } from '../test/support/fixtures';
 import { STACKSTATE_TOKEN } from '../test/support/test-app';
-import { createPostgresDatabase, load, printTable, startServiceProcess } from './support';
+import { cpuMs, createPostgresDatabase, load, printTable, startServiceProcess } from './support';
 
 // npm run bench:ingest: POST /webhooks/stackstate against the service on real PostgreSQL, and against a
 // bare node:http server in the same run, with the same client, connections and bodies.
@@ -47,15 +47,20 @@ async function main(): Promise<void> {
     // A short warm-up of both (JIT, connection pools), not counted.
     await load('warm-up', { ...options, url: `http://127.0.0.1:${barePort}`, duration: 2 });
     await load('warm-up', { ...options, url, duration: 3, requests: requests() });
+    // CPU time per request of the serving process: steadier than throughput on a shared, noisy machine.
+    const bareCpu = cpuMs(bare.pid!);
     const baseline = await load('bare node:http (JSON.parse + 200)', {
       ...options,
       url: `http://127.0.0.1:${barePort}`,
     });
+    const bareCpuPerRequest = (cpuMs(bare.pid!) - bareCpu) / baseline.ok;
+    const relayCpu = cpuMs(service.child.pid!);
     const relay = await load('alert-relay POST /webhooks/stackstate (durable)', {
       ...options,
       url,
       requests: requests(),
     });
+    const relayCpuPerRequest = (cpuMs(service.child.pid!) - relayCpu) / relay.ok;
     printTable([baseline, relay]);
 
     const client = new Client({ connectionString: database.url });
@@ -70,6 +75,11 @@ async function main(): Promise<void> {
       `alert-relay: ${relay.requestsPerSecond.toFixed(0)} accepted/s, p50 ${relay.p50} ms, p99 ${relay.p99} ms; ` +
         `ratio to bare server: ${(relay.requestsPerSecond / baseline.requestsPerSecond).toFixed(3)} (throughput), ` +
         `${(relay.p99 / Math.max(baseline.p99, 1)).toFixed(1)}x (p99 latency)`,
+    );
+    console.log(
+      `service CPU per accepted request: ${relayCpuPerRequest.toFixed(3)} ms ` +
+        `(bare server ${bareCpuPerRequest.toFixed(3)} ms, ratio ${(relayCpuPerRequest / bareCpuPerRequest).toFixed(1)}x); ` +
+        `one core would carry at most ${(1000 / relayCpuPerRequest).toFixed(0)} accepted/s`,
     );
   } finally {
     service.child.kill('SIGTERM');

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { NotificationSnapshot } from '../channels/common/channel';
 import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
@@ -29,8 +28,11 @@ export class DeliveryEnqueuer {
     this.allChannels = Object.keys(config.channels).map((channel) => ({ channel, maxAgeMs: this.maxAgeMs(channel) }));
   }
 
-  /** Returns how many deliveries were written. Call `committed()` once the transaction commits. */
-  async enqueue(tx: EntityManager, notification: NotificationSnapshot, kind: DeliveryKind): Promise<number> {
+  /**
+   * The outbox statement for this revision, to run in the change's transaction; null when no channel
+   * can be concerned. Call `committed()` once the transaction commits.
+   */
+  plan(notification: NotificationSnapshot, kind: DeliveryKind): { sql: string; params: unknown[] } | null {
     const routed = this.routing.route(notification);
     const targets = new Map<string, NewDelivery>();
     for (const t of routed.targets) {
@@ -44,9 +46,8 @@ export class DeliveryEnqueuer {
     }
     // Revision 1 has no earlier deliveries: with no route either, there is nothing to write.
     const earlier = notification.revision > 1 ? this.allChannels : [];
-    if (targets.size === 0 && earlier.length === 0) return 0;
-    return this.repository.enqueue(
-      tx,
+    if (targets.size === 0 && earlier.length === 0) return null;
+    return this.repository.enqueueStatement(
       notification.id,
       notification.revision,
       kind,

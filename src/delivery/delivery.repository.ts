@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AttemptOutcome, DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryEntity, DeliveryKind, DeliveryStatus } from './delivery.entity';
 
@@ -44,56 +44,55 @@ export class DeliveryRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Inside the caller's transaction: one pending delivery per channel for this revision, for the
-   * routed `targets` and every channel of `earlier` that an earlier revision of the notification went
-   * to, superseding the pair's older deliveries that are not in flight (a live lease means a worker is
-   * sending it: that one finishes, and the new one waits for it). One round trip; NOTIFY wakes the
-   * workers of every replica at commit. Returns how many were written.
+   * The statement that writes one pending delivery per channel for this revision, for the routed
+   * `targets` and every channel of `earlier` that an earlier revision of the notification went to,
+   * superseding the pair's older deliveries that are not in flight (a live lease means a worker is
+   * sending it: that one finishes, and the new one waits for it). It goes into the change's own COMMIT
+   * batch (SqlBatch: values become escaped literals, so lists travel as jsonb); NOTIFY wakes the
+   * workers of every replica at commit.
    */
-  async enqueue(
-    tx: EntityManager,
+  enqueueStatement(
     notificationId: string,
     revision: number,
     kind: DeliveryKind,
     payload: unknown,
     targets: NewDelivery[],
     earlier: { channel: string; maxAgeMs: number }[],
-  ): Promise<number> {
-    const rows: { count: number }[] = await tx.query(
-      `WITH targets AS (
-         SELECT * FROM unnest($2::text[], $3::text[], $7::int[], $8::bigint[]) AS t(channel, route, remind, max_age)
+  ): { sql: string; params: unknown[] } {
+    return {
+      sql: `WITH targets AS (
+         SELECT * FROM jsonb_to_recordset($2::jsonb) AS t(channel text, route text, remind int, max_age bigint)
          UNION ALL
          SELECT e.channel, 'earlier revisions', NULL::int, c.max_age
-           FROM (SELECT DISTINCT channel FROM deliveries WHERE notification_id = $1 AND kind <> 'reminder') e
-           JOIN unnest($9::text[], $10::bigint[]) AS c(channel, max_age) ON c.channel = e.channel
-          WHERE e.channel <> ALL($2::text[])
+           FROM (SELECT DISTINCT channel FROM deliveries WHERE notification_id = $1::uuid AND kind <> 'reminder') e
+           JOIN jsonb_to_recordset($6::jsonb) AS c(channel text, max_age bigint) ON c.channel = e.channel
+          WHERE e.channel NOT IN (SELECT channel FROM jsonb_to_recordset($2::jsonb) AS r(channel text))
        ), superseded AS (
          UPDATE deliveries SET status = 'superseded', completed_at = now(), lease_token = NULL
-          WHERE notification_id = $1 AND channel IN (SELECT channel FROM targets) AND status = 'pending'
+          WHERE notification_id = $1::uuid AND channel IN (SELECT channel FROM targets) AND status = 'pending'
             AND (leased_until IS NULL OR leased_until < now())
-       ), inserted AS (
-         INSERT INTO deliveries (notification_id, channel, revision, kind, status, route, payload,
-           remind_every_seconds, created_at, next_attempt_at, expires_at)
-         SELECT $1, t.channel, $4, $5, 'pending', t.route, $6::jsonb, t.remind, now(), now(),
-                now() + t.max_age * interval '1 millisecond'
-           FROM targets t, (SELECT pg_notify('${DELIVERY_CHANNEL}', '')) AS wake
-         RETURNING 1
        )
-       SELECT COUNT(*)::int AS count FROM inserted`,
-      [
+       INSERT INTO deliveries (notification_id, channel, revision, kind, status, route, payload,
+         remind_every_seconds, created_at, next_attempt_at, expires_at)
+       SELECT $1::uuid, t.channel, $3::int, $4, 'pending', t.route, $5::jsonb, t.remind, now(), now(),
+              now() + t.max_age * interval '1 millisecond'
+         FROM targets t, (SELECT pg_notify('${DELIVERY_CHANNEL}', '')) AS wake`,
+      params: [
         notificationId,
-        targets.map((t) => t.channel),
-        targets.map((t) => t.route),
+        JSON.stringify(
+          targets.map((t) => ({
+            channel: t.channel,
+            route: t.route,
+            remind: t.remindEverySeconds,
+            max_age: t.maxAgeMs,
+          })),
+        ),
         revision,
         kind,
         JSON.stringify(payload),
-        targets.map((t) => t.remindEverySeconds),
-        targets.map((t) => t.maxAgeMs),
-        earlier.map((e) => e.channel),
-        earlier.map((e) => e.maxAgeMs),
+        JSON.stringify(earlier.map((e) => ({ channel: e.channel, max_age: e.maxAgeMs }))),
       ],
-    );
-    return rows[0]?.count ?? 0;
+    };
   }
 
   /**

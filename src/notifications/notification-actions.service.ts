@@ -116,7 +116,7 @@ export class NotificationActionsService {
       },
     });
     this.changes.committed();
-    if (outcome.enqueued > 0) this.deliveries.committed();
+    if (outcome.deliveryPlanned) this.deliveries.committed();
     this.logger.log(`notification ${id} closed by hand by ${by} (revision ${outcome.revision})`);
     return this.read(id);
   }

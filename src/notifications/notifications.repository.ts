@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { PoolClient, QueryResult } from 'pg';
@@ -9,23 +10,17 @@ import { Decision, LifecycleState } from './lifecycle';
 import { NotificationEventEntity, NotificationEventType } from './notification-event.entity';
 import { NotificationEntity } from './notification.entity';
 import { toNotification } from './notification-mapper';
+import { createdState, LifecycleRow, nextState } from './notification-state';
+import { SqlBatch } from '../database/sql-batch';
 
 export interface ApplyOutcome {
   decision: Decision;
   notificationId: string | null;
   revision: number | null;
-  /** Deliveries written with the change (the outbox). */
-  enqueued: number;
-}
-
-interface LatestRow {
-  id: string;
-  status: 'open' | 'closed';
-  source_state: string;
-  title: string;
-  source_time: Date | null;
-  revision: number;
-  version: number;
+  /** The notification as the new revision left it; null when there is no new revision. */
+  notification: LifecycleRow | null;
+  /** Deliveries (the outbox) were written with the change: wake the workers after the commit. */
+  deliveryPlanned: boolean;
 }
 
 export interface ApplyOptions {
@@ -76,6 +71,11 @@ export class NotificationsRepository {
    * lifecycle step, and writes that step, its event and its deliveries (the outbox). Nothing is
    * visible before the commit; the partial unique index on open notifications backs the lock up. A
    * close for an id never seen is recorded but not delivered: nobody was told it opened.
+   *
+   * Two round trips, because on the hot ingest path round trips are the cost: BEGIN, the lock and the
+   * read go in one batch; the writes go with the COMMIT (see SqlBatch). Each statement of a batch gets
+   * its own snapshot, so the read sees whatever committed before the lock was granted. The lock comes
+   * before any write, so the transaction id (the change feed's order) is drawn under it.
    */
   async apply(
     signal: AlertSignal,
@@ -86,25 +86,21 @@ export class NotificationsRepository {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
-      // One round trip opens the transaction, takes the per-id lock and reads the notification: on the
-      // hot ingest path round trips are the cost. The values are escaped literals (the simple protocol
-      // has no parameters); each statement of the batch gets its own snapshot, so the read sees whatever
-      // committed before the lock was granted. The lock comes before any write, so the transaction id
-      // (the change feed's order) is drawn under it.
       const key = client.escapeLiteral(`${signal.source}\n${signal.externalId}`);
       const which = options.notificationId
         ? `id = ${client.escapeLiteral(options.notificationId)}`
         : `source = ${client.escapeLiteral(signal.source)} AND external_id = ${client.escapeLiteral(signal.externalId)}
            ORDER BY opened_at DESC, id DESC LIMIT 1`;
-      const batch = (await client.query(
+      const read = (await client.query(
         `BEGIN;
          SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0));
-         SELECT id, status, source_state, title, source_time, revision, version FROM notifications WHERE ${which}`,
-      )) as unknown as QueryResult<LatestRow>[];
-      const latest = batch[2].rows[0] ?? null;
+         SELECT ${LIFECYCLE_COLUMNS} FROM notifications WHERE ${which}`,
+      )) as unknown as QueryResult<LifecycleRow>[];
+      const latest = read[2].rows[0] ?? null;
       options.precheck?.(latest && { status: latest.status, version: latest.version });
-      const outcome = await this.write(runner.manager, signal, latest, decide, now, options.details ?? {});
-      await client.query('COMMIT');
+      const batch = new SqlBatch(client);
+      const outcome = this.write(batch, signal, latest, decide(latest), now, options.details ?? {});
+      await batch.commit();
       return outcome;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -114,192 +110,95 @@ export class NotificationsRepository {
     }
   }
 
-  private async write(
-    tx: EntityManager,
+  /** Adds the decided step's writes to the batch; returns what the notification becomes. */
+  private write(
+    batch: SqlBatch,
     signal: AlertSignal,
-    latest: LatestRow | null,
-    decide: (latest: LifecycleState | null) => Decision,
+    latest: LifecycleRow | null,
+    decision: Decision,
     now: Date,
     closeDetails: Record<string, unknown>,
-  ): Promise<ApplyOutcome> {
+  ): ApplyOutcome {
     // update, close and duplicate are only ever decided on an existing notification.
-    const existing = (): LatestRow => {
+    const existing = (): LifecycleRow => {
       if (!latest) throw new Error(`lifecycle decided to change a notification that does not exist`);
       return latest;
     };
-    {
-      const decision = decide(
-        latest && {
-          status: latest.status,
-          sourceState: latest.source_state,
-          title: latest.title,
-          sourceTime: latest.source_time,
-        },
-      );
-      switch (decision.kind) {
-        case 'stale':
-          return { decision, notificationId: latest?.id ?? null, revision: latest?.revision ?? null, enqueued: 0 };
-        case 'duplicate':
-          await tx.query(
-            `UPDATE notifications SET last_seen_at = $2, duplicate_count = duplicate_count + 1, version = version + 1
-              WHERE id = $1`,
-            [existing().id, now],
-          );
-          return { decision, notificationId: existing().id, revision: existing().revision, enqueued: 0 };
-        case 'open':
-          return this.deliver(tx, decision, await this.insert(tx, signal, 'open', now, 'opened', {}), 'opened');
-        case 'record-close':
-          return {
-            decision,
-            ...withoutRow(
-              await this.insert(tx, signal, 'closed', now, 'closed', {
-                note: 'close for an id that was never open',
-              }),
-            ),
-            enqueued: 0,
-          };
-        case 'one-shot':
-          // Recorded closed, but people still need to see it once: delivered as an open.
-          return this.deliver(
-            tx,
-            decision,
-            await this.insert(tx, signal, 'closed', now, 'closed', {
-              note: 'one-shot: a message that opens nothing, recorded closed',
-            }),
-            'opened',
-          );
-        case 'update':
-          return this.deliver(
-            tx,
-            decision,
-            await this.update(tx, existing().id, signal, now, 'updated', { changed: decision.changed }),
-            'updated',
-          );
-        case 'close':
-          return this.deliver(
-            tx,
-            decision,
-            await this.update(tx, existing().id, signal, now, 'closed', closeDetails),
-            'resolved',
-          );
-      }
+    const created = (
+      status: 'open' | 'closed',
+      details: Record<string, unknown>,
+      deliver: DeliveryKind | null,
+    ): ApplyOutcome => {
+      const row = createdState(randomUUID(), signal, status, now);
+      batch.add(INSERT_NOTIFICATION, insertParams(row));
+      this.addEvent(batch, row, status === 'open' ? 'opened' : 'closed', signal, now, details);
+      const deliveryPlanned = deliver !== null && this.deliver(batch, row, deliver);
+      return { decision, notificationId: row.id, revision: row.revision, notification: row, deliveryPlanned };
+    };
+    const revised = (closing: boolean, details: Record<string, unknown>): ApplyOutcome => {
+      const row = nextState(existing(), signal, closing, now);
+      batch.add(UPDATE_NOTIFICATION, updateParams(row));
+      this.addEvent(batch, row, closing ? 'closed' : 'updated', signal, now, details);
+      const deliveryPlanned = this.deliver(batch, row, closing ? 'resolved' : 'updated');
+      return { decision, notificationId: row.id, revision: row.revision, notification: row, deliveryPlanned };
+    };
+    switch (decision.kind) {
+      case 'stale':
+        return {
+          decision,
+          notificationId: latest?.id ?? null,
+          revision: latest?.revision ?? null,
+          notification: null,
+          deliveryPlanned: false,
+        };
+      case 'duplicate':
+        batch.add(
+          `UPDATE notifications SET last_seen_at = $2, duplicate_count = duplicate_count + 1, version = version + 1
+            WHERE id = $1`,
+          [existing().id, now],
+        );
+        return {
+          decision,
+          notificationId: existing().id,
+          revision: existing().revision,
+          notification: null,
+          deliveryPlanned: false,
+        };
+      case 'open':
+        return created('open', {}, 'opened');
+      case 'record-close':
+        return created('closed', { note: 'close for an id that was never open' }, null);
+      case 'one-shot':
+        // Recorded closed, but people still need to see it once: delivered as an open.
+        return created('closed', { note: 'one-shot: a message that opens nothing, recorded closed' }, 'opened');
+      case 'update':
+        return revised(false, { changed: decision.changed });
+      case 'close':
+        return revised(true, closeDetails);
     }
   }
 
-  /** The outbox rows of a new revision, in the same transaction. */
-  private async deliver(
-    tx: EntityManager,
-    decision: Decision,
-    written: Written,
-    kind: DeliveryKind,
-  ): Promise<ApplyOutcome> {
-    const enqueued = await this.deliveries.enqueue(tx, toNotification(fromRow(written.row)), kind);
-    return { decision, notificationId: written.notificationId, revision: written.revision, enqueued };
+  /** The outbox rows of a new revision, in the same COMMIT batch; false when nothing can be routed. */
+  private deliver(batch: SqlBatch, row: LifecycleRow, kind: DeliveryKind): boolean {
+    const statement = this.deliveries.plan(toNotification({ ...row, acknowledgement: null, externalRefs: [] }), kind);
+    if (!statement) return false;
+    batch.add(statement.sql, statement.params);
+    return true;
   }
 
-  private async insert(
-    tx: EntityManager,
-    signal: AlertSignal,
-    status: 'open' | 'closed',
-    now: Date,
-    eventType: NotificationEventType,
-    details: Record<string, unknown>,
-  ): Promise<Written> {
-    const rows: NotificationRow[] = await tx.query(
-      `WITH n AS (
-         INSERT INTO notifications (source, source_instance, external_id, status, severity, source_state, title,
-           message, component, host, tags, metadata, links, revision, opened_at, updated_at, closed_at,
-           close_reason, last_seen_at, duplicate_count, source_time)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14,
-           $20, $15, $14, 0, $16)
-         RETURNING *
-       ), e AS (
-         INSERT INTO notification_events (notification_id, type, revision, received_at, source_time, payload, details)
-         SELECT id, $17, revision, $14, $16, $18, $19 FROM n
-       )
-       SELECT * FROM n`,
-      [
-        signal.source,
-        signal.sourceInstance,
-        signal.externalId,
-        status,
-        signal.severity,
-        signal.sourceState,
-        signal.title,
-        signal.message,
-        jsonOrNull(signal.component),
-        signal.host,
-        JSON.stringify(signal.tags),
-        JSON.stringify(signal.metadata),
-        JSON.stringify(signal.links),
-        now,
-        status === 'closed' ? signal.closeReason : null,
-        signal.sourceTime,
-        eventType,
-        JSON.stringify(signal.payload),
-        JSON.stringify(details),
-        status === 'closed' ? now : null,
-      ],
-    );
-    return { notificationId: rows[0].id, revision: rows[0].revision, row: rows[0] };
-  }
-
-  /** A new revision of an open notification: an update refreshes what the source said, a close closes. */
-  private async update(
-    tx: EntityManager,
-    id: string,
+  private addEvent(
+    batch: SqlBatch,
+    row: LifecycleRow,
+    type: NotificationEventType,
     signal: AlertSignal,
     now: Date,
-    eventType: 'updated' | 'closed',
     details: Record<string, unknown>,
-  ): Promise<Written> {
-    const closing = eventType === 'closed';
-    // A close (StackState's especially) says little beyond its reason: keep what the open said.
-    const rows: NotificationRow[] = await tx.query(
-      `WITH n AS (
-         UPDATE notifications SET
-           revision = revision + 1, version = version + 1, updated_at = $2, last_seen_at = $2,
-           source_time = GREATEST(source_time, $3),
-           status = CASE WHEN $4 THEN 'closed' ELSE status END,
-           closed_at = CASE WHEN $4 THEN $2 ELSE closed_at END,
-           close_reason = CASE WHEN $4 THEN $5 ELSE close_reason END,
-           source_state = $6,
-           severity = CASE WHEN $4 THEN severity ELSE $7 END,
-           title = CASE WHEN $4 THEN title ELSE $8 END,
-           message = CASE WHEN $4 THEN COALESCE($9, message) ELSE $9 END,
-           component = COALESCE($10, component),
-           host = COALESCE($11, host),
-           tags = CASE WHEN $4 THEN tags ELSE $12 END,
-           metadata = CASE WHEN $4 THEN metadata ELSE $13 END,
-           links = CASE WHEN $4 THEN links ELSE $14 END
-         WHERE id = $1
-         RETURNING *
-       ), e AS (
-         INSERT INTO notification_events (notification_id, type, revision, received_at, source_time, payload, details)
-         SELECT id, $15, revision, $2, $3, $16, $17 FROM n
-       )
-       SELECT * FROM n`,
-      [
-        id,
-        now,
-        signal.sourceTime,
-        closing,
-        signal.closeReason,
-        signal.sourceState,
-        signal.severity,
-        signal.title,
-        signal.message,
-        jsonOrNull(signal.component),
-        signal.host,
-        JSON.stringify(signal.tags),
-        JSON.stringify(signal.metadata),
-        JSON.stringify(signal.links),
-        eventType,
-        JSON.stringify(signal.payload),
-        JSON.stringify(details),
-      ],
+  ): void {
+    batch.add(
+      `INSERT INTO notification_events (notification_id, type, revision, received_at, source_time, payload, details)
+       VALUES ($1::uuid, $2, $3, $4::timestamptz, $5::timestamptz, $6::jsonb, $7::jsonb)`,
+      [row.id, type, row.revision, now, signal.sourceTime, JSON.stringify(signal.payload), JSON.stringify(details)],
     );
-    return { notificationId: rows[0].id, revision: rows[0].revision, row: rows[0] };
   }
 
   findById(id: string): Promise<NotificationEntity | null> {
@@ -371,49 +270,79 @@ export class NotificationsRepository {
   }
 }
 
-/** A notifications row as `RETURNING *` gives it (snake_case; jsonb parsed, timestamptz as Date). */
-type NotificationRow = Record<string, unknown> & { id: string; revision: number };
-type Written = { notificationId: string; revision: number; row: NotificationRow };
-
-function withoutRow(written: Written): { notificationId: string; revision: number } {
-  return { notificationId: written.notificationId, revision: written.revision };
-}
-
-/** The row as the entity, without another round trip to read it back. */
-function fromRow(row: NotificationRow): NotificationEntity {
-  return Object.assign(new NotificationEntity(), {
-    id: row.id,
-    source: row.source,
-    sourceInstance: row.source_instance,
-    externalId: row.external_id,
-    status: row.status,
-    severity: row.severity,
-    sourceState: row.source_state,
-    title: row.title,
-    message: row.message,
-    component: row.component,
-    host: row.host,
-    tags: row.tags,
-    metadata: row.metadata,
-    links: row.links,
-    revision: row.revision,
-    openedAt: row.opened_at,
-    updatedAt: row.updated_at,
-    closedAt: row.closed_at,
-    closeReason: row.close_reason,
-    lastSeenAt: row.last_seen_at,
-    duplicateCount: row.duplicate_count,
-    sourceTime: row.source_time,
-    externalRefs: row.external_refs,
-    acknowledgement: row.acknowledgement,
-    version: row.version,
-  });
-}
-
 // Every write to one (source, externalId) takes this lock first, before its transaction writes anything:
 // the xid a transaction gets at its first write then orders that id's events as they commit.
 async function lockExternalId(tx: EntityManager, source: string, externalId: string): Promise<void> {
   await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${source}\n${externalId}`]);
+}
+
+// The lifecycle columns, named as LifecycleRow's fields.
+const LIFECYCLE_COLUMNS = `id, source, source_instance AS "sourceInstance", external_id AS "externalId", status, severity,
+  source_state AS "sourceState", title, message, component, host, tags, metadata, links, revision,
+  opened_at AS "openedAt", updated_at AS "updatedAt", closed_at AS "closedAt", close_reason AS "closeReason",
+  last_seen_at AS "lastSeenAt", duplicate_count AS "duplicateCount", source_time AS "sourceTime", version`;
+
+const INSERT_NOTIFICATION = `INSERT INTO notifications (id, source, source_instance, external_id, status, severity,
+    source_state, title, message, component, host, tags, metadata, links, revision, opened_at, updated_at,
+    closed_at, close_reason, last_seen_at, duplicate_count, source_time, version)
+  VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::jsonb, $13::jsonb, $14::jsonb, $15,
+    $16::timestamptz, $17::timestamptz, $18::timestamptz, $19, $20::timestamptz, $21, $22::timestamptz, $23)`;
+
+function insertParams(r: LifecycleRow): unknown[] {
+  return [
+    r.id,
+    r.source,
+    r.sourceInstance,
+    r.externalId,
+    r.status,
+    r.severity,
+    r.sourceState,
+    r.title,
+    r.message,
+    jsonOrNull(r.component),
+    r.host,
+    JSON.stringify(r.tags),
+    JSON.stringify(r.metadata),
+    JSON.stringify(r.links),
+    r.revision,
+    r.openedAt,
+    r.updatedAt,
+    r.closedAt,
+    r.closeReason,
+    r.lastSeenAt,
+    r.duplicateCount,
+    r.sourceTime,
+    r.version,
+  ];
+}
+
+// duplicate_count and version move with duplicates and API changes too: incremented, never overwritten.
+const UPDATE_NOTIFICATION = `UPDATE notifications SET status = $2, severity = $3, source_state = $4, title = $5,
+    message = $6, component = $7::jsonb, host = $8, tags = $9::jsonb, metadata = $10::jsonb, links = $11::jsonb,
+    revision = $12, updated_at = $13::timestamptz, closed_at = $14::timestamptz, close_reason = $15,
+    last_seen_at = $16::timestamptz, source_time = $17::timestamptz, version = version + 1
+  WHERE id = $1::uuid`;
+
+function updateParams(r: LifecycleRow): unknown[] {
+  return [
+    r.id,
+    r.status,
+    r.severity,
+    r.sourceState,
+    r.title,
+    r.message,
+    jsonOrNull(r.component),
+    r.host,
+    JSON.stringify(r.tags),
+    JSON.stringify(r.metadata),
+    JSON.stringify(r.links),
+    r.revision,
+    r.updatedAt,
+    r.closedAt,
+    r.closeReason,
+    r.lastSeenAt,
+    r.sourceTime,
+  ];
 }
 
 function jsonOrNull(value: unknown): string | null {

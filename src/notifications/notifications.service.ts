@@ -58,7 +58,7 @@ export class NotificationsService {
       this.metrics.ingestRequests.inc({ source: signal.source, result: 'error' });
       throw error;
     }
-    if (outcome.enqueued > 0) this.deliveries.committed();
+    if (outcome.deliveryPlanned) this.deliveries.committed();
     const result = RESULT[outcome.decision.kind];
     this.metrics.ingestRequests.inc({ source: signal.source, result });
     const line = `${signal.source}/${signal.sourceInstance} ${signal.externalId}: ${result}`;
