@@ -276,73 +276,57 @@ async function lockExternalId(tx: EntityManager, source: string, externalId: str
   await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${source}\n${externalId}`]);
 }
 
-// The lifecycle columns, named as LifecycleRow's fields.
-const LIFECYCLE_COLUMNS = `id, source, source_instance AS "sourceInstance", external_id AS "externalId", status, severity,
-  source_state AS "sourceState", title, message, component, host, tags, metadata, links, revision,
-  opened_at AS "openedAt", updated_at AS "updatedAt", closed_at AS "closedAt", close_reason AS "closeReason",
-  last_seen_at AS "lastSeenAt", duplicate_count AS "duplicateCount", source_time AS "sourceTime", version`;
+// Every column a lifecycle step writes: name, LifecycleRow field, cast for the inlined literal (SqlBatch),
+// and whether a new revision rewrites it. duplicate_count and version also move with duplicates and API
+// changes, so a revision increments version instead of overwriting it.
+const COLUMNS: readonly (readonly [string, keyof LifecycleRow, string, boolean])[] = [
+  ['id', 'id', '::uuid', false],
+  ['source', 'source', '', false],
+  ['source_instance', 'sourceInstance', '', false],
+  ['external_id', 'externalId', '', false],
+  ['status', 'status', '', true],
+  ['severity', 'severity', '', true],
+  ['source_state', 'sourceState', '', true],
+  ['title', 'title', '', true],
+  ['message', 'message', '', true],
+  ['component', 'component', '::jsonb', true],
+  ['host', 'host', '', true],
+  ['tags', 'tags', '::jsonb', true],
+  ['metadata', 'metadata', '::jsonb', true],
+  ['links', 'links', '::jsonb', true],
+  ['revision', 'revision', '', true],
+  ['opened_at', 'openedAt', '::timestamptz', false],
+  ['updated_at', 'updatedAt', '::timestamptz', true],
+  ['closed_at', 'closedAt', '::timestamptz', true],
+  ['close_reason', 'closeReason', '', true],
+  ['last_seen_at', 'lastSeenAt', '::timestamptz', true],
+  ['duplicate_count', 'duplicateCount', '', false],
+  ['source_time', 'sourceTime', '::timestamptz', true],
+  ['version', 'version', '', false],
+];
+const REVISED = COLUMNS.filter(([, , , revised]) => revised);
 
-const INSERT_NOTIFICATION = `INSERT INTO notifications (id, source, source_instance, external_id, status, severity,
-    source_state, title, message, component, host, tags, metadata, links, revision, opened_at, updated_at,
-    closed_at, close_reason, last_seen_at, duplicate_count, source_time, version)
-  VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::jsonb, $13::jsonb, $14::jsonb, $15,
-    $16::timestamptz, $17::timestamptz, $18::timestamptz, $19, $20::timestamptz, $21, $22::timestamptz, $23)`;
+const LIFECYCLE_COLUMNS = COLUMNS.map(([column, field]) =>
+  column === field ? column : `${column} AS "${field}"`,
+).join(', ');
 
-function insertParams(r: LifecycleRow): unknown[] {
-  return [
-    r.id,
-    r.source,
-    r.sourceInstance,
-    r.externalId,
-    r.status,
-    r.severity,
-    r.sourceState,
-    r.title,
-    r.message,
-    jsonOrNull(r.component),
-    r.host,
-    JSON.stringify(r.tags),
-    JSON.stringify(r.metadata),
-    JSON.stringify(r.links),
-    r.revision,
-    r.openedAt,
-    r.updatedAt,
-    r.closedAt,
-    r.closeReason,
-    r.lastSeenAt,
-    r.duplicateCount,
-    r.sourceTime,
-    r.version,
-  ];
-}
+const INSERT_NOTIFICATION = `INSERT INTO notifications (${COLUMNS.map(([column]) => column).join(', ')})
+  VALUES (${COLUMNS.map(([, , cast], i) => `$${i + 1}${cast}`).join(', ')})`;
 
-// duplicate_count and version move with duplicates and API changes too: incremented, never overwritten.
-const UPDATE_NOTIFICATION = `UPDATE notifications SET status = $2, severity = $3, source_state = $4, title = $5,
-    message = $6, component = $7::jsonb, host = $8, tags = $9::jsonb, metadata = $10::jsonb, links = $11::jsonb,
-    revision = $12, updated_at = $13::timestamptz, closed_at = $14::timestamptz, close_reason = $15,
-    last_seen_at = $16::timestamptz, source_time = $17::timestamptz, version = version + 1
+const UPDATE_NOTIFICATION = `UPDATE notifications
+  SET ${REVISED.map(([column, , cast], i) => `${column} = $${i + 2}${cast}`).join(', ')}, version = version + 1
   WHERE id = $1::uuid`;
 
-function updateParams(r: LifecycleRow): unknown[] {
-  return [
-    r.id,
-    r.status,
-    r.severity,
-    r.sourceState,
-    r.title,
-    r.message,
-    jsonOrNull(r.component),
-    r.host,
-    JSON.stringify(r.tags),
-    JSON.stringify(r.metadata),
-    JSON.stringify(r.links),
-    r.revision,
-    r.updatedAt,
-    r.closedAt,
-    r.closeReason,
-    r.lastSeenAt,
-    r.sourceTime,
-  ];
+function insertParams(row: LifecycleRow): unknown[] {
+  return COLUMNS.map(([, field, cast]) => columnValue(row, field, cast));
+}
+
+function updateParams(row: LifecycleRow): unknown[] {
+  return [row.id, ...REVISED.map(([, field, cast]) => columnValue(row, field, cast))];
+}
+
+function columnValue(row: LifecycleRow, field: keyof LifecycleRow, cast: string): unknown {
+  return cast === '::jsonb' ? jsonOrNull(row[field]) : row[field];
 }
 
 function jsonOrNull(value: unknown): string | null {
