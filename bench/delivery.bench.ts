@@ -77,6 +77,8 @@ function post(url: string, body: string, headers: Record<string, string> = {}): 
   });
 }
 
+let running: ChildProcess | undefined;
+
 async function startService(
   configPath: string,
   env: Record<string, string>,
@@ -93,6 +95,7 @@ async function startService(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running = child;
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -255,6 +258,8 @@ async function main(): Promise<void> {
     );
     await stopService(service.child);
   } finally {
+    // A failed run must not leave the service behind.
+    if (running && running.exitCode === null) running.kill('SIGKILL');
     await sink.close();
     agent.destroy();
     await database?.drop();
