@@ -5,7 +5,7 @@ import type autocannon from 'autocannon';
 import { Client } from 'pg';
 import { stackStateOpen } from '../test/support/fixtures';
 import { STACKSTATE_TOKEN } from '../test/support/test-app';
-import { cpuMs, createPostgresDatabase, load, printTable, startServiceProcess } from './support';
+import { cpuMs, createPostgresDatabase, load, postgresCpuMs, printTable, startServiceProcess } from './support';
 
 // npm run bench:ingest: POST /webhooks/stackstate against the service on real PostgreSQL, and against a
 // bare node:http server in the same run, with the same client, connections and bodies.
@@ -55,12 +55,14 @@ async function main(): Promise<void> {
     });
     const bareCpuPerRequest = (cpuMs(bare.pid!) - bareCpu) / baseline.ok;
     const relayCpu = cpuMs(service.child.pid!);
+    const postgresCpu = postgresCpuMs();
     const relay = await load('alert-relay POST /webhooks/stackstate (durable)', {
       ...options,
       url,
       requests: requests(),
     });
     const relayCpuPerRequest = (cpuMs(service.child.pid!) - relayCpu) / relay.ok;
+    const postgresCpuPerRequest = (postgresCpuMs() - postgresCpu) / relay.ok;
     printTable([baseline, relay]);
 
     const client = new Client({ connectionString: database.url });
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
         `(bare server ${bareCpuPerRequest.toFixed(3)} ms, ratio ${(relayCpuPerRequest / bareCpuPerRequest).toFixed(1)}x); ` +
         `one core would carry at most ${(1000 / relayCpuPerRequest).toFixed(0)} accepted/s`,
     );
+    console.log(`PostgreSQL CPU per accepted request: ${postgresCpuPerRequest.toFixed(3)} ms`);
   } finally {
     service.child.kill('SIGTERM');
     bare.kill('SIGTERM');
