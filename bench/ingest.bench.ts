@@ -41,7 +41,12 @@ async function main(): Promise<void> {
       if (m) resolve(m[1]);
     }),
   );
-  const { url, service } = await startServiceProcess(database.url);
+  const poolSize = process.env.BENCH_POOL_SIZE;
+  const { url, service } = await startServiceProcess(
+    database.url,
+    undefined,
+    poolSize ? { DATABASE_POOL_SIZE: poolSize } : {},
+  );
   try {
     const options = { connections: CONNECTIONS, duration: DURATION, requests: requests() };
     // A short warm-up of both (JIT, connection pools), not counted.

@@ -31,7 +31,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
       url: config.env.databaseUrl,
       kind: 'postgres',
       description: describePostgresUrl(config.env.databaseUrl),
-      poolSize: 20,
+      poolSize: config.env.databasePoolSize,
     };
   } else {
     embedded = await startEmbeddedPostgres(config.env.dataDir);

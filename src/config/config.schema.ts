@@ -501,6 +501,12 @@ export class EnvironmentConfig {
   @IsString()
   databaseUrl?: string;
 
+  // Connections to DATABASE_URL per process; the embedded database sets its own.
+  @IsInt()
+  @Min(2)
+  @Max(500)
+  databasePoolSize: number;
+
   @IsString()
   @IsNotEmpty()
   dataDir: string;
