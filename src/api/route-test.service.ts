@@ -8,6 +8,8 @@ import { APP_CONFIG } from '../config/config.module';
 import { toSignal as monascaSignal } from '../ingress/monasca/monasca.service';
 import { toSignal as stackStateSignal } from '../ingress/stackstate/stackstate.service';
 import { AlertSignal } from '../notifications/alert-signal';
+import { toNotification } from '../notifications/notification-mapper';
+import { createdState } from '../notifications/notification-state';
 import { RoutingService } from '../routing/routing.service';
 import { RouteTestNotificationDto, RouteTestRequestDto } from './deliveries.dto';
 
@@ -57,35 +59,10 @@ export class RouteTestService {
   }
 }
 
+// The notification the signal would create, as the lifecycle builds it.
 function fromSignal(signal: AlertSignal): NotificationSnapshot {
-  const now = new Date().toISOString();
-  const closed = signal.action === 'close';
-  return {
-    id: PREVIEW_ID,
-    source: signal.source,
-    sourceInstance: signal.sourceInstance,
-    externalId: signal.externalId,
-    status: closed ? 'closed' : 'open',
-    severity: signal.severity,
-    sourceState: signal.sourceState,
-    title: signal.title,
-    message: signal.message,
-    component: signal.component,
-    host: signal.host,
-    tags: signal.tags,
-    metadata: signal.metadata,
-    links: signal.links,
-    revision: 1,
-    openedAt: now,
-    updatedAt: now,
-    closedAt: closed ? now : null,
-    closeReason: signal.closeReason,
-    lastSeenAt: now,
-    duplicateCount: 0,
-    externalRefs: [],
-    acknowledgement: null,
-    version: 1,
-  };
+  const row = createdState(PREVIEW_ID, signal, signal.action === 'close' ? 'closed' : 'open', new Date());
+  return toNotification({ ...row, acknowledgement: null, externalRefs: [] });
 }
 
 function fromFields(n: RouteTestNotificationDto, instance: string): NotificationSnapshot {
