@@ -60,31 +60,27 @@ export abstract class BaseChannelConfig {
   timeout?: string;
 }
 
-export class SlackChannelConfig extends BaseChannelConfig {
-  @IsIn(['slack'])
-  type: 'slack';
-
+/** A Slack-compatible incoming webhook: its URL and the post overrides both services take. */
+abstract class IncomingWebhookChannelConfig extends BaseChannelConfig {
   @Matches(HTTP_URL, { message: HTTP_URL_MESSAGE })
   url: string;
 
-  // Only legacy (custom-integration) webhooks honour these; app webhooks ignore them.
+  // Slack: only legacy (custom-integration) webhooks honour these. Mattermost: the server's "override"
+  // settings must allow them.
   @IsOptional() @IsString() @IsNotEmpty() channel?: string;
   @IsOptional() @IsString() @IsNotEmpty() username?: string;
   @IsOptional() @IsString() @IsNotEmpty() iconEmoji?: string;
   @IsOptional() @Matches(HTTP_URL, { message: HTTP_URL_MESSAGE }) iconUrl?: string;
 }
 
-export class MattermostChannelConfig extends BaseChannelConfig {
+export class SlackChannelConfig extends IncomingWebhookChannelConfig {
+  @IsIn(['slack'])
+  type: 'slack';
+}
+
+export class MattermostChannelConfig extends IncomingWebhookChannelConfig {
   @IsIn(['mattermost'])
   type: 'mattermost';
-
-  @Matches(HTTP_URL, { message: HTTP_URL_MESSAGE })
-  url: string;
-
-  @IsOptional() @IsString() @IsNotEmpty() channel?: string;
-  @IsOptional() @IsString() @IsNotEmpty() username?: string;
-  @IsOptional() @IsString() @IsNotEmpty() iconEmoji?: string;
-  @IsOptional() @Matches(HTTP_URL, { message: HTTP_URL_MESSAGE }) iconUrl?: string;
 }
 
 export class PushoverPrioritiesConfig {

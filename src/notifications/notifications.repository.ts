@@ -86,7 +86,7 @@ export class NotificationsRepository {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
-      const key = client.escapeLiteral(`${signal.source}\n${signal.externalId}`);
+      const key = client.escapeLiteral(lockKey(signal.source, signal.externalId));
       const which = options.notificationId
         ? `id = ${client.escapeLiteral(options.notificationId)}`
         : `source = ${client.escapeLiteral(signal.source)} AND external_id = ${client.escapeLiteral(signal.externalId)}
@@ -273,7 +273,12 @@ export class NotificationsRepository {
 // Every write to one (source, externalId) takes this lock first, before its transaction writes anything:
 // the xid a transaction gets at its first write then orders that id's events as they commit.
 async function lockExternalId(tx: EntityManager, source: string, externalId: string): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${source}\n${externalId}`]);
+  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey(source, externalId)]);
+}
+
+/** The advisory lock key of one (source, externalId); `apply` and `change` must agree on it. */
+function lockKey(source: string, externalId: string): string {
+  return `${source}\n${externalId}`;
 }
 
 // Every column a lifecycle step writes: name, LifecycleRow field, cast for the inlined literal (SqlBatch),
