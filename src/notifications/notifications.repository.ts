@@ -17,8 +17,6 @@ export interface ApplyOutcome {
   decision: Decision;
   notificationId: string | null;
   revision: number | null;
-  /** The notification as the new revision left it; null when there is no new revision. */
-  notification: LifecycleRow | null;
   /** Deliveries (the outbox) were written with the change: wake the workers after the commit. */
   deliveryPlanned: boolean;
 }
@@ -133,14 +131,14 @@ export class NotificationsRepository {
       batch.add(INSERT_NOTIFICATION, insertParams(row));
       this.addEvent(batch, row, status === 'open' ? 'opened' : 'closed', signal, now, details);
       const deliveryPlanned = deliver !== null && this.deliver(batch, row, deliver);
-      return { decision, notificationId: row.id, revision: row.revision, notification: row, deliveryPlanned };
+      return { decision, notificationId: row.id, revision: row.revision, deliveryPlanned };
     };
     const revised = (closing: boolean, details: Record<string, unknown>): ApplyOutcome => {
       const row = nextState(existing(), signal, closing, now);
       batch.add(UPDATE_NOTIFICATION, updateParams(row));
       this.addEvent(batch, row, closing ? 'closed' : 'updated', signal, now, details);
       const deliveryPlanned = this.deliver(batch, row, closing ? 'resolved' : 'updated');
-      return { decision, notificationId: row.id, revision: row.revision, notification: row, deliveryPlanned };
+      return { decision, notificationId: row.id, revision: row.revision, deliveryPlanned };
     };
     switch (decision.kind) {
       case 'stale':
@@ -148,7 +146,6 @@ export class NotificationsRepository {
           decision,
           notificationId: latest?.id ?? null,
           revision: latest?.revision ?? null,
-          notification: null,
           deliveryPlanned: false,
         };
       case 'duplicate':
@@ -161,7 +158,6 @@ export class NotificationsRepository {
           decision,
           notificationId: existing().id,
           revision: existing().revision,
-          notification: null,
           deliveryPlanned: false,
         };
       case 'open':

@@ -17,7 +17,6 @@ export interface SmtpEnvelope {
 export interface ReceivedMail {
   raw: Buffer;
   envelope: SmtpEnvelope;
-  receivedAt: Date;
 }
 
 /** The parts of a parsed message this service uses. */

@@ -194,8 +194,7 @@ export class SmtpServerService implements OnApplicationBootstrap, BeforeApplicat
           reply(smtpError(552, `Message too big: the limit is ${this.smtp.maxMessageBytes} bytes`));
           return;
         }
-        const receivedAt = new Date();
-        this.ingress.receiveMail({ raw: Buffer.concat(chunks), envelope: envelopeOf(session), receivedAt }).then(
+        this.ingress.receiveMail({ raw: Buffer.concat(chunks), envelope: envelopeOf(session) }).then(
           (result) => {
             this.logger.debug(
               `SMTP ${session.id} from ${session.remoteAddress} <${session.envelope.mailFrom ? session.envelope.mailFrom.address : ''}>: ` +
