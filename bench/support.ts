@@ -8,7 +8,10 @@ import { defaultTestConfig } from '../test/support/test-app';
 
 export { createPostgresDatabase } from '../test/support/test-database';
 
-/** Starts the compiled service as its own process on real PostgreSQL; resolves with its base URL. */
+/**
+ * Starts the compiled service as its own process on real PostgreSQL; resolves with its base URL.
+ * BENCH_NODE_ARGS passes options to node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the service.
+ */
 export async function startServiceProcess(
   databaseUrl: string,
   config = defaultTestConfig(),
@@ -17,16 +20,19 @@ export async function startServiceProcess(
   const dir = mkdtempSync(join(tmpdir(), 'alert-relay-bench-'));
   const path = join(dir, 'alert-relay.yaml');
   writeFileSync(path, stringify(config));
-  const service = spawnService({
-    ALERT_RELAY_CONFIG: path,
-    DATA_DIR: join(dir, 'data'),
-    DATABASE_URL: databaseUrl,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    SMTP_PORT: '0',
-    ...env,
-  });
+  const service = spawnService(
+    {
+      ALERT_RELAY_CONFIG: path,
+      DATA_DIR: join(dir, 'data'),
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      SMTP_PORT: '0',
+      ...env,
+    },
+    (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  );
   await waitForOutput(service, (out) => /listening on 127\.0\.0\.1:\d+/.test(out), 60000);
   const port = /listening on 127\.0\.0\.1:(\d+)/.exec(service.output())?.[1];
   if (!port) throw new Error(`service did not report its port:\n${service.output()}`);

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { destination } from 'pino';
 import { ApiModule } from './api/api.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { httpLoggerOptions } from './common/http-logger';
@@ -22,7 +23,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({ pinoHttp: httpLoggerOptions(config.env.logLevel) }),
+        // Asynchronous writes: a slow reader of stdout (a pipe to a log collector) must not stall the
+        // event loop. pino flushes what is buffered when the process exits.
+        LoggerModule.forRoot({
+          pinoHttp: [httpLoggerOptions(config.env.logLevel), destination({ dest: 1, sync: false })],
+        }),
         DatabaseModule.forRoot(database),
         MetricsModule,
         StackStateModule,
