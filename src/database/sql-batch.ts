@@ -22,6 +22,16 @@ export class SqlBatch {
     );
   }
 
+  /** How many statements are queued: a mark that `truncate` goes back to. */
+  get size(): number {
+    return this.statements.length;
+  }
+
+  /** Drops the statements added after `size` was `mark`, e.g. those of a step that failed half-way. */
+  truncate(mark: number): void {
+    this.statements.length = Math.min(mark, this.statements.length);
+  }
+
   /** Sends every statement and COMMIT; resolves with each statement's result, in order. */
   async commit(): Promise<QueryResult[]> {
     const text = [...this.statements, 'COMMIT'].join(';\n');

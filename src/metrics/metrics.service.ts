@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
 
 /**
  * The process's Prometheus registry (one per app, not prom-client's global one, so that several apps in
@@ -12,6 +12,18 @@ export class MetricsService {
     name: 'alert_relay_ingest_requests_total',
     help: 'Ingested alert messages by source and lifecycle result (opened, updated, closed, duplicate, stale, error).',
     labelNames: ['source', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ingestGroupSize = new Histogram({
+    name: 'alert_relay_ingest_group_size',
+    help: 'Alert messages applied per database transaction (group commit: more than 1 only while the database is busy).',
+    buckets: [1, 2, 4, 8, 16, 32],
+    registers: [this.registry],
+  });
+  readonly ingestGroupRetries = new Counter({
+    name: 'alert_relay_ingest_group_retries_total',
+    help: 'Groups PostgreSQL refused a statement of, rolled back and applied again one message at a time.',
     registers: [this.registry],
   });
 

@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { PoolClient, QueryResult } from 'pg';
+import { DatabaseError, PoolClient, QueryResult } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { DeliveryEnqueuer } from '../delivery/delivery-enqueuer';
 import { DeliveryKind } from '../delivery/delivery.entity';
+import { MetricsService } from '../metrics/metrics.service';
 import { AlertSignal } from './alert-signal';
 import { Decision, LifecycleState } from './lifecycle';
 import { NotificationEventEntity, NotificationEventType } from './notification-event.entity';
 import { NotificationEntity } from './notification.entity';
 import { toNotification } from './notification-mapper';
 import { createdState, LifecycleRow, nextState } from './notification-state';
+import { GroupCommit, Pending } from '../database/group-commit';
 import { SqlBatch } from '../database/sql-batch';
 
 export interface ApplyOutcome {
@@ -29,6 +31,17 @@ export interface ApplyOptions {
   /** Merged into the event's details (who closed by hand). */
   details?: Record<string, unknown>;
 }
+
+export interface ApplyJob {
+  signal: AlertSignal;
+  decide: (latest: LifecycleState | null) => Decision;
+  now: Date;
+  options: ApplyOptions;
+}
+
+// Group commit: how many signals share one transaction at most. Groups only form while every
+// transaction slot is busy, so this bounds how long the lock of a busy id is held, not the latency.
+const MAX_GROUP = 32;
 
 export interface NotificationListQuery {
   status?: 'open' | 'closed';
@@ -58,10 +71,19 @@ export const SEARCH_DOCUMENT = `to_tsvector('simple', n.title || ' ' || coalesce
 /** The only code that talks to the notifications tables. */
 @Injectable()
 export class NotificationsRepository {
+  readonly groupCommit: GroupCommit<ApplyJob, ApplyOutcome>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly deliveries: DeliveryEnqueuer,
-  ) {}
+    private readonly metrics: MetricsService,
+  ) {
+    // Half the pool for ingest transactions at once: delivery workers and the API need the rest.
+    const poolSize = Number((dataSource.options as { extra?: { max?: number } }).extra?.max ?? 10);
+    this.groupCommit = new GroupCommit(Math.max(1, Math.floor(poolSize / 2)), MAX_GROUP, (group) =>
+      this.applyGroup(group),
+    );
+  }
 
   /**
    * Applies one signal in one transaction: takes a per-(source, externalId) lock so concurrent
@@ -74,13 +96,22 @@ export class NotificationsRepository {
    * read go in one batch; the writes go with the COMMIT (see SqlBatch). Each statement of a batch gets
    * its own snapshot, so the read sees whatever committed before the lock was granted. The lock comes
    * before any write, so the transaction id (the change feed's order) is drawn under it.
+   *
+   * Signals that arrive while the database is busy share a transaction (group commit, `applyGroup`);
+   * the result each caller sees is the same as if its signal had been applied alone.
    */
-  async apply(
+  apply(
     signal: AlertSignal,
     decide: (latest: LifecycleState | null) => Decision,
     now: Date,
     options: ApplyOptions = {},
   ): Promise<ApplyOutcome> {
+    const job = { signal, decide, now, options };
+    const plain = options.notificationId === undefined && !options.precheck && !options.details;
+    return plain ? this.groupCommit.submit(job) : this.applyAlone(job);
+  }
+
+  private async applyAlone({ signal, decide, now, options }: ApplyJob): Promise<ApplyOutcome> {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
@@ -97,7 +128,7 @@ export class NotificationsRepository {
       const latest = read[2].rows[0] ?? null;
       options.precheck?.(latest && { status: latest.status, version: latest.version });
       const batch = new SqlBatch(client);
-      const outcome = this.write(batch, signal, latest, decide(latest), now, options.details ?? {});
+      const { outcome } = this.write(batch, signal, latest, decide(latest), now, options.details ?? {});
       await batch.commit();
       return outcome;
     } catch (error) {
@@ -108,7 +139,88 @@ export class NotificationsRepository {
     }
   }
 
-  /** Adds the decided step's writes to the batch; returns what the notification becomes. */
+  /**
+   * Applies a group of signals in one transaction, still in two round trips: BEGIN, every id's lock (in
+   * one order, so two groups never deadlock) and every id's newest notification; then all the writes
+   * with the COMMIT. The steps are decided in arrival order, each on the row the previous step for its
+   * id left, so two signals for one id in a group come out as they would one after the other.
+   *
+   * A signal whose writes cannot be built (a NUL in a value) fails alone. When PostgreSQL refuses a
+   * statement, the whole transaction is rolled back and every signal is applied again on its own, in
+   * order, so the one at fault gets its error and nothing else does.
+   */
+  private async applyGroup(group: Pending<ApplyJob, ApplyOutcome>[]): Promise<void> {
+    this.metrics.ingestGroupSize.observe(group.length);
+    if (group.length === 1) {
+      group[0].resolve(await this.applyAlone(group[0].job));
+      return;
+    }
+    const ids = new Map<string, AlertSignal>();
+    for (const { job } of group) ids.set(lockKey(job.signal.source, job.signal.externalId), job.signal);
+    const failed = new Set<Pending<ApplyJob, ApplyOutcome>>();
+    const planned: { pending: Pending<ApplyJob, ApplyOutcome>; outcome: ApplyOutcome }[] = [];
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    try {
+      const keys = [...ids.keys()].map((key) => client.escapeLiteral(key));
+      const reads = [...ids.values()].map(
+        (s) => `SELECT ${LIFECYCLE_COLUMNS} FROM notifications
+                 WHERE source = ${client.escapeLiteral(s.source)} AND external_id = ${client.escapeLiteral(s.externalId)}
+                 ORDER BY opened_at DESC, id DESC LIMIT 1`,
+      );
+      const read = (await client.query(
+        [
+          'BEGIN',
+          `SELECT pg_advisory_xact_lock(h) FROM (
+             SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest(ARRAY[${keys.join(', ')}]::text[]) AS k ORDER BY h
+           ) AS ordered`,
+          ...reads,
+        ].join(';\n'),
+      )) as unknown as QueryResult<LifecycleRow>[];
+      const latest = new Map<string, LifecycleRow | null>();
+      [...ids.keys()].forEach((key, i) => latest.set(key, read[2 + i].rows[0] ?? null));
+
+      const batch = new SqlBatch(client);
+      for (const pending of group) {
+        const { signal, decide, now } = pending.job;
+        const key = lockKey(signal.source, signal.externalId);
+        const mark = batch.size;
+        try {
+          const current = latest.get(key) ?? null;
+          const step = this.write(batch, signal, current, decide(current), now, {});
+          latest.set(key, step.row);
+          planned.push({ pending, outcome: step.outcome });
+        } catch (error) {
+          batch.truncate(mark);
+          failed.add(pending);
+          pending.reject(error);
+        }
+      }
+      await batch.commit();
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      await runner.release();
+      // Not a statement PostgreSQL refused (the connection broke, the pool timed out): one at a time
+      // would fail the same way. GroupCommit rejects every job still unsettled with this error.
+      if (!isSqlStateError(error)) throw error;
+      this.metrics.ingestGroupRetries.inc();
+      for (const pending of group) {
+        if (failed.has(pending)) continue;
+        await this.applyAlone(pending.job).then(
+          (outcome) => pending.resolve(outcome),
+          (error: unknown) => pending.reject(error),
+        );
+      }
+      return;
+    }
+    await runner.release();
+    for (const { pending, outcome } of planned) pending.resolve(outcome);
+  }
+
+  /**
+   * Adds the decided step's writes to the batch; returns the outcome and the row as the step leaves it
+   * (null when there still is none), which the next step for the same id in a group starts from.
+   */
   private write(
     batch: SqlBatch,
     signal: AlertSignal,
@@ -116,50 +228,49 @@ export class NotificationsRepository {
     decision: Decision,
     now: Date,
     closeDetails: Record<string, unknown>,
-  ): ApplyOutcome {
+  ): { outcome: ApplyOutcome; row: LifecycleRow | null } {
     // update, close and duplicate are only ever decided on an existing notification.
     const existing = (): LifecycleRow => {
       if (!latest) throw new Error(`lifecycle decided to change a notification that does not exist`);
       return latest;
     };
-    const created = (
-      status: 'open' | 'closed',
-      details: Record<string, unknown>,
-      deliver: DeliveryKind | null,
-    ): ApplyOutcome => {
+    const created = (status: 'open' | 'closed', details: Record<string, unknown>, deliver: DeliveryKind | null) => {
       const row = createdState(randomUUID(), signal, status, now);
       batch.add(INSERT_NOTIFICATION, insertParams(row));
       this.addEvent(batch, row, status === 'open' ? 'opened' : 'closed', signal, now, details);
       const deliveryPlanned = deliver !== null && this.deliver(batch, row, deliver);
-      return { decision, notificationId: row.id, revision: row.revision, deliveryPlanned };
+      return { outcome: { decision, notificationId: row.id, revision: row.revision, deliveryPlanned }, row };
     };
-    const revised = (closing: boolean, details: Record<string, unknown>): ApplyOutcome => {
+    const revised = (closing: boolean, details: Record<string, unknown>) => {
       const row = nextState(existing(), signal, closing, now);
       batch.add(UPDATE_NOTIFICATION, updateParams(row));
       this.addEvent(batch, row, closing ? 'closed' : 'updated', signal, now, details);
       const deliveryPlanned = this.deliver(batch, row, closing ? 'resolved' : 'updated');
-      return { decision, notificationId: row.id, revision: row.revision, deliveryPlanned };
+      return { outcome: { decision, notificationId: row.id, revision: row.revision, deliveryPlanned }, row };
     };
     switch (decision.kind) {
-      case 'stale':
-        return {
+      case 'stale': {
+        const outcome = {
           decision,
           notificationId: latest?.id ?? null,
           revision: latest?.revision ?? null,
           deliveryPlanned: false,
         };
-      case 'duplicate':
+        return { outcome, row: latest };
+      }
+      case 'duplicate': {
+        const row = existing();
         batch.add(
           `UPDATE notifications SET last_seen_at = $2, duplicate_count = duplicate_count + 1, version = version + 1
             WHERE id = $1`,
-          [existing().id, now],
+          [row.id, now],
         );
+        const outcome = { decision, notificationId: row.id, revision: row.revision, deliveryPlanned: false };
         return {
-          decision,
-          notificationId: existing().id,
-          revision: existing().revision,
-          deliveryPlanned: false,
+          outcome,
+          row: { ...row, lastSeenAt: now, duplicateCount: row.duplicateCount + 1, version: row.version + 1 },
         };
+      }
       case 'open':
         return created('open', {}, 'opened');
       case 'record-close':
@@ -270,6 +381,11 @@ export class NotificationsRepository {
 // the xid a transaction gets at its first write then orders that id's events as they commit.
 async function lockExternalId(tx: EntityManager, source: string, externalId: string): Promise<void> {
   await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey(source, externalId)]);
+}
+
+/** An error PostgreSQL reported for a statement (it carries a SQLSTATE), as opposed to a broken connection. */
+function isSqlStateError(error: unknown): boolean {
+  return error instanceof DatabaseError;
 }
 
 /** The advisory lock key of one (source, externalId); `apply` and `change` must agree on it. */

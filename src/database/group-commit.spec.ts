@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GroupCommit, Pending } from './group-commit';
+
+// A GroupCommit whose batches finish when the test says so.
+function controlled(maxInFlight: number, maxBatch: number) {
+  const batches: { jobs: number[]; finish: (error?: Error) => void }[] = [];
+  const commit = new GroupCommit<number, string>(maxInFlight, maxBatch, (batch: Pending<number, string>[]) => {
+    return new Promise<void>((resolve, reject) => {
+      batches.push({
+        jobs: batch.map((p) => p.job),
+        finish: (error) => {
+          if (error) return reject(error);
+          for (const p of batch) p.resolve(`done ${p.job}`);
+          resolve();
+        },
+      });
+    });
+  });
+  return { commit, batches };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('GroupCommit', () => {
+  it('runs each job alone while slots are free, and groups the ones that wait, in arrival order', async () => {
+    const { commit, batches } = controlled(2, 3);
+    const results = [1, 2, 3, 4, 5, 6, 7].map((n) => commit.submit(n));
+    assert.deepEqual(
+      batches.map((b) => b.jobs),
+      [[1], [2]],
+    );
+    assert.equal(commit.queued, 5);
+    batches[0].finish();
+    await tick();
+    // The freed slot takes at most maxBatch of the waiting jobs.
+    assert.deepEqual(batches[2].jobs, [3, 4, 5]);
+    batches[1].finish();
+    await tick();
+    assert.deepEqual(batches[3].jobs, [6, 7]);
+    batches[2].finish();
+    batches[3].finish();
+    assert.deepEqual(
+      await Promise.all(results),
+      [1, 2, 3, 4, 5, 6, 7].map((n) => `done ${n}`),
+    );
+    assert.equal(batches.length, 4);
+  });
+
+  it('rejects every job a failed batch left unsettled, and goes on with the next', async () => {
+    const failing = new GroupCommit<number, string>(1, 10, (batch) => {
+      batch[0].resolve('first settled');
+      return batch.length > 1 ? Promise.reject(new Error('connection lost')) : Promise.resolve();
+    });
+    const blocker = failing.submit(0);
+    const grouped = [1, 2, 3].map((n) => failing.submit(n));
+    assert.equal(await blocker, 'first settled');
+    const outcomes = await Promise.allSettled(grouped);
+    assert.deepEqual(
+      outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message)),
+      ['first settled', 'connection lost', 'connection lost'],
+    );
+    assert.equal(await failing.submit(4), 'first settled');
+  });
+
+  it('refuses a configuration that could never run anything', () => {
+    assert.throws(() => new GroupCommit(0, 1, () => Promise.resolve()), /at least 1/);
+  });
+});

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { MetricsService } from '../src/metrics/metrics.service';
+import { AlertSignal } from '../src/notifications/alert-signal';
+import { NotificationsRepository } from '../src/notifications/notifications.repository';
+import { NotificationsService } from '../src/notifications/notifications.service';
+import { startTestApp, TestApp } from './support/test-app';
+import { TEST_DB } from './support/test-database';
+
+function signal(overrides: Partial<AlertSignal> = {}): AlertSignal {
+  return {
+    source: 'stackstate',
+    sourceInstance: 'group-commit-test',
+    externalId: randomUUID(),
+    action: 'open',
+    sourceTime: new Date(1_700_000_000_000),
+    severity: 'warning',
+    sourceState: 'DEVIATING',
+    title: 'Disk filling up',
+    message: null,
+    component: null,
+    host: null,
+    tags: [],
+    metadata: {},
+    links: [],
+    closeReason: null,
+    reopenAfterClose: false,
+    payload: { test: true },
+    ...overrides,
+  };
+}
+
+// Group commit (NotificationsRepository.applyGroup): signals that arrive while every ingest transaction
+// slot is busy share one transaction. Filling the slots first makes the group deterministic: every signal
+// submitted after them in the same tick waits, and they all go in the next group together.
+describe(`Group commit of ingested signals (${TEST_DB})`, () => {
+  let app: TestApp;
+  let service: NotificationsService;
+  let repository: NotificationsRepository;
+  let metrics: MetricsService;
+  before(async () => {
+    app = await startTestApp();
+    service = app.app.get(NotificationsService, { strict: false });
+    repository = app.app.get(NotificationsRepository, { strict: false });
+    metrics = app.app.get(MetricsService, { strict: false });
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  const fillSlots = () => Array.from({ length: repository.groupCommit.maxInFlight }, () => service.ingest(signal()));
+  const groupsOfMoreThanOne = async () => {
+    const { values } = await metrics.ingestGroupSize.get();
+    const all = values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+    const single = values.find((v) => v.metricName?.endsWith('_bucket') && v.labels.le === 1)?.value ?? 0;
+    return all - single;
+  };
+  const retries = async () => (await metrics.ingestGroupRetries.get()).values[0]?.value ?? 0;
+
+  it('applies several signals for one id in a group one after the other, as if each came alone', async () => {
+    const groupsBefore = await groupsOfMoreThanOne();
+    const retriesBefore = await retries();
+    const id = randomUUID();
+    const t = (s: number) => new Date(1_700_000_000_000 + s * 1000);
+    const fillers = fillSlots();
+    const grouped = [
+      service.ingest(signal({ externalId: id, sourceTime: t(10) })),
+      service.ingest(signal({ externalId: id, sourceTime: t(20), sourceState: 'CRITICAL', severity: 'critical' })),
+      service.ingest(signal({ externalId: id, sourceTime: t(30), sourceState: 'CRITICAL', severity: 'critical' })),
+      service.ingest(signal({ externalId: id, sourceTime: t(5), sourceState: 'CLEAR' })),
+      service.ingest(signal({ externalId: id, action: 'close', sourceTime: null, closeReason: 'cleared' })),
+      service.ingest(signal({ externalId: id, sourceTime: t(40) })),
+    ];
+    await Promise.all(fillers);
+    const results = await Promise.all(grouped);
+    assert.deepEqual(
+      results.map((r) => [r.result, r.revision]),
+      [
+        ['opened', 1],
+        ['updated', 2],
+        ['duplicate', 2],
+        ['stale', 2],
+        ['closed', 3],
+        // StackState ids are finished once closed: a later open is a late retry.
+        ['stale', 3],
+      ],
+    );
+    assert.equal(await groupsOfMoreThanOne(), groupsBefore + 1);
+    // All in the one transaction: not rolled back and redone one by one.
+    assert.equal(await retries(), retriesBefore);
+
+    const notificationId = results[0].notificationId!;
+    const stored = await repository.findById(notificationId);
+    assert.equal(stored?.status, 'closed');
+    assert.equal(stored?.severity, 'critical');
+    assert.equal(stored?.duplicateCount, 1);
+    // open 1, update 2, duplicate 3, close 4: the in-memory chain and the database agree.
+    assert.equal(stored?.version, 4);
+    assert.equal(stored?.closeReason, 'cleared');
+    const events = await repository.listEvents(notificationId);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.revision]),
+      [
+        ['opened', 1],
+        ['updated', 2],
+        ['closed', 3],
+      ],
+    );
+  });
+
+  it('fails only the signal at fault when a value cannot be stored, and keeps the rest of its group', async () => {
+    const retriesBefore = await retries();
+    const fillers = fillSlots();
+    const good = [signal(), signal(), signal()];
+    const grouped = [
+      service.ingest(good[0]),
+      // Refused by PostgreSQL itself (an unpaired surrogate is not valid jsonb): the group is rolled back
+      // and applied again one by one.
+      service.ingest(signal({ metadata: { team: '\ud800' } })),
+      service.ingest(good[1]),
+      // Refused before anything is sent (a NUL cannot travel in a query): only this one fails.
+      service.ingest(signal({ title: 'bad\u0000title' })),
+      service.ingest(good[2]),
+    ];
+    const settled = Promise.allSettled(grouped);
+    await Promise.all(fillers);
+    const outcomes = await settled;
+    assert.deepEqual(
+      outcomes.map((o) => (o.status === 'fulfilled' ? o.value.result : 'rejected')),
+      ['opened', 'rejected', 'opened', 'rejected', 'opened'],
+    );
+    const code = (i: number) => ((outcomes[i] as PromiseRejectedResult).reason as { code?: string }).code;
+    assert.match(code(1) ?? '', /^22P0[25]$/);
+    assert.equal(code(3), '22021');
+    assert.equal(await retries(), retriesBefore + 1);
+    for (const s of good) {
+      const rows = await repository.list({ externalId: s.externalId, direction: 'ASC', limit: 10 });
+      assert.equal(rows.length, 1, `exactly one notification for ${s.externalId}`);
+    }
+  });
+});
