@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Client, PoolClient, QueryResult } from 'pg';
-import { SqlBatch } from './sql-batch';
+import { escapeLiteral, SqlBatch } from './sql-batch';
 
 // A real pg Client (its own escaping), never connected: query() records the text it would send.
 function recordingClient(): { client: PoolClient; sent: string[] } {
@@ -42,5 +42,24 @@ describe('SqlBatch', () => {
       () => batch.add('SELECT $1', ['a\u0000b']),
       (error: Error & { code?: string }) => error.code === '22021',
     );
+  });
+
+  it('escapes exactly as the driver does', () => {
+    const driver = new Client();
+    for (const value of ['', 'plain', "it's", "''", 'back\\slash', "both ' and \\", '\\', 'ü 雪 😀', '{"a":"b\\"c"}']) {
+      assert.equal(escapeLiteral(value), driver.escapeLiteral(value), value);
+    }
+  });
+
+  it('reuses a statement with the same placeholder twice, and one with none', async () => {
+    const { client, sent } = recordingClient();
+    const batch = new SqlBatch(client);
+    batch.add('SELECT $2, $1, $2', ['a', 'b']);
+    batch.add('SELECT 1');
+    batch.add('SELECT $2, $1, $2', ['c', 'd']);
+    assert.equal(batch.size, 3);
+    batch.truncate(2);
+    await batch.commit();
+    assert.deepEqual(sent, ["SELECT 'b', 'a', 'b';\nSELECT 1;\nCOMMIT"]);
   });
 });
