@@ -22,19 +22,27 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 15);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const IDS = 10_000;
 
+// Even requests walk the ids in order; odd ones revisit the id of LAG pairs before. Each request flips
+// its id's state, so the first for an id opens it and every later one is an update: an even mix of opens
+// and updates however fast the service is, and never a duplicate.
+const LAG = 256;
+
 function requests(): autocannon.Request[] {
   const ids = Array.from({ length: IDS }, () => randomUUID());
+  const states: (string | undefined)[] = new Array<string | undefined>(IDS);
   let n = 0;
   return [
     {
       method: 'POST' as const,
       path: '/webhooks/stackstate',
       headers: { 'content-type': 'application/json', 'x-stackstate-webhook-token': STACKSTATE_TOKEN },
-      // The first pass over the ids opens them; every later pass flips the state, so each is an update.
       setupRequest: (request: autocannon.Request) => {
         const i = n++;
-        const state = Math.floor(i / IDS) % 2 === 0 ? 'DEVIATING' : 'CRITICAL';
-        const body = stackStateOpen({ notificationId: ids[i % IDS], state, triggeredTimeMs: 1_700_000_000_000 + i });
+        const pair = Math.floor(i / 2);
+        const index = (i % 2 === 0 ? pair : pair + IDS - LAG) % IDS;
+        const state = states[index] === 'DEVIATING' ? 'CRITICAL' : 'DEVIATING';
+        states[index] = state;
+        const body = stackStateOpen({ notificationId: ids[index], state, triggeredTimeMs: 1_700_000_000_000 + i });
         return { ...request, body: JSON.stringify(body) };
       },
     },
