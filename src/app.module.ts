@@ -24,9 +24,13 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         // Asynchronous writes: a slow reader of stdout (a pipe to a log collector) must not stall the
-        // event loop. pino flushes what is buffered when the process exits.
+        // event loop. pino flushes what is buffered when the process exits; past 16 MiB waiting (the reader
+        // has stopped) lines are dropped rather than memory exhausted.
         LoggerModule.forRoot({
-          pinoHttp: [httpLoggerOptions(config.env.logLevel), destination({ dest: 1, sync: false })],
+          pinoHttp: [
+            httpLoggerOptions(config.env.logLevel),
+            destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 }),
+          ],
         }),
         DatabaseModule.forRoot(database),
         MetricsModule,

@@ -48,6 +48,11 @@ describe('Database outage (postgres)', { skip: TEST_DB !== 'postgres' && 'runs i
     assert.equal(ready.status, 503);
     assert.equal(ready.body.database, 'down');
     assert.equal((await call(app.url, 'getHealth')).status, 200, 'still alive');
+    // A burst while it is down: every message gets its 503, none waits behind the others for long.
+    const started = Date.now();
+    const burst = await Promise.all(Array.from({ length: 30 }, () => openStackState(randomUUID())));
+    assert.deepEqual(new Set(burst.map((r) => r.status)), new Set([503]));
+    assert.ok(Date.now() - started < 10_000, `the burst took ${Date.now() - started} ms`);
 
     await proxy.restore();
     // The producer retries the same message; the pool reconnects without a restart.

@@ -139,4 +139,23 @@ describe(`Group commit of ingested signals (${TEST_DB})`, () => {
       assert.equal(rows.length, 1, `exactly one notification for ${s.externalId}`);
     }
   });
+
+  it('drops the statements of a signal that fails half-way, and commits the rest of the group as it is', async () => {
+    const retriesBefore = await retries();
+    const fillers = fillSlots();
+    const good = signal();
+    // Fails after its notification's INSERT is in the batch (the event's payload cannot be serialised):
+    // that INSERT must go too, or a notification would commit for a message that got an error.
+    const unserialisable = signal({ payload: { count: BigInt(1) } });
+    const settled = Promise.allSettled([service.ingest(unserialisable), service.ingest(good)]);
+    await Promise.all(fillers);
+    const [failed, opened] = await settled;
+    assert.equal(failed.status, 'rejected');
+    assert.match(String(failed.reason), /BigInt/);
+    assert.equal(opened.status === 'fulfilled' && opened.value.result, 'opened');
+    assert.equal(await retries(), retriesBefore, 'no statement reached PostgreSQL that it refused');
+    const stored = (externalId: string) => repository.list({ externalId, direction: 'ASC', limit: 10 });
+    assert.equal((await stored(unserialisable.externalId)).length, 0);
+    assert.equal((await stored(good.externalId)).length, 1);
+  });
 });

@@ -28,6 +28,9 @@ describe(`Hostile input (${TEST_DB})`, () => {
     const farFuture = await stackstate(stackStateOpen({ triggeredTimeMs: 1e20 }));
     assert.equal(farFuture.status, 400);
     assert.equal(farFuture.body.details[0].field, 'event.triggeredTimeMs');
+    // An id travels in the lock and the read: a NUL there is the client's error too, not an outage (503).
+    const nulId = await monasca(monascaAlarm({ alarm_id: 'alarm\u0000id' }));
+    assert.equal(nulId.status, 400);
     const longId = await monasca(monascaAlarm({ alarm_id: 'x'.repeat(5000) }));
     assert.equal(longId.status, 400);
     const negative = await monasca(monascaAlarm({ alarm_timestamp: -1 }));

@@ -20,7 +20,15 @@ const MESSAGES = [
   'Handler disconnected',
 ];
 
+/** No database transaction could be had in time (every slot busy, the database slow or hanging). */
+export class DatabaseBusyError extends Error {
+  constructor(waitedMs: number) {
+    super(`waited ${Math.round(waitedMs)} ms for a database transaction; the database is too slow or unreachable`);
+  }
+}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseBusyError) return true;
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     const err = e as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
     const code = typeof err.code === 'string' ? err.code : '';

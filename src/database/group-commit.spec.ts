@@ -5,8 +5,8 @@ import { GroupCommit, Pending } from './group-commit';
 // A GroupCommit whose batches finish when the test says so.
 function controlled(maxInFlight: number, maxBatch: number) {
   const batches: { jobs: number[]; finish: (error?: Error) => void }[] = [];
-  const commit = new GroupCommit<number, string>(maxInFlight, maxBatch, (batch: Pending<number, string>[]) => {
-    return new Promise<void>((resolve, reject) => {
+  const run = (batch: Pending<number, string>[]) =>
+    new Promise<void>((resolve, reject) => {
       batches.push({
         jobs: batch.map((p) => p.job),
         finish: (error) => {
@@ -16,10 +16,11 @@ function controlled(maxInFlight: number, maxBatch: number) {
         },
       });
     });
-  });
+  const commit = new GroupCommit<number, string>({ maxInFlight, maxBatch, maxWaitMs: 60_000, tooLong, run });
   return { commit, batches };
 }
 
+const tooLong = (waitedMs: number) => new Error(`waited ${waitedMs} ms`);
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('GroupCommit', () => {
@@ -48,9 +49,15 @@ describe('GroupCommit', () => {
   });
 
   it('rejects every job a failed batch left unsettled, and goes on with the next', async () => {
-    const failing = new GroupCommit<number, string>(1, 10, (batch) => {
-      batch[0].resolve('first settled');
-      return batch.length > 1 ? Promise.reject(new Error('connection lost')) : Promise.resolve();
+    const failing = new GroupCommit<number, string>({
+      maxInFlight: 1,
+      maxBatch: 10,
+      maxWaitMs: 60_000,
+      tooLong,
+      run: (batch) => {
+        batch[0].resolve('first settled');
+        return batch.length > 1 ? Promise.reject(new Error('connection lost')) : Promise.resolve();
+      },
     });
     const blocker = failing.submit(0);
     const grouped = [1, 2, 3].map((n) => failing.submit(n));
@@ -63,7 +70,48 @@ describe('GroupCommit', () => {
     assert.equal(await failing.submit(4), 'first settled');
   });
 
+  it('rejects a job its batch resolved without settling', async () => {
+    const forgetful = new GroupCommit<number, string>({
+      maxInFlight: 1,
+      maxBatch: 10,
+      maxWaitMs: 60_000,
+      tooLong,
+      run: () => Promise.resolve(),
+    });
+    await assert.rejects(forgetful.submit(1), /left this job unsettled/);
+  });
+
+  it('rejects jobs that wait too long for a slot, and all waiting ones on failWaiting', async () => {
+    const { commit, batches } = controlled(1, 10);
+    const running = commit.submit(1);
+    const waiting = commit.submit(2);
+    const hung = new GroupCommit<number, string>({
+      maxInFlight: 1,
+      maxBatch: 1,
+      maxWaitMs: 30,
+      tooLong,
+      run: () => new Promise(() => {}),
+    });
+    void hung.submit(0);
+    const started = Date.now();
+    // The sweeper's timer does not keep a process alive (a server's sockets do); this test's must.
+    const alive = setTimeout(() => undefined, 5000);
+    await assert.rejects(hung.submit(1), /waited \d+ ms/);
+    clearTimeout(alive);
+    assert.ok(Date.now() - started >= 30);
+    assert.equal(hung.queued, 0);
+
+    commit.failWaiting(new Error('database gone'));
+    await assert.rejects(waiting, /database gone/);
+    assert.equal(commit.queued, 0);
+    batches[0].finish();
+    assert.equal(await running, 'done 1');
+  });
+
   it('refuses a configuration that could never run anything', () => {
-    assert.throws(() => new GroupCommit(0, 1, () => Promise.resolve()), /at least 1/);
+    assert.throws(
+      () => new GroupCommit({ maxInFlight: 0, maxBatch: 1, maxWaitMs: 1, tooLong, run: () => Promise.resolve() }),
+      /at least 1/,
+    );
   });
 });

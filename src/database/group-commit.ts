@@ -1,23 +1,34 @@
+export interface GroupCommitOptions<J, R> {
+  /** Batches that run at once; more jobs than this wait and form the next batch. */
+  maxInFlight: number;
+  /** Jobs one batch takes at most. */
+  maxBatch: number;
+  /** How long a job may wait for a batch; then it is rejected with `tooLong()`. */
+  maxWaitMs: number;
+  tooLong: (waitedMs: number) => Error;
+  run: (batch: Pending<J, R>[]) => Promise<void>;
+}
+
 /**
  * Group commit: callers submit jobs one at a time; at most `maxInFlight` batches run at once, and every
  * job that arrives while they are all busy waits for the next batch, which takes up to `maxBatch` of the
  * waiting jobs in arrival order. An idle service therefore runs each job alone, at once, and a busy one
- * shares a transaction, its round trips and its commit among many jobs, without a timer anywhere.
+ * shares a transaction, its round trips and its commit among many jobs, without a timer on the way.
  *
- * `run` settles every job of its batch through the job's own resolve/reject; when `run` itself rejects,
- * every job it left unsettled is rejected with that error, so no caller waits forever.
+ * `run` settles every job of its batch through the job's own resolve/reject; when `run` rejects, or
+ * resolves having left a job unsettled, that job is rejected, so no caller waits forever. Neither does a
+ * job wait for a slot longer than `maxWaitMs` (the database hangs): it is rejected with `tooLong()`.
  */
 export class GroupCommit<J, R> {
-  private readonly waiting: Pending<J, R>[] = [];
+  readonly maxInFlight: number;
+  private readonly waiting: (Pending<J, R> & { since: number })[] = [];
   private inFlight = 0;
+  private sweeper: NodeJS.Timeout | undefined;
 
-  constructor(
-    /** Batches that run at once; more jobs than this wait and form the next batch. */
-    readonly maxInFlight: number,
-    private readonly maxBatch: number,
-    private readonly run: (batch: Pending<J, R>[]) => Promise<void>,
-  ) {
-    if (maxInFlight < 1 || maxBatch < 1) throw new Error('GroupCommit: maxInFlight and maxBatch must be at least 1');
+  constructor(private readonly options: GroupCommitOptions<J, R>) {
+    if (options.maxInFlight < 1 || options.maxBatch < 1)
+      throw new Error('GroupCommit: maxInFlight and maxBatch must be at least 1');
+    this.maxInFlight = options.maxInFlight;
   }
 
   submit(job: J): Promise<R> {
@@ -25,6 +36,7 @@ export class GroupCommit<J, R> {
       let settled = false;
       this.waiting.push({
         job,
+        since: Date.now(),
         resolve: (value) => {
           if (settled) return;
           settled = true;
@@ -38,6 +50,10 @@ export class GroupCommit<J, R> {
         },
       });
       this.pump();
+      if (this.waiting.length > 0 && !this.sweeper) {
+        this.sweeper = setInterval(() => this.sweep(), Math.max(10, Math.min(1000, this.options.maxWaitMs / 4)));
+        this.sweeper.unref();
+      }
     });
   }
 
@@ -46,19 +62,46 @@ export class GroupCommit<J, R> {
     return this.waiting.length;
   }
 
+  /** Rejects every waiting job with `error`: the database is gone, waiting longer helps nobody. */
+  failWaiting(error: unknown): void {
+    for (const pending of this.waiting.splice(0)) pending.reject(error);
+    this.stopSweeper();
+  }
+
   private pump(): void {
-    while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, this.maxBatch);
+    while (this.inFlight < this.options.maxInFlight && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.options.maxBatch);
       this.inFlight++;
-      this.run(batch)
-        .catch((error: unknown) => {
-          for (const pending of batch) pending.reject(error);
-        })
+      this.options
+        .run(batch)
+        .then(
+          () => {
+            for (const pending of batch) pending.reject(new Error('GroupCommit: the batch left this job unsettled'));
+          },
+          (error: unknown) => {
+            for (const pending of batch) pending.reject(error);
+          },
+        )
         .finally(() => {
           this.inFlight--;
           this.pump();
         });
     }
+    if (this.waiting.length === 0) this.stopSweeper();
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    while (this.waiting.length > 0 && now - this.waiting[0].since >= this.options.maxWaitMs) {
+      const pending = this.waiting.shift()!;
+      pending.reject(this.options.tooLong(now - pending.since));
+    }
+    if (this.waiting.length === 0) this.stopSweeper();
+  }
+
+  private stopSweeper(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
   }
 }
 

@@ -56,7 +56,7 @@ export class SqlBatch {
       // A NUL would end the query text early; PostgreSQL cannot store it in text anyway. Fail the way
       // PostgreSQL itself does for such a value (SQLSTATE 22021), which is the client's to fix.
       if (value.includes('\u0000')) {
-        throw Object.assign(new Error('a string value contains a NUL character'), { code: '22021' });
+        throw nulCharacterError();
       }
       return escapeLiteral(value);
     }
@@ -72,7 +72,8 @@ interface Template {
 }
 
 const templates = new Map<string, Template>();
-// Statements built at run time (a varying number of rows) are compiled each time, not cached forever.
+// Statements built at run time (a varying number of rows) could be many: past this many, new statement
+// texts are compiled each time instead of cached.
 const MAX_TEMPLATES = 256;
 
 function compile(sql: string): Template {
@@ -94,4 +95,9 @@ function compile(sql: string): Template {
 export function escapeLiteral(value: string): string {
   const quoted = value.includes("'") ? value.replaceAll("'", "''") : value;
   return value.includes('\\') ? ` E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
+}
+
+/** The error for a NUL in a value, as PostgreSQL itself reports one (SQLSTATE 22021): the client's to fix. */
+export function nulCharacterError(): Error {
+  return Object.assign(new Error('a string value contains a NUL character'), { code: '22021' });
 }

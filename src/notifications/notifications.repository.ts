@@ -13,7 +13,8 @@ import { NotificationEntity } from './notification.entity';
 import { toNotification } from './notification-mapper';
 import { createdState, LifecycleRow, nextState } from './notification-state';
 import { GroupCommit, Pending } from '../database/group-commit';
-import { SqlBatch } from '../database/sql-batch';
+import { nulCharacterError, SqlBatch } from '../database/sql-batch';
+import { DatabaseBusyError, isDatabaseUnavailable } from '../common/database-errors';
 
 export interface ApplyOutcome {
   decision: Decision;
@@ -43,6 +44,7 @@ export interface ApplyJob {
 // transaction slot is busy, so this bounds how long the lock of a busy id is held, not the latency.
 const MAX_GROUP = 32;
 const INGEST_SLOTS = 2;
+const MAX_WAIT_MS = 5000;
 
 export interface NotificationListQuery {
   status?: 'open' | 'closed';
@@ -84,11 +86,14 @@ export class NotificationsRepository {
     // slots make smaller groups, which cost PostgreSQL more per message (bench:ingest: 15 messages per
     // transaction with one slot, 7 with two, 3 with five, at 0.65, 0.75 and 0.9 ms of its CPU each).
     const poolSize = Number((dataSource.options as { extra?: { max?: number } }).extra?.max ?? 10);
-    this.groupCommit = new GroupCommit(
-      Math.max(1, Math.min(INGEST_SLOTS, Math.floor(poolSize / 2))),
-      MAX_GROUP,
-      (group) => this.applyGroup(group),
-    );
+    this.groupCommit = new GroupCommit({
+      maxInFlight: Math.max(1, Math.min(INGEST_SLOTS, Math.floor(poolSize / 2))),
+      maxBatch: MAX_GROUP,
+      // As long as the pool waits for a connection: past that the producer gets a 503 and retries.
+      maxWaitMs: MAX_WAIT_MS,
+      tooLong: (waitedMs) => new DatabaseBusyError(waitedMs),
+      run: (group) => this.applyGroup(group),
+    });
   }
 
   /**
@@ -112,6 +117,10 @@ export class NotificationsRepository {
     now: Date,
     options: ApplyOptions = {},
   ): Promise<ApplyOutcome> {
+    // The lock key and the read carry these as literals, and a NUL would cut the query text short.
+    if (hasNul(signal.source) || hasNul(signal.externalId) || hasNul(options.notificationId ?? '')) {
+      return Promise.reject(nulCharacterError());
+    }
     const job = { signal, decide, now, options };
     const plain = options.notificationId === undefined && !options.precheck && !options.details;
     return plain ? this.groupCommit.submit(job) : this.applyAlone(job);
@@ -205,10 +214,12 @@ export class NotificationsRepository {
       await batch.commit();
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      await runner.release();
-      // Not a statement PostgreSQL refused (the connection broke, the pool timed out): one at a time
-      // would fail the same way. GroupCommit rejects every job still unsettled with this error.
-      if (!isSqlStateError(error)) throw error;
+      await runner.release().catch(() => undefined);
+      // The database is gone: the signals waiting for the next group would only wait to fail the same way.
+      if (isDatabaseUnavailable(error)) this.groupCommit.failWaiting(error);
+      // Anything but a value or a conflict PostgreSQL refused (a timeout, a broken connection) would fail
+      // one at a time as well: GroupCommit rejects every signal still unsettled with this error.
+      if (!isRetryableAlone(error)) throw error;
       this.metrics.ingestGroupRetries.inc();
       for (const pending of group) {
         if (failed.has(pending)) continue;
@@ -219,8 +230,8 @@ export class NotificationsRepository {
       }
       return;
     }
-    await runner.release();
     for (const { pending, outcome } of planned) pending.resolve(outcome);
+    await runner.release().catch(() => undefined);
   }
 
   /**
@@ -389,9 +400,16 @@ async function lockExternalId(tx: EntityManager, source: string, externalId: str
   await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey(source, externalId)]);
 }
 
-/** An error PostgreSQL reported for a statement (it carries a SQLSTATE), as opposed to a broken connection. */
-function isSqlStateError(error: unknown): boolean {
-  return error instanceof DatabaseError;
+/**
+ * A group PostgreSQL refused because of one signal's value (class 22), a constraint (23) or a conflict
+ * with another transaction (40: deadlock, serialization): applied one by one, only that one fails.
+ */
+function isRetryableAlone(error: unknown): boolean {
+  return error instanceof DatabaseError && /^(22|23|40)/.test(error.code ?? '');
+}
+
+function hasNul(value: string): boolean {
+  return value.includes('\u0000');
 }
 
 /** The advisory lock key of one (source, externalId); `apply` and `change` must agree on it. */

@@ -1033,7 +1033,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The database cannot be reached; nothing was stored. Retry later. */
+        /** @description The database cannot be reached, or gave no transaction within 5 s; nothing was stored. Retry later. */
         ServiceUnavailable: {
             headers: {
                 /** @description Seconds to wait before retrying. */
