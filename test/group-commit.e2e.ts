@@ -5,31 +5,19 @@ import { MetricsService } from '../src/metrics/metrics.service';
 import { AlertSignal } from '../src/notifications/alert-signal';
 import { NotificationsRepository } from '../src/notifications/notifications.repository';
 import { NotificationsService } from '../src/notifications/notifications.service';
+import { StackStateEnvelopeDto } from '../src/ingress/stackstate/stackstate.dto';
+import { toSignal } from '../src/ingress/stackstate/stackstate.service';
+import { stackStateClose, stackStateOpen } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 import { TEST_DB } from './support/test-database';
 
-function signal(overrides: Partial<AlertSignal> = {}): AlertSignal {
-  return {
-    source: 'stackstate',
-    sourceInstance: 'group-commit-test',
-    externalId: randomUUID(),
-    action: 'open',
-    sourceTime: new Date(1_700_000_000_000),
-    severity: 'warning',
-    sourceState: 'DEVIATING',
-    title: 'Disk filling up',
-    message: null,
-    component: null,
-    host: null,
-    tags: [],
-    metadata: {},
-    links: [],
-    closeReason: null,
-    reopenAfterClose: false,
-    payload: { test: true },
-    ...overrides,
-  };
-}
+// Signals as the StackState ingress makes them from its webhook bodies.
+type OpenOverrides = Parameters<typeof stackStateOpen>[0];
+const fromStackState = (envelope: object): AlertSignal =>
+  toSignal(envelope as StackStateEnvelopeDto, envelope, 'group-commit-test');
+const signal = (overrides: OpenOverrides = {}) =>
+  fromStackState(stackStateOpen({ notificationId: randomUUID(), state: 'DEVIATING', ...overrides }));
+const at = (seconds: number) => 1_700_000_000_000 + seconds * 1000;
 
 // Group commit (NotificationsRepository.applyGroup): signals that arrive while every ingest transaction
 // slot is busy share one transaction. Filling the slots first makes the group deterministic: every signal
@@ -62,15 +50,14 @@ describe(`Group commit of ingested signals (${TEST_DB})`, () => {
     const groupsBefore = await groupsOfMoreThanOne();
     const retriesBefore = await retries();
     const id = randomUUID();
-    const t = (s: number) => new Date(1_700_000_000_000 + s * 1000);
     const fillers = fillSlots();
     const grouped = [
-      service.ingest(signal({ externalId: id, sourceTime: t(10) })),
-      service.ingest(signal({ externalId: id, sourceTime: t(20), sourceState: 'CRITICAL', severity: 'critical' })),
-      service.ingest(signal({ externalId: id, sourceTime: t(30), sourceState: 'CRITICAL', severity: 'critical' })),
-      service.ingest(signal({ externalId: id, sourceTime: t(5), sourceState: 'CLEAR' })),
-      service.ingest(signal({ externalId: id, action: 'close', sourceTime: null, closeReason: 'cleared' })),
-      service.ingest(signal({ externalId: id, sourceTime: t(40) })),
+      service.ingest(signal({ notificationId: id, triggeredTimeMs: at(10) })),
+      service.ingest(signal({ notificationId: id, triggeredTimeMs: at(20), state: 'CRITICAL' })),
+      service.ingest(signal({ notificationId: id, triggeredTimeMs: at(30), state: 'CRITICAL' })),
+      service.ingest(signal({ notificationId: id, triggeredTimeMs: at(5) })),
+      service.ingest(fromStackState(stackStateClose(id, 'cleared'))),
+      service.ingest(signal({ notificationId: id, triggeredTimeMs: at(40) })),
     ];
     await Promise.all(fillers);
     const results = await Promise.all(grouped);
@@ -117,7 +104,7 @@ describe(`Group commit of ingested signals (${TEST_DB})`, () => {
       service.ingest(good[0]),
       // Refused by PostgreSQL itself (an unpaired surrogate is not valid jsonb): the group is rolled back
       // and applied again one by one.
-      service.ingest(signal({ metadata: { team: '\ud800' } })),
+      service.ingest({ ...signal(), metadata: { team: '\ud800' } }),
       service.ingest(good[1]),
       // Refused before anything is sent (a NUL cannot travel in a query): only this one fails.
       service.ingest(signal({ title: 'bad\u0000title' })),
@@ -146,7 +133,7 @@ describe(`Group commit of ingested signals (${TEST_DB})`, () => {
     const good = signal();
     // Fails after its notification's INSERT is in the batch (the event's payload cannot be serialised):
     // that INSERT must go too, or a notification would commit for a message that got an error.
-    const unserialisable = signal({ payload: { count: BigInt(1) } });
+    const unserialisable = { ...signal(), payload: { count: BigInt(1) } };
     const settled = Promise.allSettled([service.ingest(unserialisable), service.ingest(good)]);
     await Promise.all(fillers);
     const [failed, opened] = await settled;

@@ -21,6 +21,9 @@ function controlled(maxInFlight: number, maxBatch: number) {
 }
 
 const tooLong = (waitedMs: number) => new Error(`waited ${waitedMs} ms`);
+// One slot, batches of up to 10, jobs rejected after maxWaitMs waiting.
+const oneSlot = (run: (batch: Pending<number, string>[]) => Promise<void>, maxWaitMs = 60_000) =>
+  new GroupCommit<number, string>({ maxInFlight: 1, maxBatch: 10, maxWaitMs, tooLong, run });
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('GroupCommit', () => {
@@ -49,15 +52,9 @@ describe('GroupCommit', () => {
   });
 
   it('rejects every job a failed batch left unsettled, and goes on with the next', async () => {
-    const failing = new GroupCommit<number, string>({
-      maxInFlight: 1,
-      maxBatch: 10,
-      maxWaitMs: 60_000,
-      tooLong,
-      run: (batch) => {
-        batch[0].resolve('first settled');
-        return batch.length > 1 ? Promise.reject(new Error('connection lost')) : Promise.resolve();
-      },
+    const failing = oneSlot((batch) => {
+      batch[0].resolve('first settled');
+      return batch.length > 1 ? Promise.reject(new Error('connection lost')) : Promise.resolve();
     });
     const blocker = failing.submit(0);
     const grouped = [1, 2, 3].map((n) => failing.submit(n));
@@ -71,13 +68,7 @@ describe('GroupCommit', () => {
   });
 
   it('rejects a job its batch resolved without settling', async () => {
-    const forgetful = new GroupCommit<number, string>({
-      maxInFlight: 1,
-      maxBatch: 10,
-      maxWaitMs: 60_000,
-      tooLong,
-      run: () => Promise.resolve(),
-    });
+    const forgetful = oneSlot(() => Promise.resolve());
     await assert.rejects(forgetful.submit(1), /left this job unsettled/);
   });
 
@@ -85,13 +76,7 @@ describe('GroupCommit', () => {
     const { commit, batches } = controlled(1, 10);
     const running = commit.submit(1);
     const waiting = commit.submit(2);
-    const hung = new GroupCommit<number, string>({
-      maxInFlight: 1,
-      maxBatch: 1,
-      maxWaitMs: 30,
-      tooLong,
-      run: () => new Promise(() => {}),
-    });
+    const hung = oneSlot(() => new Promise(() => {}), 30);
     void hung.submit(0);
     const started = Date.now();
     // The sweeper's timer does not keep a process alive (a server's sockets do); this test's must.
