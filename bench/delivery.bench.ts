@@ -6,7 +6,6 @@
 // answers at TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres), otherwise on the
 // embedded one. BENCH_NOTIFICATIONS (default 3000) sets the throughput batch; BENCH_SECONDS (default 10)
 // the latency run.
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, Agent } from 'node:http';
@@ -16,6 +15,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { stackStateOpen } from '../test/support/fixtures';
 import { createPostgresDatabase, TestDatabase } from '../test/support/test-database';
+import { ServiceProcess, startService } from '../test/support/service-process';
 
 const TOKEN = 'bench-stackstate-token';
 const N = Number(process.env.BENCH_NOTIFICATIONS ?? 3000);
@@ -77,45 +77,20 @@ function post(url: string, body: string, headers: Record<string, string> = {}): 
   });
 }
 
-let running: ChildProcess | undefined;
+let running: ServiceProcess | undefined;
 
-async function startService(
+async function startBenchService(
   configPath: string,
   env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: '0',
-      SMTP_PORT: '0',
-      HOST: '127.0.0.1',
-      ALERT_RELAY_CONFIG: configPath,
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running = child;
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on 127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) resolve(`http://127.0.0.1:${match[1]}`);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`service exited with ${code}: ${output.slice(-2000)}`)));
-  });
-  child.stdout.resume();
-  child.stderr.resume();
-  return { child, url };
+): Promise<ServiceProcess & { url: string }> {
+  const service = await startService({ ALERT_RELAY_CONFIG: configPath, ...env });
+  running = service;
+  return service;
 }
 
-async function stopService(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+async function stopService(service: ServiceProcess): Promise<void> {
+  service.child.kill('SIGTERM');
+  await service.exited;
 }
 
 function config(sinkUrl: string, workers: boolean) {
@@ -185,7 +160,7 @@ async function main(): Promise<void> {
 
     // Throughput: enqueue N deliveries with the workers off, then start a worker process and time the drain.
     writeFileSync(configPath, stringify(config(sink.url, false)));
-    let service = await startService(configPath, env);
+    let service = await startBenchService(configPath, env);
     await runPool(
       Array.from({ length: N }, () => randomUUID()),
       16,
@@ -200,10 +175,10 @@ async function main(): Promise<void> {
         if (status !== 200) throw new Error(`ingest answered ${status}`);
       },
     );
-    await stopService(service.child);
+    await stopService(service);
     writeFileSync(configPath, stringify(config(sink.url, true)));
     const started = performance.now();
-    service = await startService(configPath, env);
+    service = await startBenchService(configPath, env);
     t0 = performance.now();
     await waitForCount(sink, N, 300_000);
     const drainSeconds = (performance.now() - t0) / 1000;
@@ -256,10 +231,10 @@ async function main(): Promise<void> {
         p99 < 200 ? 'met' : 'NOT met'
       }`,
     );
-    await stopService(service.child);
+    await stopService(service);
   } finally {
     // A failed run must not leave the service behind.
-    if (running && running.exitCode === null) running.kill('SIGKILL');
+    if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
     await sink.close();
     agent.destroy();
     await database?.drop();

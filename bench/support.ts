@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { stringify } from 'yaml';
-import { spawnService, waitForOutput, ServiceProcess } from '../test/support/service-process';
+import { ServiceProcess, startService } from '../test/support/service-process';
 import { defaultTestConfig } from '../test/support/test-app';
 
 export { createPostgresDatabase } from '../test/support/test-database';
@@ -20,23 +20,11 @@ export async function startServiceProcess(
   const dir = mkdtempSync(join(tmpdir(), 'alert-relay-bench-'));
   const path = join(dir, 'alert-relay.yaml');
   writeFileSync(path, stringify(config));
-  const service = spawnService(
-    {
-      ALERT_RELAY_CONFIG: path,
-      DATA_DIR: join(dir, 'data'),
-      DATABASE_URL: databaseUrl,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      SMTP_PORT: '0',
-      ...env,
-    },
+  const service = await startService(
+    { ALERT_RELAY_CONFIG: path, DATA_DIR: join(dir, 'data'), DATABASE_URL: databaseUrl, ...env },
     (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
   );
-  await waitForOutput(service, (out) => /listening on 127\.0\.0\.1:\d+/.test(out), 60000);
-  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(service.output())?.[1];
-  if (!port) throw new Error(`service did not report its port:\n${service.output()}`);
-  return { url: `http://127.0.0.1:${port}`, service };
+  return { url: service.url, service };
 }
 
 export interface LoadResult {

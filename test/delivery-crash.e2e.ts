@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,43 +10,14 @@ import { stackStateOpen } from './support/fixtures';
 import { call } from './support/spec-client';
 import { API_KEY, defaultTestConfig, STACKSTATE_TOKEN, startTestApp, TestApp } from './support/test-app';
 import { createPostgresDatabase, TEST_DB, TestDatabase } from './support/test-database';
+import { startService } from './support/service-process';
 
 const auth = { Authorization: `Bearer ${API_KEY}` };
 const postgresOnly = { skip: TEST_DB !== 'postgres' ? 'needs real PostgreSQL (TEST_DB=postgres)' : false };
 
-/** The service as a child process (`node dist/src/main.js`), so that it can be killed with SIGKILL. */
-async function startService(configPath: string, databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: '0',
-      SMTP_PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      ALERT_RELAY_CONFIG: configPath,
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${output.slice(-2000)}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on 127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${match[1]}`);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`service exited with ${code}:\n${output.slice(-2000)}`)));
-  });
-  child.stdout.resume();
-  child.stderr.resume();
-  return { child, url };
-}
+// The service as a child process (`node dist/src/main.js`), so that it can be killed with SIGKILL.
+const startDelivering = (configPath: string, databaseUrl: string) =>
+  startService({ ALERT_RELAY_CONFIG: configPath, DATABASE_URL: databaseUrl });
 
 function byNotification(requests: RecordedRequest[]): Map<string, Set<string>> {
   const ids = new Map<string, Set<string>>();
@@ -85,7 +55,7 @@ describe(`delivery across crashes and replicas (${TEST_DB})`, postgresOnly, () =
         delivery: { ...FAST_DELIVERY, concurrency: 4 },
       }),
     );
-    let service = await startService(configPath, database.url);
+    let service = await startDelivering(configPath, database.url);
     const opened: string[] = [];
     for (let i = 0; i < 200; i += 20) {
       const batch = await Promise.all(
@@ -103,11 +73,11 @@ describe(`delivery across crashes and replicas (${TEST_DB})`, postgresOnly, () =
     }
     await eventually(() => Promise.resolve(hook.requests.length >= 20 ? true : undefined), 30_000, '20 deliveries');
     service.child.kill('SIGKILL');
-    await new Promise((resolve) => service.child.once('exit', resolve));
+    await service.exited;
     const beforeRestart = hook.requests.length;
     assert.ok(beforeRestart < 200, `killed mid-delivery (${beforeRestart} of 200 sent)`);
 
-    service = await startService(configPath, database.url);
+    service = await startDelivering(configPath, database.url);
     try {
       await eventually(
         () => Promise.resolve(byNotification(hook.requests).size >= 200 ? true : undefined),
@@ -121,7 +91,7 @@ describe(`delivery across crashes and replicas (${TEST_DB})`, postgresOnly, () =
       assert.ok(dead.body.items.length === 0 || dead.body.items.every((d: { inFlight: boolean }) => d.inFlight));
     } finally {
       service.child.kill('SIGTERM');
-      await new Promise((resolve) => service.child.once('exit', resolve));
+      await service.exited;
     }
   });
 

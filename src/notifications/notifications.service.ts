@@ -2,17 +2,17 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { DeliveryEnqueuer } from '../delivery/delivery-enqueuer';
 import { MetricsService } from '../metrics/metrics.service';
-import { NotificationSort, Schemas } from '../common/api-types';
+import { ListNotificationsQuery, Schemas } from '../common/api-types';
 import { AlertSignal } from './alert-signal';
 import { ChangeNotifier } from './change-notifier';
-import { decide } from './lifecycle';
+import { decide, Decision } from './lifecycle';
 import { decodeListCursor, encodeListCursor } from './notification-cursor';
 import { toNotification, toNotificationEvent } from './notification-mapper';
 import { NotificationsRepository } from './notifications.repository';
 
 type IngestResult = Schemas['IngestResult'];
 
-const RESULT: Record<string, IngestResult['result']> = {
+const RESULT: Record<Decision['kind'], IngestResult['result']> = {
   open: 'opened',
   update: 'updated',
   close: 'closed',
@@ -22,20 +22,8 @@ const RESULT: Record<string, IngestResult['result']> = {
   stale: 'stale',
 };
 
-export interface NotificationFilters {
-  status?: 'open' | 'closed';
-  source?: string;
-  severity?: Schemas['Severity'];
-  tag?: string[];
-  externalId?: string;
-  q?: string;
-  openedAfter?: string;
-  openedBefore?: string;
-  updatedAfter?: string;
-  sort?: NotificationSort;
-  limit: number;
-  cursor?: string;
-}
+/** The list query as the spec defines it; the controller's DTO has already defaulted `limit`. */
+export type NotificationFilters = ListNotificationsQuery & { limit: number };
 
 /** The notification lifecycle: every ingress hands its normalised signals here. */
 @Injectable()

@@ -47,3 +47,18 @@ export async function waitForOutput(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Starts the compiled service on a free loopback port (and a free SMTP port) and waits for its
+ * "listening on" line; `env` adds to or overrides those defaults (ALERT_RELAY_CONFIG, DATABASE_URL, …).
+ */
+export async function startService(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  timeoutMs = 60000,
+): Promise<ServiceProcess & { url: string }> {
+  const service = spawnService({ PORT: '0', SMTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }, nodeArgs);
+  const listening = /listening on 127\.0\.0\.1:(\d+)/;
+  await waitForOutput(service, (out) => listening.test(out), timeoutMs);
+  return { ...service, url: `http://127.0.0.1:${listening.exec(service.output())![1]}` };
+}
