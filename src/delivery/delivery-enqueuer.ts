@@ -4,6 +4,7 @@ import { NotificationSnapshot } from '../channels/common/channel';
 import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
 import { durationMs } from '../config/duration';
+import { RoutableNotification } from '../routing/routes';
 import { RoutingService } from '../routing/routing.service';
 import { DeliveryKind } from './delivery.entity';
 import { DeliveryRepository, NewDelivery } from './delivery.repository';
@@ -18,6 +19,8 @@ export class DeliveryEnqueuer {
   /** Emits `wake` after a commit that enqueued work (in-process; PostgreSQL also gets NOTIFY). */
   readonly wakeups = new EventEmitter();
 
+  /** Each channel's max age (its own, else the delivery default), worked out once. */
+  private readonly maxAges: Map<string, number>;
   private readonly allChannels: { channel: string; maxAgeMs: number }[];
 
   constructor(
@@ -25,36 +28,34 @@ export class DeliveryEnqueuer {
     private readonly repository: DeliveryRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.allChannels = Object.keys(config.channels).map((channel) => ({ channel, maxAgeMs: this.maxAgeMs(channel) }));
+    this.maxAges = new Map(
+      Object.entries(config.channels).map(([channel, c]) => [channel, durationMs(c.maxAge ?? config.delivery.maxAge)]),
+    );
+    this.allChannels = [...this.maxAges].map(([channel, maxAgeMs]) => ({ channel, maxAgeMs }));
   }
 
   /**
    * The outbox statement for this revision, to run in the change's transaction; null when no channel
-   * can be concerned. Call `committed()` once the transaction commits.
+   * can be concerned. Routing reads only the fields of `notification`; `payload` (what the channels will
+   * render) is built only when something is written. Call `committed()` once the transaction commits.
    */
-  plan(notification: NotificationSnapshot, kind: DeliveryKind): { sql: string; params: unknown[] } | null {
+  plan(
+    notification: RoutableNotification & { id: string; revision: number },
+    kind: DeliveryKind,
+    payload: () => NotificationSnapshot,
+  ): { sql: string; params: unknown[] } | null {
     const routed = this.routing.route(notification);
-    const targets = new Map<string, NewDelivery>();
-    for (const t of routed.targets) {
-      if (!this.config.channels[t.channel]) continue;
-      targets.set(t.channel, {
-        channel: t.channel,
-        route: t.route,
-        remindEverySeconds: t.remindEveryMs === null ? null : Math.max(1, Math.round(t.remindEveryMs / 1000)),
-        maxAgeMs: this.maxAgeMs(t.channel),
-      });
-    }
+    // Routes name only configured channels: the config loader refuses anything else.
+    const targets: NewDelivery[] = routed.targets.map((t) => ({
+      channel: t.channel,
+      route: t.route,
+      remindEverySeconds: t.remindEveryMs === null ? null : Math.max(1, Math.round(t.remindEveryMs / 1000)),
+      maxAgeMs: this.maxAgeMs(t.channel),
+    }));
     // Revision 1 has no earlier deliveries: with no route either, there is nothing to write.
     const earlier = notification.revision > 1 ? this.allChannels : [];
-    if (targets.size === 0 && earlier.length === 0) return null;
-    return this.repository.enqueueStatement(
-      notification.id,
-      notification.revision,
-      kind,
-      notification,
-      [...targets.values()],
-      earlier,
-    );
+    if (targets.length === 0 && earlier.length === 0) return null;
+    return this.repository.enqueueStatement(notification.id, notification.revision, kind, payload(), targets, earlier);
   }
 
   committed(): void {
@@ -62,6 +63,6 @@ export class DeliveryEnqueuer {
   }
 
   maxAgeMs(channel: string): number {
-    return durationMs(this.config.channels[channel]?.maxAge ?? this.config.delivery.maxAge);
+    return this.maxAges.get(channel) ?? durationMs(this.config.delivery.maxAge);
   }
 }

@@ -7,7 +7,6 @@ import { ChangeNotifier } from './change-notifier';
 import { toNotification } from './notification-mapper';
 import { NotificationEntity } from './notification.entity';
 import { NotificationChange, NotificationsRepository } from './notifications.repository';
-import { DeliveryEnqueuer } from '../delivery/delivery-enqueuer';
 
 /** Who asks for a write: the API key's name, and its If-Match header if any. */
 export interface WriteContext {
@@ -23,7 +22,6 @@ export class NotificationActionsService {
   constructor(
     private readonly repository: NotificationsRepository,
     private readonly changes: ChangeNotifier,
-    private readonly deliveries: DeliveryEnqueuer,
   ) {}
 
   putExternalRef(
@@ -116,7 +114,6 @@ export class NotificationActionsService {
       },
     });
     this.changes.committed();
-    if (outcome.deliveryPlanned) this.deliveries.committed();
     this.logger.log(`notification ${id} closed by hand by ${by} (revision ${outcome.revision})`);
     return this.read(id);
   }

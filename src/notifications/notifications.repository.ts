@@ -20,8 +20,6 @@ export interface ApplyOutcome {
   decision: Decision;
   notificationId: string | null;
   revision: number | null;
-  /** Deliveries (the outbox) were written with the change: wake the workers after the commit. */
-  deliveryPlanned: boolean;
 }
 
 export interface ApplyOptions {
@@ -143,9 +141,10 @@ export class NotificationsRepository {
       const latest = read[2].rows[0] ?? null;
       options.precheck?.(latest && { status: latest.status, version: latest.version });
       const batch = new SqlBatch(client);
-      const { outcome } = this.write(batch, signal, latest, decide(latest), now, options.details ?? {});
+      const step = this.write(batch, signal, latest, decide(latest), now, options.details ?? {});
       await batch.commit();
-      return outcome;
+      if (step.delivers) this.deliveries.committed();
+      return step.outcome;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -174,6 +173,7 @@ export class NotificationsRepository {
     for (const { job } of group) ids.set(lockKey(job.signal.source, job.signal.externalId), job.signal);
     const failed = new Set<Pending<ApplyJob, ApplyOutcome>>();
     const planned: { pending: Pending<ApplyJob, ApplyOutcome>; outcome: ApplyOutcome }[] = [];
+    let delivers = false;
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
@@ -205,6 +205,7 @@ export class NotificationsRepository {
           const step = this.write(batch, signal, current, decide(current), now, {});
           latest.set(key, step.row);
           planned.push({ pending, outcome: step.outcome });
+          delivers ||= step.delivers;
         } catch (error) {
           batch.truncate(mark);
           failed.add(pending);
@@ -230,13 +231,15 @@ export class NotificationsRepository {
       }
       return;
     }
+    if (delivers) this.deliveries.committed();
     for (const { pending, outcome } of planned) pending.resolve(outcome);
     await runner.release().catch(() => undefined);
   }
 
   /**
-   * Adds the decided step's writes to the batch; returns the outcome and the row as the step leaves it
-   * (null when there still is none), which the next step for the same id in a group starts from.
+   * Adds the decided step's writes to the batch; returns the outcome, the row as the step leaves it
+   * (null when there still is none), which the next step for the same id in a group starts from, and
+   * whether it wrote deliveries (the workers are woken after the commit).
    */
   private write(
     batch: SqlBatch,
@@ -245,7 +248,7 @@ export class NotificationsRepository {
     decision: Decision,
     now: Date,
     closeDetails: Record<string, unknown>,
-  ): { outcome: ApplyOutcome; row: LifecycleRow | null } {
+  ): { outcome: ApplyOutcome; row: LifecycleRow | null; delivers: boolean } {
     // update, close and duplicate are only ever decided on an existing notification.
     const existing = (): LifecycleRow => {
       if (!latest) throw new Error(`lifecycle decided to change a notification that does not exist`);
@@ -255,25 +258,20 @@ export class NotificationsRepository {
       const row = createdState(randomUUID(), signal, status, now);
       batch.add(INSERT_NOTIFICATION, insertParams(row));
       this.addEvent(batch, row, status === 'open' ? 'opened' : 'closed', signal, now, details);
-      const deliveryPlanned = deliver !== null && this.deliver(batch, row, deliver);
-      return { outcome: { decision, notificationId: row.id, revision: row.revision, deliveryPlanned }, row };
+      const delivers = deliver !== null && this.deliver(batch, row, deliver);
+      return { outcome: { decision, notificationId: row.id, revision: row.revision }, row, delivers };
     };
     const revised = (closing: boolean, details: Record<string, unknown>) => {
       const row = nextState(existing(), signal, closing, now);
       batch.add(UPDATE_NOTIFICATION, updateParams(row));
       this.addEvent(batch, row, closing ? 'closed' : 'updated', signal, now, details);
-      const deliveryPlanned = this.deliver(batch, row, closing ? 'resolved' : 'updated');
-      return { outcome: { decision, notificationId: row.id, revision: row.revision, deliveryPlanned }, row };
+      const delivers = this.deliver(batch, row, closing ? 'resolved' : 'updated');
+      return { outcome: { decision, notificationId: row.id, revision: row.revision }, row, delivers };
     };
     switch (decision.kind) {
       case 'stale': {
-        const outcome = {
-          decision,
-          notificationId: latest?.id ?? null,
-          revision: latest?.revision ?? null,
-          deliveryPlanned: false,
-        };
-        return { outcome, row: latest };
+        const outcome = { decision, notificationId: latest?.id ?? null, revision: latest?.revision ?? null };
+        return { outcome, row: latest, delivers: false };
       }
       case 'duplicate': {
         const row = existing();
@@ -282,10 +280,11 @@ export class NotificationsRepository {
             WHERE id = $1`,
           [row.id, now],
         );
-        const outcome = { decision, notificationId: row.id, revision: row.revision, deliveryPlanned: false };
+        const outcome = { decision, notificationId: row.id, revision: row.revision };
         return {
           outcome,
           row: { ...row, lastSeenAt: now, duplicateCount: row.duplicateCount + 1, version: row.version + 1 },
+          delivers: false,
         };
       }
       case 'open':
@@ -304,7 +303,9 @@ export class NotificationsRepository {
 
   /** The outbox rows of a new revision, in the same COMMIT batch; false when nothing can be routed. */
   private deliver(batch: SqlBatch, row: LifecycleRow, kind: DeliveryKind): boolean {
-    const statement = this.deliveries.plan(toNotification({ ...row, acknowledgement: null, externalRefs: [] }), kind);
+    const statement = this.deliveries.plan(row, kind, () =>
+      toNotification({ ...row, acknowledgement: null, externalRefs: [] }),
+    );
     if (!statement) return false;
     batch.add(statement.sql, statement.params);
     return true;

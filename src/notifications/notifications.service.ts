@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
-import { DeliveryEnqueuer } from '../delivery/delivery-enqueuer';
 import { MetricsService } from '../metrics/metrics.service';
 import { ListNotificationsQuery, Schemas } from '../common/api-types';
 import { AlertSignal } from './alert-signal';
@@ -32,7 +31,6 @@ export class NotificationsService {
 
   constructor(
     private readonly repository: NotificationsRepository,
-    private readonly deliveries: DeliveryEnqueuer,
     private readonly metrics: MetricsService,
     private readonly changes: ChangeNotifier,
   ) {}
@@ -46,7 +44,6 @@ export class NotificationsService {
       this.metrics.ingestRequests.inc({ source: signal.source, result: 'error' });
       throw error;
     }
-    if (outcome.deliveryPlanned) this.deliveries.committed();
     const result = RESULT[outcome.decision.kind];
     this.metrics.ingestRequests.inc({ source: signal.source, result });
     const line = `${signal.source}/${signal.sourceInstance} ${signal.externalId}: ${result}`;
