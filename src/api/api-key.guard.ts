@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { ApiError } from '../common/api-error';
 import { AuthenticatedRequest } from '../common/request-context';
-import { matchSecret } from '../common/secrets';
+import { SecretMatcher } from '../common/secrets';
 import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiScope } from '../config/config.schema';
@@ -11,10 +11,14 @@ import { REQUIRED_SCOPE } from './scopes.decorator';
 /** `Authorization: Bearer <key>` with a key from `api.keys` that has the route's scope (`read` by default). */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  private readonly keys: SecretMatcher<AppConfig['api']['keys'][number]>;
+
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly reflector: Reflector,
-  ) {}
+  ) {
+    this.keys = new SecretMatcher(config.api.keys, (k) => k.key);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -25,7 +29,7 @@ export class ApiKeyGuard implements CanActivate {
     if (scheme.toLowerCase() !== 'bearer' || !key) {
       throw new ApiError('unauthorized', 'Authorization must be "Bearer <api key>"');
     }
-    const match = matchSecret(this.config.api.keys, (k) => k.key, key.trim());
+    const match = this.keys.match(key.trim());
     if (!match) throw new ApiError('unauthorized', 'Unknown API key');
     request.apiKeyName = match.name;
     const needed =

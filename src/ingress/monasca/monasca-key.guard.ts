@@ -1,23 +1,26 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../../common/api-error';
 import { AuthenticatedRequest } from '../../common/request-context';
-import { matchSecret } from '../../common/secrets';
+import { SecretMatcher } from '../../common/secrets';
 import { AppConfig } from '../../config/config.loader';
 import { APP_CONFIG } from '../../config/config.module';
 
 /** The key is the last path segment: Monasca's webhook plugin cannot send a secret header. */
 @Injectable()
 export class MonascaKeyGuard implements CanActivate {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  private readonly keys: SecretMatcher<AppConfig['ingress']['monasca']['keys'][number]>;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.keys = new SecretMatcher(config.ingress.monasca.keys, (k) => k.key);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const keys = this.config.ingress.monasca.keys;
-    const match = matchSecret(keys, (k) => k.key, request.params.key);
+    const match = this.keys.match(request.params.key);
     if (!match) {
       throw new ApiError(
         'unauthorized',
-        keys.length === 0 ? 'No Monasca keys are configured (ingress.monasca.keys)' : 'Unknown Monasca webhook key',
+        this.keys.size === 0 ? 'No Monasca keys are configured (ingress.monasca.keys)' : 'Unknown Monasca webhook key',
       );
     }
     request.sourceInstance = match.name;

@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SMTPServer, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import { isDatabaseUnavailable } from '../../common/database-errors';
-import { matchSecret } from '../../common/secrets';
+import { SecretMatcher } from '../../common/secrets';
 import { AppConfig } from '../../config/config.loader';
 import { APP_CONFIG } from '../../config/config.module';
 import { SmtpIngressConfig } from '../../config/config.schema';
@@ -96,6 +96,7 @@ export class SmtpServerService implements OnApplicationBootstrap, BeforeApplicat
 
   private options(): SMTPServerOptions {
     const smtp = this.smtp;
+    const passwords = new SecretMatcher(smtp.auth.users, (u) => u.password);
     const isAllowed = allowedClients(smtp.allowedClients);
     const auth = smtp.auth.users.length > 0;
     return {
@@ -120,11 +121,7 @@ export class SmtpServerService implements OnApplicationBootstrap, BeforeApplicat
       logger: false,
       onConnect: (session, callback) => this.onConnect(session, callback, isAllowed),
       onAuth: (authRequest, _session, callback) => {
-        const user = matchSecret(
-          smtp.auth.users.filter((u) => u.username === authRequest.username),
-          (u) => u.password,
-          authRequest.password,
-        );
+        const user = passwords.match(authRequest.password, (u) => u.username === authRequest.username);
         if (!user) {
           this.logger.warn(`SMTP AUTH failed for user "${authRequest.username}"`);
           callback(smtpError(535, 'Authentication credentials invalid'));

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../../common/api-error';
 import { AuthenticatedRequest } from '../../common/request-context';
-import { matchSecret } from '../../common/secrets';
+import { SecretMatcher } from '../../common/secrets';
 import { AppConfig } from '../../config/config.loader';
 import { APP_CONFIG } from '../../config/config.module';
 
@@ -9,16 +9,19 @@ export const STACKSTATE_TOKEN_HEADER = 'x-stackstate-webhook-token';
 
 @Injectable()
 export class StackStateTokenGuard implements CanActivate {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  private readonly tokens: SecretMatcher<AppConfig['ingress']['stackstate']['tokens'][number]>;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.tokens = new SecretMatcher(config.ingress.stackstate.tokens, (t) => t.token);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const tokens = this.config.ingress.stackstate.tokens;
-    const match = matchSecret(tokens, (t) => t.token, request.headers[STACKSTATE_TOKEN_HEADER]);
+    const match = this.tokens.match(request.headers[STACKSTATE_TOKEN_HEADER]);
     if (!match) {
       throw new ApiError(
         'unauthorized',
-        tokens.length === 0
+        this.tokens.size === 0
           ? 'No StackState tokens are configured (ingress.stackstate.tokens)'
           : 'Missing or wrong X-StackState-Webhook-Token',
       );
