@@ -11,8 +11,9 @@ import { durationMs } from '../config/duration';
 import { DeliveryEnqueuer } from './delivery-enqueuer';
 import { DeliveryMetrics } from './delivery-metrics';
 import { ChannelGuards } from './channel-guards';
-import { CompletionBatcher } from './completion-batcher';
-import { ClaimedDelivery, DELIVERY_CHANNEL, DeliveryRepository } from './delivery.repository';
+import { GroupCommit } from '../database/group-commit';
+import { AttemptRecord, ClaimedDelivery, DELIVERY_CHANNEL, DeliveryRepository } from './delivery.repository';
+import { DeliveryStatus } from './delivery.entity';
 import { retryDelayMs } from './retry-policy';
 
 /**
@@ -36,7 +37,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly leaseMs: number;
   private readonly timeoutMs: number;
   private readonly pollMs: number;
-  private readonly completions: CompletionBatcher;
+  /** Attempt results, written in groups (one write at a time; results arriving meanwhile share the next). */
+  private readonly completions: GroupCommit<
+    { delivery: ClaimedDelivery; attempt: AttemptRecord },
+    DeliveryStatus | null
+  >;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -50,7 +55,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     // A lease shorter than a send would let a second worker send it again while the first still is.
     this.leaseMs = Math.max(durationMs(config.delivery.lease), this.maxTimeoutMs() + 1000);
     this.pollMs = durationMs(config.delivery.pollInterval);
-    this.completions = new CompletionBatcher((items) => this.repository.complete(items));
+    this.completions = new GroupCommit({
+      maxInFlight: 1,
+      maxBatch: 100,
+      // Past its lease the delivery is claimed and sent again anyway: its result no longer matters.
+      maxWaitMs: this.leaseMs,
+      tooLong: (waitedMs) => new Error(`waited ${Math.round(waitedMs)} ms to record the result`),
+      run: async (batch) => {
+        const statuses = await withRetries(() => this.repository.complete(batch.map((p) => p.job)));
+        for (const p of batch) p.resolve(statuses.get(p.job.delivery.id) ?? null);
+      },
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -181,15 +196,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const delay = retryDelayMs(d.attempts, this.backoff(), result.retryAfterMs);
       let status;
       try {
-        status = await this.completions.complete(d, {
-          outcome: result.outcome,
-          statusCode: result.statusCode,
-          error: result.error ?? null,
-          response: result.response ?? null,
-          startedAt,
-          durationMs,
-          worker: this.workerId,
-          retryDelayMs: delay,
+        status = await this.completions.submit({
+          delivery: d,
+          attempt: {
+            outcome: result.outcome,
+            statusCode: result.statusCode,
+            error: result.error ?? null,
+            response: result.response ?? null,
+            startedAt,
+            durationMs,
+            worker: this.workerId,
+            retryDelayMs: delay,
+          },
         });
       } catch (error) {
         // The lease runs out and another attempt follows: at-least-once.
@@ -198,8 +216,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
         );
         continue;
       }
-      const outcome =
-        status === null ? 'lease-lost' : status === 'pending' ? 'retry' : status === 'delivered' ? 'delivered' : status;
+      const outcome = status === null ? 'lease-lost' : status === 'pending' ? 'retry' : status;
       this.metrics.delivery(channel, outcome);
       const line = {
         msg: `delivery ${outcome}`,
@@ -263,5 +280,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private maxTimeoutMs(): number {
     return Math.max(this.timeoutMs, ...Object.values(this.config.channels).map((c) => this.channelTimeoutMs(c)));
+  }
+}
+
+// A result not recorded means a second send after the lease runs out: worth two more tries (a dropped
+// pooled connection, a restarted database).
+async function withRetries<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
   }
 }
