@@ -1,4 +1,5 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { MetricsService } from './metrics.service';
 
 @Controller()
@@ -6,8 +7,9 @@ export class MetricsController {
   constructor(private readonly service: MetricsService) {}
 
   @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  getMetrics() {
+  async getMetrics(@Res({ passthrough: true }) response: Response) {
+    // prom-client's own content type (the text exposition format version it writes).
+    response.type(this.service.contentType);
     return this.service.metrics();
   }
 }

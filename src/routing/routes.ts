@@ -13,7 +13,6 @@ export interface RoutableNotification {
 }
 
 export interface CompiledRoute {
-  index: number;
   /** `routes[i]` name, or `route-<i>`, or `host:<name>` for `hosts:` entries. */
   name: string;
   match: RouteMatchConfig;
@@ -43,7 +42,6 @@ export interface RoutingResult {
 /** `routes`, then one route per `hosts:` entry (channels default to `defaultChannels`). */
 export function compileRoutes(config: Pick<AppConfigFile, 'routes' | 'hosts' | 'defaultChannels'>): RoutingTable {
   const routes: CompiledRoute[] = config.routes.map((route, index) => ({
-    index,
     name: route.name ?? `route-${index}`,
     match: route.match,
     channels: route.channels,
@@ -52,7 +50,6 @@ export function compileRoutes(config: Pick<AppConfigFile, 'routes' | 'hosts' | '
   }));
   for (const [host, entry] of Object.entries(config.hosts)) {
     routes.push({
-      index: routes.length,
       name: `host:${host}`,
       match: Object.assign(new RouteMatchConfig(), { host: [host] }),
       channels: entry.notification_channels ?? config.defaultChannels,

@@ -10,14 +10,14 @@ const EXCERPT = 500;
  */
 export async function httpSend(
   url: string,
-  init: { method?: string; headers: Record<string, string>; body: string },
+  init: { headers: Record<string, string>; body: string },
   timeoutMs: number,
   retryAfterHeaders: string[] = ['retry-after'],
 ): Promise<SendResult & { body?: string }> {
   let response: Response;
   try {
     response = await fetch(url, {
-      method: init.method ?? 'POST',
+      method: 'POST',
       headers: init.headers,
       body: init.body,
       redirect: 'manual',

@@ -25,7 +25,7 @@ export function toSignal(
 ): AlertSignal {
   const base = baseFields(mail, parsed, config);
   const haproxy = config.haproxy.enabled ? parseHaproxyAlert(parsed.subject, parsed.text) : null;
-  if (haproxy?.kind === 'state') return withoutNul(haproxyState(haproxy, mail, base, config.haproxy.downSeverity));
+  if (haproxy?.kind === 'state') return withoutNul(haproxyState(haproxy, base, config.haproxy.downSeverity));
   if (!haproxy) {
     const outcome = rules.match({
       from: [mail.envelope.mailFrom, parsed.from].filter((a): a is string => !!a),
@@ -34,7 +34,7 @@ export function toSignal(
       body: parsed.text,
       messageId: parsed.messageId,
     });
-    if (outcome) return withoutNul(ruleSignal(outcome, mail, base));
+    if (outcome) return withoutNul(ruleSignal(outcome, base));
   }
   return withoutNul(oneShot(mail, parsed, base, haproxy));
 }
@@ -117,7 +117,6 @@ function haproxyFields(alert: HaproxyAlert): Record<string, string> {
 
 function haproxyState(
   alert: Extract<HaproxyAlert, { kind: 'state' }>,
-  mail: ReceivedMail,
   base: BaseFields,
   downSeverity: Severity,
 ): AlertSignal {
@@ -150,7 +149,7 @@ function haproxyState(
   };
 }
 
-function ruleSignal(outcome: RuleOutcome, mail: ReceivedMail, base: BaseFields): AlertSignal {
+function ruleSignal(outcome: RuleOutcome, base: BaseFields): AlertSignal {
   const groups = Object.fromEntries(Object.entries(outcome.groups).map(([k, v]) => [`match.${k}`, v]));
   return {
     source: outcome.source,
