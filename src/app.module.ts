@@ -1,10 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
-import { destination } from 'pino';
 import { ApiModule } from './api/api.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { httpLoggerOptions } from './common/http-logger';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/config.loader';
 import { ConfigModule } from './config/config.module';
@@ -23,15 +20,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        // Asynchronous writes: a slow reader of stdout (a pipe to a log collector) must not stall the
-        // event loop. pino flushes what is buffered when the process exits; past 16 MiB waiting (the reader
-        // has stopped) lines are dropped rather than memory exhausted.
-        LoggerModule.forRoot({
-          pinoHttp: [
-            httpLoggerOptions(config.env.logLevel),
-            destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 }),
-          ],
-        }),
         DatabaseModule.forRoot(database),
         MetricsModule,
         StackStateModule,

@@ -3,9 +3,9 @@ import { INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { json, NextFunction, Request, Response, static as serveStatic } from 'express';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
+import { createLogging } from './common/logger';
 import { AppConfig } from './config/config.loader';
 import { describePostgresUrl, DatabaseTarget } from './database/database-target';
 import { SmtpServerService } from './ingress/smtp/smtp-server.service';
@@ -43,13 +43,15 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     };
   }
   let app: NestExpressApplication | undefined;
+  const logging = createLogging(config.env.logLevel);
   try {
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), {
       bodyParser: false,
-      bufferLogs: true,
+      logger: logging.logger,
     });
-    app.useLogger(app.get(Logger));
     app.set('x-powered-by', false);
+    // First, so that every answer, the body parser's errors included, has a request id and a log line.
+    app.use(logging.middleware);
     // The /docs page's script and stylesheet: files, not API operations, so not in the spec.
     app.use(API_REFERENCE_ASSETS_PATH, serveStatic(SWAGGER_UI_DIR, { index: false, maxAge: '1h' }));
     app.use(

@@ -1,5 +1,6 @@
 import { startApp } from './app';
 import { ConfigError, loadConfig } from './config/config.loader';
+import { errorText } from './common/errors';
 
 async function main(): Promise<void> {
   let config;
@@ -32,6 +33,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`alert-relay: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`alert-relay: failed to start: ${errorText(error)}\n`);
   process.exit(1);
 });

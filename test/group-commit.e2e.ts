@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { MetricsService } from '../src/metrics/metrics.service';
-import { AlertSignal } from '../src/notifications/alert-signal';
+import { AlertSignal } from '../src/domain/alert-signal';
 import { NotificationsRepository } from '../src/notifications/notifications.repository';
 import { NotificationsService } from '../src/notifications/notifications.service';
 import { StackStateEnvelopeDto } from '../src/ingress/stackstate/stackstate.dto';

@@ -7,22 +7,23 @@ import {
   IsOptional,
   IsString,
   IsUUID,
-  Matches,
   Max,
   MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { Operations, RouteTestNotification, RouteTestRequest, Schemas } from '../common/api-types';
-import { SEVERITIES } from '../config/config.schema';
+
 import { MonascaAlarmDto } from '../ingress/monasca/monasca.dto';
 import { StackStateEnvelopeDto } from '../ingress/stackstate/stackstate.dto';
+import { DELIVERY_STATUSES, NOTIFICATION_STATUSES, NotificationStatus, SEVERITIES } from '../domain/notification';
+import { IsName } from '../common/patterns';
 
 type ListDeliveriesQuery = NonNullable<Operations['listDeliveries']['parameters']['query']>;
 
 export class ListDeliveriesQueryDto implements ListDeliveriesQuery {
   @IsOptional()
-  @IsIn(['pending', 'delivered', 'dead', 'superseded'])
+  @IsIn(DELIVERY_STATUSES)
   status?: Schemas['DeliveryStatus'];
 
   @IsOptional()
@@ -49,7 +50,7 @@ export class DeliveryIdParamsDto {
 }
 
 export class ChannelNameParamsDto {
-  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be a channel name' })
+  @IsName({ message: 'must be a channel name' })
   name: string;
 }
 
@@ -57,7 +58,7 @@ export class RouteTestNotificationDto implements RouteTestNotification {
   @IsString() @MaxLength(64) source: string;
   @IsOptional() @IsString() @MaxLength(64) sourceInstance?: string;
   @IsIn(SEVERITIES) severity: Schemas['Severity'];
-  @IsOptional() @IsIn(['open', 'closed']) status?: 'open' | 'closed';
+  @IsOptional() @IsIn(NOTIFICATION_STATUSES) status?: NotificationStatus;
   @IsOptional() @IsString() @MaxLength(64) sourceState?: string;
   @IsString() @MaxLength(1000) title: string;
   @IsOptional() @IsString() @MaxLength(10000) message?: string;

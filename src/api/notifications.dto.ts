@@ -9,7 +9,6 @@ import {
   IsString,
   IsUrl,
   IsUUID,
-  Matches,
   Max,
   MaxLength,
   Min,
@@ -24,14 +23,15 @@ import {
   Schemas,
   UnacknowledgeRequest,
 } from '../common/api-types';
-import { SEVERITIES } from '../config/config.schema';
+import { NOTIFICATION_STATUSES, NotificationStatus, SEVERITIES } from '../domain/notification';
+import { IsName } from '../common/patterns';
 
 export const MAX_PAGE_SIZE = 200;
 
 export class ListNotificationsQueryDto implements ListNotificationsQuery {
   @IsOptional()
-  @IsIn(['open', 'closed'])
-  status?: 'open' | 'closed';
+  @IsIn(NOTIFICATION_STATUSES)
+  status?: NotificationStatus;
 
   @IsOptional()
   @IsString()
@@ -98,7 +98,7 @@ export class NotificationIdParamsDto {
 }
 
 export class ExternalRefParamsDto extends NotificationIdParamsDto {
-  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be 1-64 letters, digits, "_", "-" or "."' })
+  @IsName()
   system: string;
 }
 

@@ -1,17 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ChannelRegistry } from '../channels/channel-registry';
-import { MessageKind, NotificationSnapshot } from '../channels/common/channel';
+
 import { ApiError } from '../common/api-error';
 import { Schemas } from '../common/api-types';
 import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
 import { toSignal as monascaSignal } from '../ingress/monasca/monasca.service';
 import { toSignal as stackStateSignal } from '../ingress/stackstate/stackstate.service';
-import { AlertSignal } from '../notifications/alert-signal';
+import { AlertSignal, alertSignal } from '../domain/alert-signal';
 import { toNotification } from '../notifications/notification-mapper';
 import { createdState } from '../notifications/notification-state';
 import { RoutingService } from '../routing/routing.service';
 import { RouteTestNotificationDto, RouteTestRequestDto } from './deliveries.dto';
+import { MessageKind, NotificationSnapshot } from '../domain/notification';
 
 const PREVIEW_ID = '00000000-0000-4000-8000-000000000001';
 
@@ -67,23 +68,21 @@ function fromSignal(signal: AlertSignal): NotificationSnapshot {
 
 function fromFields(n: RouteTestNotificationDto, instance: string): NotificationSnapshot {
   const closed = n.status === 'closed';
-  return fromSignal({
-    source: n.source,
-    sourceInstance: n.sourceInstance ?? instance,
-    externalId: 'route-test',
-    action: closed ? 'close' : 'open',
-    sourceTime: null,
-    severity: n.severity,
-    sourceState: n.sourceState ?? n.severity.toUpperCase(),
-    title: n.title,
-    message: n.message ?? null,
-    component: null,
-    host: n.host ?? null,
-    tags: n.tags ?? [],
-    metadata: n.metadata ?? {},
-    links: [],
-    closeReason: closed ? 'route test' : null,
-    reopenAfterClose: false,
-    payload: null,
-  });
+  return fromSignal(
+    alertSignal({
+      source: n.source,
+      sourceInstance: n.sourceInstance ?? instance,
+      externalId: 'route-test',
+      action: closed ? 'close' : 'open',
+      severity: n.severity,
+      sourceState: n.sourceState ?? n.severity.toUpperCase(),
+      title: n.title,
+      message: n.message ?? null,
+      host: n.host ?? null,
+      tags: n.tags ?? [],
+      metadata: n.metadata ?? {},
+      closeReason: closed ? 'route test' : null,
+      payload: null,
+    }),
+  );
 }

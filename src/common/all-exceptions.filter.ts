@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { ApiError } from './api-error';
 import { ErrorBody, ErrorCode } from './api-types';
 import { isDatabaseUnavailable, isUnstorableValue } from './database-errors';
+import { errorText } from './errors';
 
 // body-parser's error types (https://github.com/expressjs/body-parser#errors).
 const BODY_PARSER_ERRORS: Record<string, [ErrorCode, string]> = {
@@ -37,7 +38,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (error.status >= 500) {
       if (error.code === 'database_unavailable') {
         response.setHeader('Retry-After', '5');
-        this.logger.warn(`database unavailable: ${describe(exception)}`);
+        this.logger.warn(`database unavailable: ${errorText(exception)}`);
       } else {
         this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
       }
@@ -77,10 +78,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     return new ApiError('internal_error', 'Internal error; see the service log for this request id');
   }
-}
-
-function describe(exception: unknown): string {
-  return exception instanceof Error ? exception.message : String(exception);
 }
 
 // Set by pino-http's genReqId (common/http-logger.ts), always a string there.

@@ -18,6 +18,7 @@ import {
   ValidationError,
 } from 'class-validator';
 import { IsDuration } from './duration';
+import { IsE164, IsEmailAddress, NAME_PATTERN, NAME_RULE } from '../common/patterns';
 
 // Channel definitions (`channels:` in the YAML): one class per `type`. Every base URL / host is
 // configurable so that tests point channels at fakes on 127.0.0.1.
@@ -138,12 +139,12 @@ export class SignalChannelConfig extends BaseChannelConfig {
   @Matches(HTTP_URL, { message: HTTP_URL_MESSAGE })
   rpcUrl?: string;
 
-  @Matches(/^\+[1-9][0-9]{5,17}$/, { message: 'must be a phone number in E.164 form, e.g. +12025551234' })
+  @IsE164()
   account: string;
 
   @IsOptional()
   @IsArray()
-  @Matches(/^\+[1-9][0-9]{5,17}$/, { each: true, message: 'must be phone numbers in E.164 form' })
+  @IsE164({ each: true })
   recipients: string[] = [];
 
   @IsOptional()
@@ -180,12 +181,12 @@ export class EmailChannelConfig extends BaseChannelConfig {
   @Type(() => SmtpClientConfig)
   smtp: SmtpClientConfig;
 
-  @Matches(/^[^\s@<>]+@[^\s@<>]+$/, { message: 'must be an e-mail address' })
+  @IsEmailAddress()
   from: string;
 
   @IsArray()
   @ArrayMinSize(1)
-  @Matches(/^[^\s@<>]+@[^\s@<>]+$/, { each: true, message: 'must be e-mail addresses' })
+  @IsEmailAddress({ each: true })
   to: string[];
 }
 
@@ -215,11 +216,11 @@ export class WebhookChannelConfig extends BaseChannelConfig {
 
   /** `smtp-http-proxy` format: the envelope sender and recipient the receiver sees. */
   @IsOptional()
-  @Matches(/^[^\s@<>]+@[^\s@<>]+$/, { message: 'must be an e-mail address' })
+  @IsEmailAddress()
   mailFrom: string = 'alert-relay@localhost';
 
   @IsOptional()
-  @Matches(/^[^\s@<>]+@[^\s@<>]+$/, { message: 'must be an e-mail address' })
+  @IsEmailAddress()
   mailTo: string = 'alerts@localhost';
 
   /** Extra request headers (e.g. an x-api-key the receiver checks). */
@@ -247,8 +248,6 @@ export type ChannelConfig =
   | EmailChannelConfig
   | WebhookChannelConfig;
 
-const CHANNEL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
 /**
  * Turns the raw `channels:` map into typed configs, one class per `type`, collecting every problem
  * as `channels.<name>.<key>: problem`.
@@ -265,7 +264,7 @@ export function parseChannels(
   }
   for (const [name, value] of Object.entries(raw)) {
     const path = `channels.${name}`;
-    if (!CHANNEL_NAME.test(name)) problems.push(`${path}: the name must be 1-64 letters, digits, "_", "-" or "."`);
+    if (!NAME_PATTERN.test(name)) problems.push(`${path}: the name ${NAME_RULE}`);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       problems.push(`${path}: must be a mapping with a type`);
       continue;

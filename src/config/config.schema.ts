@@ -21,15 +21,15 @@ import {
 } from 'class-validator';
 import { ChannelConfig, RateLimitConfig } from './channels.config';
 import { IsDuration } from './duration';
+import { SIGNAL_ACTIONS, SignalAction } from '../domain/alert-signal';
+import { NOTIFICATION_STATUSES, NotificationStatus, SEVERITIES, Severity } from '../domain/notification';
+import { IsName } from '../common/patterns';
 
 // The YAML file's shape (DESIGN §3). Every class here is validated at boot; unknown keys are errors so
 // that a typo in a key path is caught instead of silently ignored.
 
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-const NAME_MESSAGE = 'must be 1-64 letters, digits, "_", "-" or "."';
-
 export class StackStateTokenConfig {
-  @Matches(NAME, { message: NAME_MESSAGE })
+  @IsName()
   name: string;
 
   @IsString()
@@ -44,11 +44,8 @@ export class StackStateIngressConfig {
   tokens: StackStateTokenConfig[] = [];
 }
 
-export const SEVERITIES = ['critical', 'warning', 'info', 'unknown'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
 export class MonascaKeyConfig {
-  @Matches(NAME, { message: NAME_MESSAGE })
+  @IsName()
   name: string;
 
   // The key travels in the URL path (Monasca's webhook plugin sends no secret header).
@@ -175,10 +172,8 @@ export class MailRuleMatchConfig {
   ignoreCase: boolean = true;
 }
 
-export const MAIL_RULE_ACTIONS = ['open', 'close'] as const;
-
 export class MailRuleConfig {
-  @Matches(NAME, { message: NAME_MESSAGE })
+  @IsName()
   name: string;
 
   @ValidateNested()
@@ -192,8 +187,8 @@ export class MailRuleConfig {
   @IsNotEmpty()
   externalId: string;
 
-  @IsIn(MAIL_RULE_ACTIONS)
-  action: (typeof MAIL_RULE_ACTIONS)[number];
+  @IsIn(SIGNAL_ACTIONS)
+  action: SignalAction;
 
   @IsIn(SEVERITIES)
   severity: Severity = 'warning';
@@ -296,7 +291,7 @@ export const API_SCOPES = ['read', 'write'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 export class ApiKeyConfig {
-  @Matches(NAME, { message: NAME_MESSAGE })
+  @IsName()
   name: string;
 
   @IsString()
@@ -334,7 +329,11 @@ export class RouteMatchConfig {
   @IsOptional() @Transform(toList) @IsArray() @IsString({ each: true }) source?: string[];
   @IsOptional() @Transform(toList) @IsArray() @IsString({ each: true }) sourceInstance?: string[];
   @IsOptional() @Transform(toList) @IsArray() @IsIn(SEVERITIES, { each: true }) severity?: Severity[];
-  @IsOptional() @Transform(toList) @IsArray() @IsIn(['open', 'closed'], { each: true }) status?: ('open' | 'closed')[];
+  @IsOptional()
+  @Transform(toList)
+  @IsArray()
+  @IsIn(NOTIFICATION_STATUSES, { each: true })
+  status?: NotificationStatus[];
   /** Component tags (`key:value`); every listed tag must be present. */
   @IsOptional() @Transform(toList) @IsArray() @IsString({ each: true }) tags?: string[];
   /** Metadata key -> value (or list of values, or `*` for "present"); every key must match. */
@@ -345,7 +344,7 @@ export class RouteMatchConfig {
 
 export class RouteConfig {
   @IsOptional()
-  @Matches(NAME, { message: NAME_MESSAGE })
+  @IsName()
   name?: string;
 
   @IsOptional()

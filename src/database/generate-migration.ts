@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { schemaDiff } from './schema-diff';
+import { errorText } from '../common/errors';
 
 // npm run migration:generate -- <Name>: writes src/database/migrations/<timestamp>-<Name>.ts with what the
 // entities need beyond the existing migrations, computed on a scratch embedded database. Review it,
@@ -48,6 +49,6 @@ ${lines(diff.down)}
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${errorText(error)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import { Logger as NestLogger } from '@nestjs/common';
 import { Logger as TypeOrmLogger } from 'typeorm';
+import { errorText } from '../common/errors';
 
 /** Sends TypeORM's migration and schema messages to the service log; never query parameters. */
 export class DatabaseLogger implements TypeOrmLogger {
@@ -7,7 +8,7 @@ export class DatabaseLogger implements TypeOrmLogger {
 
   logQuery(): void {}
   logQueryError(error: string | Error): void {
-    this.logger.debug(`query failed: ${error instanceof Error ? error.message : error}`);
+    this.logger.debug(`query failed: ${errorText(error)}`);
   }
   logQuerySlow(time: number, query: string): void {
     this.logger.warn(`slow query (${time} ms): ${query.slice(0, 200)}`);

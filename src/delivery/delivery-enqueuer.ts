@@ -1,13 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
-import { NotificationSnapshot } from '../channels/common/channel';
+
 import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
 import { durationMs } from '../config/duration';
 import { RoutableNotification } from '../routing/routes';
 import { RoutingService } from '../routing/routing.service';
-import { DeliveryKind } from './delivery.entity';
+
 import { DeliveryRepository, NewDelivery } from './delivery.repository';
+import { DeliveryKind, NotificationSnapshot } from '../domain/notification';
 
 /**
  * Turns a committed-to-be notification change into outbox rows, inside the change's own transaction:

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Client } from 'pg';
 import { ChannelRegistry } from '../channels/channel-registry';
-import { NotificationSnapshot, OutgoingMessage, SendResult } from '../channels/common/channel';
+import { OutgoingMessage, SendResult } from '../channels/common/channel';
 import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
 import { ChannelConfig } from '../config/channels.config';
@@ -13,8 +13,10 @@ import { DeliveryMetrics } from './delivery-metrics';
 import { ChannelGuards } from './channel-guards';
 import { GroupCommit } from '../database/group-commit';
 import { AttemptRecord, ClaimedDelivery, DELIVERY_CHANNEL, DeliveryRepository } from './delivery.repository';
-import { DeliveryStatus } from './delivery.entity';
+
 import { retryDelayMs } from './retry-policy';
+import { DeliveryStatus, NotificationSnapshot } from '../domain/notification';
+import { errorText } from '../common/errors';
 
 /**
  * The delivery workers of this process: claim due deliveries (leased, SKIP LOCKED), send them through
@@ -113,7 +115,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.pumping = this.pump()
       .catch((error: unknown) => {
         if (this.stopping) return;
-        this.logger.error(`claiming deliveries failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.error(`claiming deliveries failed: ${errorText(error)}`);
         this.schedule(Math.min(this.pollMs, 1000));
       })
       .finally(() => {
@@ -187,7 +189,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       result = await this.registry.get(config.type).send(messages, config, this.channelTimeoutMs(config));
     } catch (error) {
-      result = { outcome: 'retry', statusCode: null, error: error instanceof Error ? error.message : String(error) };
+      result = { outcome: 'retry', statusCode: null, error: errorText(error) };
     }
     const durationMs = Date.now() - startedAt.getTime();
     this.guards.record(channel, result.outcome, Date.now());
@@ -211,9 +213,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
         });
       } catch (error) {
         // The lease runs out and another attempt follows: at-least-once.
-        this.logger.error(
-          `recording delivery ${d.id} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.logger.error(`recording delivery ${d.id} failed: ${errorText(error)}`);
         continue;
       }
       const outcome = status === null ? 'lease-lost' : status === 'pending' ? 'retry' : status;
@@ -246,7 +246,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
         this.kick();
       }
     } catch (error) {
-      this.logger.error(`reminders failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(`reminders failed: ${errorText(error)}`);
     }
   }
 
@@ -262,9 +262,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       await client.query(`LISTEN ${DELIVERY_CHANNEL}`);
       this.listener = client;
     } catch (error) {
-      this.logger.warn(
-        `cannot LISTEN for deliveries (${error instanceof Error ? error.message : String(error)}); polling`,
-      );
+      this.logger.warn(`cannot LISTEN for deliveries (${errorText(error)}); polling`);
       await client.end().catch(() => undefined);
     }
   }

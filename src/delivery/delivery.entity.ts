@@ -1,8 +1,6 @@
 import { Column, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { NotificationEntity } from '../notifications/notification.entity';
-
-export type DeliveryKind = 'opened' | 'updated' | 'resolved' | 'reminder';
-export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'superseded';
+import { DeliveryKind, DeliveryStatus } from '../domain/notification';
 
 /**
  * The outbox: one row per (notification, channel, revision), written in the transaction of the change.

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AttemptOutcome, DeliveryAttemptEntity } from './delivery-attempt.entity';
-import { DeliveryEntity, DeliveryKind, DeliveryStatus } from './delivery.entity';
+import { DeliveryEntity } from './delivery.entity';
+import { DeliveryKind, DeliveryStatus } from '../domain/notification';
 
 export interface NewDelivery {
   channel: string;

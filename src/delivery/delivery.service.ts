@@ -3,14 +3,16 @@ import { ChannelRegistry } from '../channels/channel-registry';
 import { testNotification } from '../channels/common/render';
 import { ApiError } from '../common/api-error';
 import { Schemas } from '../common/api-types';
+import { decodeCursor, encodeCursor } from '../common/cursor';
 import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
 import { durationMs } from '../config/duration';
 import { ChannelGuards } from './channel-guards';
 import { DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryEnqueuer } from './delivery-enqueuer';
-import { DeliveryEntity, DeliveryStatus } from './delivery.entity';
+import { DeliveryEntity } from './delivery.entity';
 import { DeliveryRepository } from './delivery.repository';
+import { DeliveryStatus } from '../domain/notification';
 
 /** The deliveries and channels API. */
 @Injectable()
@@ -45,16 +47,12 @@ export class DeliveryService {
     limit: number;
     cursor?: string;
   }): Promise<Schemas['DeliveryPage']> {
-    if (query.cursor !== undefined && !/^[1-9][0-9]{0,18}$/.test(query.cursor)) {
-      throw new ApiError('bad_request', 'cursor is not valid', [
-        { field: 'cursor', problem: 'must be a nextCursor returned by this API' },
-      ]);
-    }
-    const rows = await this.repository.list(query.status, query.channel, query.cursor, query.limit + 1);
+    const after = query.cursor === undefined ? undefined : decodeDeliveriesCursor(query.cursor);
+    const rows = await this.repository.list(query.status, query.channel, after, query.limit + 1);
     const page = rows.slice(0, query.limit);
     return {
       items: page.map((d) => toDelivery(d)),
-      nextCursor: rows.length > query.limit ? page[page.length - 1].sequence : null,
+      nextCursor: rows.length > query.limit ? encodeCursor(DELIVERIES, [page[page.length - 1].sequence]) : null,
     };
   }
 
@@ -107,6 +105,20 @@ export class DeliveryService {
       response: result.response ?? null,
     };
   }
+}
+
+const DELIVERIES = 'd1';
+
+// ["d1", sequence] of the last delivery returned (newest first).
+function decodeDeliveriesCursor(cursor: string): string {
+  const decoded = decodeCursor(cursor, 1);
+  const sequence = decoded?.position[0] ?? '';
+  if (decoded?.tag !== DELIVERIES || !/^[1-9][0-9]{0,18}$/.test(sequence)) {
+    throw new ApiError('bad_request', 'cursor is not valid', [
+      { field: 'cursor', problem: 'must be a nextCursor returned by this API' },
+    ]);
+  }
+  return sequence;
 }
 
 function toDelivery(d: DeliveryEntity, attempts?: DeliveryAttemptEntity[]): Schemas['Delivery'] {

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError } from '../common/api-error';
 import { etagMatches, etagOf } from '../common/etag';
-import { decodeFeedCursor, encodeFeedCursor } from './events-feed.service';
-import { decodeListCursor, encodeListCursor } from './notification-cursor';
+import { decodeFeedCursor, decodeListCursor, encodeFeedCursor, encodeListCursor } from './notification-cursor';
 
 const position = { openedAt: new Date('2026-03-01T10:00:00.123Z'), id: '6a1f0f37-0c8b-4a57-9b7b-4f0e5b2a9c11' };
 

@@ -1,8 +1,8 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { ApiError } from '../common/api-error';
 import { Schemas } from '../common/api-types';
 import { ChangeNotifier } from './change-notifier';
-import { EventsFeedRepository, FeedPosition } from './events-feed.repository';
+import { EventsFeedRepository } from './events-feed.repository';
+import { decodeFeedCursor, encodeFeedCursor } from './notification-cursor';
 import { toNotificationEvent } from './notification-mapper';
 
 // While a long-poll waits, the feed is read again on every local commit and at least this often (commits
@@ -47,29 +47,4 @@ export class EventsFeedService implements OnModuleDestroy {
       if (this.closing || clientGone?.aborted) return { items: [], nextCursor: encodeFeedCursor(start) };
     }
   }
-}
-
-// Opaque to clients: base64url of ["f1", txId, sequence]; the tag tells a feed cursor from a list cursor.
-export function encodeFeedCursor(position: FeedPosition): string {
-  return Buffer.from(JSON.stringify(['f1', position.txId, position.sequence])).toString('base64url');
-}
-
-export function decodeFeedCursor(cursor: string): FeedPosition {
-  const invalid = () =>
-    new ApiError('bad_request', '"after" is not a cursor of the change feed', [
-      { field: 'after', problem: 'must be a nextCursor or an event cursor returned by GET /api/v1/events' },
-    ]);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  const digits = /^\d{1,19}$/;
-  if (!Array.isArray(parsed) || parsed.length !== 3 || parsed[0] !== 'f1') throw invalid();
-  const [, txId, sequence] = parsed as unknown[];
-  if (typeof txId !== 'string' || typeof sequence !== 'string' || !digits.test(txId) || !digits.test(sequence)) {
-    throw invalid();
-  }
-  return { txId, sequence };
 }

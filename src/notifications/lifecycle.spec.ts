@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AlertSignal } from './alert-signal';
+import { AlertSignal, alertSignal } from '../domain/alert-signal';
 import { decide, LifecycleState } from './lifecycle';
 
 const t = (seconds: number) => new Date(seconds * 1000);
 
 function signal(overrides: Partial<AlertSignal>): AlertSignal {
-  return {
+  return alertSignal({
     source: 'test',
     sourceInstance: 'default',
     externalId: 'x',
@@ -15,17 +15,9 @@ function signal(overrides: Partial<AlertSignal>): AlertSignal {
     severity: 'critical',
     sourceState: 'CRITICAL',
     title: 'Disk full',
-    message: null,
-    component: null,
-    host: null,
-    tags: [],
-    metadata: {},
-    links: [],
-    closeReason: null,
-    reopenAfterClose: false,
     payload: {},
     ...overrides,
-  };
+  });
 }
 
 const open: LifecycleState = { status: 'open', sourceState: 'CRITICAL', title: 'Disk full', sourceTime: t(10) };

@@ -1,8 +1,9 @@
-import { AlertSignal } from './alert-signal';
+import { AlertSignal } from '../domain/alert-signal';
+import { NotificationStatus } from '../domain/notification';
 
 /** The stored notification fields the lifecycle rules look at. */
 export interface LifecycleState {
-  status: 'open' | 'closed';
+  status: NotificationStatus;
   sourceState: string;
   title: string;
   sourceTime: Date | null;

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { AcknowledgeRequest, CloseRequest, ExternalRefInput, Schemas, UnacknowledgeRequest } from '../common/api-types';
 import { etagMatches } from '../common/etag';
-import { AlertSignal } from './alert-signal';
+import { alertSignal } from '../domain/alert-signal';
+import { Severity } from '../domain/notification';
 import { ChangeNotifier } from './change-notifier';
 import { toNotification } from './notification-mapper';
 import { NotificationEntity } from './notification.entity';
@@ -85,25 +86,20 @@ export class NotificationActionsService {
     const current = await this.repository.findById(id);
     if (!current) throw new ApiError('not_found', `No notification ${id}`);
     const by = input.by ?? context.apiKeyName;
-    const signal: AlertSignal = {
+    const signal = alertSignal({
       source: current.source,
       sourceInstance: current.sourceInstance,
       externalId: current.externalId,
       action: 'close',
-      sourceTime: null,
-      severity: current.severity as AlertSignal['severity'],
+      severity: current.severity as Severity,
       sourceState: current.sourceState,
       title: current.title,
-      message: null,
-      component: null,
-      host: null,
       tags: current.tags,
       metadata: current.metadata,
       links: current.links,
       closeReason: input.reason,
-      reopenAfterClose: false,
       payload: input,
-    };
+    });
     const outcome = await this.repository.apply(signal, () => ({ kind: 'close' }), new Date(), {
       notificationId: id,
       details: { manual: true, by, apiKey: context.apiKeyName },

@@ -1,35 +1,51 @@
 import { ApiError } from '../common/api-error';
 import { NotificationSort } from '../common/api-types';
+import { decodeCursor, encodeCursor } from '../common/cursor';
+import { FeedPosition } from './events-feed.repository';
 
 export interface ListPosition {
   openedAt: Date;
   id: string;
 }
 
-// Opaque to clients: base64url of [sort, openedAt, id] of the last item returned. The sort is inside so
-// that a cursor is only ever resumed in the order it was made for.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DIGITS = /^\d{1,19}$/;
+const FEED = 'f1';
+
+// The list cursor is tagged with its sort, so that a cursor is only ever resumed in the order it was
+// made for: [sort, openedAt, id] of the last item returned.
 export function encodeListCursor(sort: NotificationSort, position: ListPosition): string {
-  return Buffer.from(JSON.stringify([sort, position.openedAt.toISOString(), position.id])).toString('base64url');
+  return encodeCursor(sort, [position.openedAt.toISOString(), position.id]);
 }
 
 export function decodeListCursor(cursor: string, sort: NotificationSort): ListPosition {
   const invalid = (problem = 'must be a nextCursor returned by this API') =>
     new ApiError('bad_request', 'cursor is not valid', [{ field: 'cursor', problem }]);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 3) throw invalid();
-  const [cursorSort, openedAt, id] = parsed as unknown[];
-  if (cursorSort !== sort) {
+  const decoded = decodeCursor(cursor, 2);
+  if (!decoded || decoded.tag === FEED) throw invalid();
+  if (decoded.tag !== sort) {
     throw invalid(
-      `was returned for sort=${String(cursorSort)}, not sort=${sort}; send the same sort with it, or start again without a cursor`,
+      `was returned for sort=${decoded.tag}, not sort=${sort}; send the same sort with it, or start again without a cursor`,
     );
   }
-  const date = typeof openedAt === 'string' ? new Date(openedAt) : new Date(NaN);
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !uuid.test(id)) throw invalid();
+  const [openedAt, id] = decoded.position;
+  const date = new Date(openedAt);
+  if (Number.isNaN(date.getTime()) || !UUID.test(id)) throw invalid();
   return { openedAt: date, id };
+}
+
+// The change feed's cursor: ["f1", txId, sequence] of the last event returned.
+export function encodeFeedCursor(position: FeedPosition): string {
+  return encodeCursor(FEED, [position.txId, position.sequence]);
+}
+
+export function decodeFeedCursor(cursor: string): FeedPosition {
+  const decoded = decodeCursor(cursor, 2);
+  const [txId, sequence] = decoded?.position ?? [];
+  if (decoded?.tag !== FEED || !DIGITS.test(txId) || !DIGITS.test(sequence)) {
+    throw new ApiError('bad_request', '"after" is not a cursor of the change feed', [
+      { field: 'after', problem: 'must be a nextCursor or an event cursor returned by GET /api/v1/events' },
+    ]);
+  }
+  return { txId, sequence };
 }

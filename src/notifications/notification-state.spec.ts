@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AlertSignal } from './alert-signal';
+import { AlertSignal, alertSignal } from '../domain/alert-signal';
 import { createdState, nextState } from './notification-state';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
 const t1 = new Date('2026-01-01T00:01:00Z');
 
 function signal(overrides: Partial<AlertSignal> = {}): AlertSignal {
-  return {
+  return alertSignal({
     source: 'stackstate',
     sourceInstance: 'prod',
     externalId: 'x',
@@ -22,11 +22,9 @@ function signal(overrides: Partial<AlertSignal> = {}): AlertSignal {
     tags: ['a:b'],
     metadata: { team: 'A' },
     links: [{ rel: 'monitor', href: 'https://m' }],
-    closeReason: null,
-    reopenAfterClose: false,
     payload: {},
     ...overrides,
-  };
+  });
 }
 
 describe('notification state', () => {

@@ -1,11 +1,12 @@
-import { AlertSignal } from './alert-signal';
+import { AlertSignal } from '../domain/alert-signal';
 import { NotificationEntity } from './notification.entity';
+import { NotificationStatus } from '../domain/notification';
 
 /** The columns a lifecycle step writes; acknowledgement and external refs belong to the API. */
 export type LifecycleRow = Omit<NotificationEntity, 'acknowledgement' | 'externalRefs'>;
 
 /** A notification as a signal first creates it: open, or closed from the start (record-close, one-shot). */
-export function createdState(id: string, signal: AlertSignal, status: 'open' | 'closed', now: Date): LifecycleRow {
+export function createdState(id: string, signal: AlertSignal, status: NotificationStatus, now: Date): LifecycleRow {
   const closed = status === 'closed';
   return {
     id,

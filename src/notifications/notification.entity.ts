@@ -1,25 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-
-export interface ComponentRef {
-  name: string;
-  type?: string;
-  identifier?: string;
-  link?: string;
-}
-export interface LinkRef {
-  rel: string;
-  href: string;
-}
-export interface ExternalRef {
-  system: string;
-  id: string;
-  url?: string;
-}
-export interface Acknowledgement {
-  by: string;
-  reason: string | null;
-  at: string;
-}
+import { Acknowledgement, ComponentRef, ExternalRef, LinkRef, NotificationStatus } from '../domain/notification';
 
 @Entity({ name: 'notifications' })
 // At most one open notification per source id: two replicas racing on the same id end with one row.
@@ -52,7 +32,7 @@ export class NotificationEntity {
   externalId: string;
 
   @Column({ type: 'varchar', length: 16 })
-  status: 'open' | 'closed';
+  status: NotificationStatus;
 
   @Column({ type: 'varchar', length: 16 })
   severity: string;

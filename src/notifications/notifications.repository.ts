@@ -4,9 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DatabaseError, PoolClient, QueryResult } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { DeliveryEnqueuer } from '../delivery/delivery-enqueuer';
-import { DeliveryKind } from '../delivery/delivery.entity';
+
 import { MetricsService } from '../metrics/metrics.service';
-import { AlertSignal } from './alert-signal';
+import { AlertSignal } from '../domain/alert-signal';
 import { Decision, LifecycleState } from './lifecycle';
 import { NotificationEventEntity, NotificationEventType } from './notification-event.entity';
 import { NotificationEntity } from './notification.entity';
@@ -15,6 +15,7 @@ import { createdState, LifecycleRow, nextState } from './notification-state';
 import { GroupCommit, Pending } from '../database/group-commit';
 import { nulCharacterError, SqlBatch } from '../database/sql-batch';
 import { DatabaseBusyError, isDatabaseUnavailable } from '../common/database-errors';
+import { DeliveryKind, NotificationStatus } from '../domain/notification';
 
 export interface ApplyOutcome {
   decision: Decision;
@@ -26,7 +27,7 @@ export interface ApplyOptions {
   /** Apply to this notification instead of the newest one of the signal's (source, externalId). */
   notificationId?: string;
   /** Runs under the lock before anything is decided; throws to refuse (e.g. a stale If-Match). */
-  precheck?: (row: { status: 'open' | 'closed'; version: number } | null) => void;
+  precheck?: (row: { status: NotificationStatus; version: number } | null) => void;
   /** Merged into the event's details (who closed by hand). */
   details?: Record<string, unknown>;
 }
@@ -45,7 +46,7 @@ const INGEST_SLOTS = 2;
 const MAX_WAIT_MS = 5000;
 
 export interface NotificationListQuery {
-  status?: 'open' | 'closed';
+  status?: NotificationStatus;
   source?: string;
   severity?: string;
   tags?: string[];
@@ -254,7 +255,7 @@ export class NotificationsRepository {
       if (!latest) throw new Error(`lifecycle decided to change a notification that does not exist`);
       return latest;
     };
-    const created = (status: 'open' | 'closed', details: Record<string, unknown>, deliver: DeliveryKind | null) => {
+    const created = (status: NotificationStatus, details: Record<string, unknown>, deliver: DeliveryKind | null) => {
       const row = createdState(randomUUID(), signal, status, now);
       batch.add(INSERT_NOTIFICATION, insertParams(row));
       this.addEvent(batch, row, status === 'open' ? 'opened' : 'closed', signal, now, details);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { MetricsService } from '../metrics/metrics.service';
 import { ListNotificationsQuery, Schemas } from '../common/api-types';
-import { AlertSignal } from './alert-signal';
+import { AlertSignal } from '../domain/alert-signal';
 import { ChangeNotifier } from './change-notifier';
 import { decide, Decision } from './lifecycle';
 import { decodeListCursor, encodeListCursor } from './notification-cursor';

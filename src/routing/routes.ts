@@ -1,12 +1,13 @@
 import { AppConfigFile, RouteMatchConfig } from '../config/config.schema';
 import { durationMs } from '../config/duration';
+import { NotificationStatus } from '../domain/notification';
 
 /** The notification fields routes look at. */
 export interface RoutableNotification {
   source: string;
   sourceInstance: string;
   severity: string;
-  status: 'open' | 'closed';
+  status: NotificationStatus;
   tags: string[];
   metadata: Record<string, string>;
   host: string | null;

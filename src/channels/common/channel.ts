@@ -1,9 +1,6 @@
 import { ChannelConfig } from '../../config/channels.config';
-import { Schemas } from '../../common/api-types';
+import { MessageKind, NotificationSnapshot } from '../../domain/notification';
 import { SendOutcome } from '../../delivery/retry-policy';
-
-export type NotificationSnapshot = Schemas['Notification'];
-export type MessageKind = 'opened' | 'updated' | 'resolved' | 'reminder' | 'test';
 
 /** One delivery as a channel sees it: the notification as of that revision, and why it is sent. */
 export interface OutgoingMessage {

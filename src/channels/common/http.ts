@@ -1,5 +1,6 @@
 import { classifyHttpStatus, parseRetryAfter } from '../../delivery/retry-policy';
 import { SendResult } from './channel';
+import { errorText } from '../../common/errors';
 
 const EXCERPT = 500;
 
@@ -53,7 +54,7 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
   }
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   if (cause?.code) return `network error: ${cause.code}`;
-  return `network error: ${error instanceof Error ? error.message : String(error)}`;
+  return `network error: ${errorText(error)}`;
 }
 
 /** The URL without credentials, query or the secret path of webhook URLs: scheme, host and a path hint. */

@@ -5,8 +5,9 @@ import { plainToInstance } from 'class-transformer';
 import { PushoverChannelConfig, SlackChannelConfig } from '../../config/channels.config';
 import { pushoverForm } from '../pushover/pushover.sender';
 import { slackBody } from '../slack/slack.sender';
-import { NotificationSnapshot } from './channel';
+
 import { plainText, render, testNotification, truncate } from './render';
+import { NotificationSnapshot } from '../../domain/notification';
 
 const notification = (overrides: Partial<NotificationSnapshot> = {}): NotificationSnapshot => ({
   ...testNotification(new Date('2026-01-01T00:00:00Z')),

@@ -1,4 +1,4 @@
-import { MessageKind, NotificationSnapshot } from './channel';
+import { MessageKind, NotificationSnapshot } from '../../domain/notification';
 
 // The words every channel uses for a notification change; each channel lays them out in its own format
 // and within its own limits.

@@ -2,10 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Schemas } from '../../common/api-types';
 import { AppConfig } from '../../config/config.loader';
 import { APP_CONFIG } from '../../config/config.module';
-import { Severity } from '../../config/config.schema';
-import { AlertSignal } from '../../notifications/alert-signal';
+
+import { AlertSignal, alertSignal } from '../../domain/alert-signal';
 import { NotificationsService } from '../../notifications/notifications.service';
 import { MonascaAlarmDto } from './monasca.dto';
+import { Severity } from '../../domain/notification';
 
 @Injectable()
 export class MonascaService {
@@ -41,7 +42,7 @@ export function toSignal(
     ...(metricNames.length > 0 ? { metrics: metricNames.join(',') } : {}),
     ...(alarm.alarm_description ? { alarm_description: alarm.alarm_description } : {}),
   };
-  return {
+  return alertSignal({
     source: 'monasca',
     sourceInstance,
     externalId: alarm.alarm_id,
@@ -52,13 +53,11 @@ export function toSignal(
     sourceState: alarm.state,
     title: alarm.alarm_name,
     message: alarm.message,
-    component: null,
     host,
     tags,
     metadata,
-    links: [],
     closeReason: alarm.state === 'OK' ? alarm.message || 'OK' : null,
     reopenAfterClose: true,
     payload: raw,
-  };
+  });
 }

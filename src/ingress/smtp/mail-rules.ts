@@ -1,5 +1,6 @@
-import { MailRuleConfig, Severity } from '../../config/config.schema';
+import { MailRuleConfig } from '../../config/config.schema';
 import { renderTemplate } from '../../config/mail-templates';
+import { Severity } from '../../domain/notification';
 
 /** What a rule looks at: envelope and header addresses together, the subject and the text body. */
 export interface MailFacts {

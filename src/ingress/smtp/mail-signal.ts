@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Severity, SmtpIngressConfig } from '../../config/config.schema';
-import { AlertSignal } from '../../notifications/alert-signal';
+import { SmtpIngressConfig } from '../../config/config.schema';
+import { AlertSignal, alertSignal } from '../../domain/alert-signal';
 import { HaproxyAlert, parseHaproxyAlert } from './haproxy-mail.parser';
 import { MailRules, RuleOutcome } from './mail-rules';
 import { contentId, ParsedMail, rawPayload, ReceivedMail, withoutNul } from './received-mail';
+import { Severity } from '../../domain/notification';
 
 // How one received mail becomes one lifecycle signal (docs/smtp.md):
 // 1. HAProxy state mail: `B/S is DOWN` opens `B/S` (source haproxy), `is UP` closes it.
@@ -122,7 +123,7 @@ function haproxyState(
 ): AlertSignal {
   const id = `${alert.backend}/${alert.server}`;
   const down = alert.state === 'DOWN';
-  return {
+  return alertSignal({
     source: 'haproxy',
     sourceInstance: 'haproxy',
     externalId: id,
@@ -139,19 +140,17 @@ function haproxyState(
     title: `${alert.backup ? 'Backup server' : 'Server'} ${id} is ${alert.state}`,
     message: alert.text,
     component: { name: id, type: 'haproxy-server' },
-    host: null,
     tags: [`haproxy-backend:${alert.backend}`, `haproxy-server:${alert.server}`],
     metadata: { ...base.metadata, ...haproxyFields(alert) },
-    links: [],
     closeReason: down ? null : alert.text,
     reopenAfterClose: true,
     payload: { ...base.payload, haproxy: alert },
-  };
+  });
 }
 
 function ruleSignal(outcome: RuleOutcome, base: BaseFields): AlertSignal {
   const groups = Object.fromEntries(Object.entries(outcome.groups).map(([k, v]) => [`match.${k}`, v]));
-  return {
+  return alertSignal({
     source: outcome.source,
     sourceInstance: outcome.rule,
     externalId: boundedId(outcome.externalId),
@@ -162,15 +161,12 @@ function ruleSignal(outcome: RuleOutcome, base: BaseFields): AlertSignal {
     sourceState: outcome.sourceState.slice(0, MAX_STATE_CHARS),
     title: outcome.title,
     message: base.message,
-    component: null,
     host: outcome.host,
-    tags: [],
     metadata: { ...base.metadata, ...groups, 'mail.rule': outcome.rule },
-    links: [],
     closeReason: outcome.action === 'close' ? `mail rule ${outcome.rule}: ${outcome.title}` : null,
     reopenAfterClose: outcome.reopenAfterClose,
     payload: { ...base.payload, rule: { name: outcome.rule, groups: outcome.groups } },
-  };
+  });
 }
 
 function oneShot(
@@ -190,12 +186,11 @@ function oneShot(
   if (haproxy) {
     const id = `${haproxy.backend}/${haproxy.server}`;
     const failed = haproxy.kind === 'check' && haproxy.result === 'failed';
-    return {
+    return alertSignal({
       source: 'haproxy',
       sourceInstance: 'haproxy',
       externalId,
       action: 'close',
-      sourceTime: null,
       severity: haproxy.kind === 'drain' || failed ? 'warning' : 'info',
       sourceState:
         haproxy.kind === 'drain'
@@ -204,36 +199,27 @@ function oneShot(
       title: haproxy.text.split(/[,.] /)[0],
       message: haproxy.text,
       component: { name: id, type: 'haproxy-server' },
-      host: null,
       tags: [`haproxy-backend:${haproxy.backend}`, `haproxy-server:${haproxy.server}`],
       metadata: { ...base.metadata, ...haproxyFields(haproxy) },
-      links: [],
       closeReason: ONE_SHOT_CLOSE_REASON,
-      reopenAfterClose: false,
       oneShot: true,
       payload: { ...base.payload, haproxy },
-    };
+    });
   }
-  return {
+  return alertSignal({
     source: 'email',
     sourceInstance: 'unmatched',
     externalId,
     action: 'close',
-    sourceTime: null,
     severity: 'unknown',
     sourceState: parsed.problem !== null ? 'UNPARSEABLE' : 'MAIL',
     title,
     message: base.message,
-    component: null,
-    host: null,
-    tags: [],
     metadata: base.metadata,
-    links: [],
     closeReason: ONE_SHOT_CLOSE_REASON,
-    reopenAfterClose: false,
     oneShot: true,
     payload: base.payload,
-  };
+  });
 }
 
 function boundedId(id: string): string {

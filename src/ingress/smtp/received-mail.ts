@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import PostalMime from 'postal-mime';
+import { errorText } from '../../common/errors';
 
 /** The SMTP session facts of one message, as the API shows them (metadata `smtp.*`, event payload). */
 export interface SmtpEnvelope {
@@ -66,7 +67,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
       messageId: null,
       date: null,
       text: '',
-      problem: `not parseable: ${error instanceof Error ? error.message : String(error)}`,
+      problem: `not parseable: ${errorText(error)}`,
     };
   }
 }

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Schemas } from '../../common/api-types';
-import { Severity } from '../../config/config.schema';
-import { AlertSignal } from '../../notifications/alert-signal';
+
+import { AlertSignal, alertSignal } from '../../domain/alert-signal';
 import { NotificationsService } from '../../notifications/notifications.service';
 import { tagList } from '../common/tags';
 import { StackStateEnvelopeDto } from './stackstate.dto';
+import { Severity } from '../../domain/notification';
 
 const SEVERITY: Record<string, Severity> = { CRITICAL: 'critical', DEVIATING: 'warning' };
 
@@ -37,11 +38,10 @@ export function toSignal(envelope: StackStateEnvelopeDto, raw: unknown, sourceIn
     tags: tagList(component.tags),
     metadata: envelope.metadata ?? envelope.tags ?? {},
     links,
-    reopenAfterClose: false,
     payload: raw,
   };
   if (event.type === 'open') {
-    return {
+    return alertSignal({
       ...common,
       action: 'open',
       sourceTime: new Date(event.triggeredTimeMs),
@@ -49,18 +49,15 @@ export function toSignal(envelope: StackStateEnvelopeDto, raw: unknown, sourceIn
       sourceState: event.state,
       title: event.title,
       message: event.reason ?? null,
-      closeReason: null,
-    };
+    });
   }
   // A close says only why; title and severity of a close for an unknown id come from the monitor.
-  return {
+  return alertSignal({
     ...common,
     action: 'close',
-    sourceTime: null,
     severity: 'unknown',
     sourceState: 'CLOSED',
     title: monitor.name,
-    message: null,
     closeReason: event.reason,
-  };
+  });
 }

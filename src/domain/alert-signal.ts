@@ -1,5 +1,8 @@
-import { Severity } from '../config/config.schema';
-import { ComponentRef, LinkRef } from './notification.entity';
+import { ComponentRef, LinkRef, Severity } from './notification';
+
+/** What a source message asks of its notification. */
+export const SIGNAL_ACTIONS = ['open', 'close'] as const;
+export type SignalAction = (typeof SIGNAL_ACTIONS)[number];
 
 /** What an ingress hands to the lifecycle: one source message, normalised. */
 export interface AlertSignal {
@@ -7,8 +10,8 @@ export interface AlertSignal {
   /** Name of the configured token/key/rule the message came in with. */
   sourceInstance: string;
   externalId: string;
-  action: 'open' | 'close';
-  /** When the source says the change happened; `null` when it does not say (StackState close). */
+  action: SignalAction;
+  /** When the source says the change happened; `null` when it does not say (StackState close, mail). */
   sourceTime: Date | null;
   severity: Severity;
   sourceState: string;
@@ -32,4 +35,27 @@ export interface AlertSignal {
   oneShot?: boolean;
   /** The message as received, kept in the event. */
   payload: unknown;
+}
+
+/** The fields every source must say; the rest default to "not said". */
+export type SignalFields = Pick<
+  AlertSignal,
+  'source' | 'sourceInstance' | 'externalId' | 'action' | 'severity' | 'sourceState' | 'title' | 'payload'
+> &
+  Partial<AlertSignal>;
+
+/** A signal from what the source said: absent fields are null, empty, or (reopenAfterClose) false. */
+export function alertSignal(fields: SignalFields): AlertSignal {
+  return {
+    sourceTime: null,
+    message: null,
+    component: null,
+    host: null,
+    tags: [],
+    metadata: {},
+    links: [],
+    closeReason: null,
+    reopenAfterClose: false,
+    ...fields,
+  };
 }
