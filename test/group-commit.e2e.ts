@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { AlertSignal } from '../src/domain/alert-signal';
+import { ChangeRepository } from '../src/notifications/change.repository';
 import { NotificationsRepository } from '../src/notifications/notifications.repository';
 import { NotificationsService } from '../src/notifications/notifications.service';
 import { StackStateEnvelopeDto } from '../src/ingress/stackstate/stackstate.dto';
@@ -19,25 +20,27 @@ const signal = (overrides: OpenOverrides = {}) =>
   fromStackState(stackStateOpen({ notificationId: randomUUID(), state: 'DEVIATING', ...overrides }));
 const at = (seconds: number) => 1_700_000_000_000 + seconds * 1000;
 
-// Group commit (NotificationsRepository.applyGroup): signals that arrive while every ingest transaction
+// Group commit (ChangeRepository.applyGroup): signals that arrive while every ingest transaction
 // slot is busy share one transaction. Filling the slots first makes the group deterministic: every signal
 // submitted after them in the same tick waits, and they all go in the next group together.
 describe(`Group commit of ingested signals (${TEST_DB})`, () => {
   let app: TestApp;
   let service: NotificationsService;
   let repository: NotificationsRepository;
+  let changes: ChangeRepository;
   let metrics: MetricsService;
   before(async () => {
     app = await startTestApp();
     service = app.app.get(NotificationsService, { strict: false });
     repository = app.app.get(NotificationsRepository, { strict: false });
+    changes = app.app.get(ChangeRepository, { strict: false });
     metrics = app.app.get(MetricsService, { strict: false });
   });
   after(async () => {
     await app?.close();
   });
 
-  const fillSlots = () => Array.from({ length: repository.groupCommit.maxInFlight }, () => service.ingest(signal()));
+  const fillSlots = () => Array.from({ length: changes.groupCommit.maxInFlight }, () => service.ingest(signal()));
   const groupsOfMoreThanOne = async () => {
     const { values } = await metrics.ingestGroupSize.get();
     const all = values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { schemaDiff } from '../src/database/schema-diff';
+import { ALL_ENTITIES } from '../src/entities';
 import { createPostgresDatabase, TEST_DB } from './support/test-database';
 
 describe(`Migrations (${TEST_DB})`, () => {
@@ -12,7 +13,7 @@ describe(`Migrations (${TEST_DB})`, () => {
     if (TEST_DB === 'postgres') {
       const db = await createPostgresDatabase();
       try {
-        assert.deepEqual(await schemaDiff(db.url), { up: [], down: [] });
+        assert.deepEqual(await schemaDiff(db.url, ALL_ENTITIES), { up: [], down: [] });
       } finally {
         await db.drop();
       }
@@ -21,7 +22,7 @@ describe(`Migrations (${TEST_DB})`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'alert-relay-schema-'));
     const db = await startEmbeddedPostgres(dir);
     try {
-      assert.deepEqual(await schemaDiff(db.url), { up: [], down: [] });
+      assert.deepEqual(await schemaDiff(db.url, ALL_ENTITIES), { up: [], down: [] });
     } finally {
       await db.stop();
       rmSync(dir, { recursive: true, force: true });

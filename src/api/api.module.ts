@@ -1,17 +1,26 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChannelsModule } from '../channels/channels.module';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { RoutingModule } from '../routing/routing.module';
 import { DeliveriesController } from './deliveries.controller';
 import { EventsController } from './events.controller';
+import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { IdempotencyRepository } from './idempotency.repository';
+import { NotificationDeliveriesService } from './notification-deliveries.service';
 import { NotificationsController } from './notifications.controller';
 import { RouteTestService } from './route-test.service';
 
 @Module({
-  imports: [NotificationsModule, DeliveryModule, RoutingModule, ChannelsModule],
+  imports: [
+    TypeOrmModule.forFeature([IdempotencyKeyEntity]),
+    NotificationsModule,
+    DeliveryModule,
+    RoutingModule,
+    ChannelsModule,
+  ],
   controllers: [NotificationsController, EventsController, DeliveriesController],
-  providers: [IdempotencyRepository, RouteTestService],
+  providers: [IdempotencyRepository, NotificationDeliveriesService, RouteTestService],
 })
 export class ApiModule {}

@@ -1,5 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import type { Request } from 'express';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { DeliveryService } from '../delivery/delivery.service';
 import { NotificationIdParamsDto } from './notifications.dto';
 import { ApiKeyGuard } from './api-key.guard';
@@ -9,6 +8,7 @@ import {
   ListDeliveriesQueryDto,
   RouteTestRequestDto,
 } from './deliveries.dto';
+import { NotificationDeliveriesService } from './notification-deliveries.service';
 import { RouteTestService } from './route-test.service';
 import { RequireScope } from './scopes.decorator';
 
@@ -17,12 +17,13 @@ import { RequireScope } from './scopes.decorator';
 export class DeliveriesController {
   constructor(
     private readonly service: DeliveryService,
+    private readonly notificationDeliveries: NotificationDeliveriesService,
     private readonly routes: RouteTestService,
   ) {}
 
   @Get('notifications/:id/deliveries')
   listNotificationDeliveries(@Param() params: NotificationIdParamsDto) {
-    return this.service.listNotificationDeliveries(params.id);
+    return this.notificationDeliveries.listNotificationDeliveries(params.id);
   }
 
   @Get('deliveries')
@@ -51,7 +52,7 @@ export class DeliveriesController {
 
   @Post('routes/test')
   @HttpCode(200)
-  testRoutes(@Body() body: RouteTestRequestDto, @Req() request: Request) {
-    return this.routes.testRoutes(body, request.body as Record<string, unknown>);
+  testRoutes(@Body() body: RouteTestRequestDto) {
+    return this.routes.testRoutes(body);
   }
 }

@@ -12,10 +12,15 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { Operations, RouteTestNotification, RouteTestRequest, Schemas } from '../common/api-types';
+import {
+  MonascaAlarm,
+  Operations,
+  RouteTestNotification,
+  RouteTestRequest,
+  Schemas,
+  StackStateEnvelope,
+} from '../common/api-types';
 
-import { MonascaAlarmDto } from '../ingress/monasca/monasca.dto';
-import { StackStateEnvelopeDto } from '../ingress/stackstate/stackstate.dto';
 import { DELIVERY_STATUSES, NOTIFICATION_STATUSES, NotificationStatus, SEVERITIES } from '../domain/notification';
 import { IsName } from '../common/patterns';
 
@@ -73,15 +78,14 @@ export class RouteTestRequestDto implements RouteTestRequest {
   @Type(() => RouteTestNotificationDto)
   notification?: RouteTestNotificationDto;
 
+  // A source's raw payload: validated by that ingress's own DTO (SignalPreviews), as its endpoint would.
   @IsOptional()
-  @ValidateNested()
-  @Type(() => StackStateEnvelopeDto)
-  stackstate?: StackStateEnvelopeDto;
+  @IsObject()
+  stackstate?: StackStateEnvelope;
 
   @IsOptional()
-  @ValidateNested()
-  @Type(() => MonascaAlarmDto)
-  monasca?: MonascaAlarmDto;
+  @IsObject()
+  monasca?: MonascaAlarm;
 
   @IsOptional()
   @IsString()

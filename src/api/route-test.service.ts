@@ -5,10 +5,9 @@ import { ApiError } from '../common/api-error';
 import { Schemas } from '../common/api-types';
 import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
-import { toSignal as monascaSignal } from '../ingress/monasca/monasca.service';
-import { toSignal as stackStateSignal } from '../ingress/stackstate/stackstate.service';
 import { AlertSignal, alertSignal } from '../domain/alert-signal';
 import { toNotification } from '../notifications/notification-mapper';
+import { SignalPreviews } from '../notifications/signal-previews';
 import { createdState } from '../notifications/notification-state';
 import { RoutingService } from '../routing/routing.service';
 import { RouteTestNotificationDto, RouteTestRequestDto } from './deliveries.dto';
@@ -22,28 +21,24 @@ export class RouteTestService {
   constructor(
     private readonly routing: RoutingService,
     private readonly registry: ChannelRegistry,
+    private readonly sources: SignalPreviews,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  testRoutes(request: RouteTestRequestDto, rawBody: Record<string, unknown>): Schemas['RouteTestResult'] {
-    const given = (['notification', 'stackstate', 'monasca'] as const).filter((k) => request[k] !== undefined);
+  testRoutes(request: RouteTestRequestDto): Schemas['RouteTestResult'] {
+    const payloads = request as unknown as Record<string, unknown>;
+    const fields = ['notification', ...this.sources.keys()];
+    const given = fields.filter((k) => payloads[k] !== undefined);
     if (given.length !== 1) {
-      throw new ApiError('bad_request', 'Give exactly one of notification, stackstate or monasca', [
-        { field: given.length === 0 ? 'notification' : given[1], problem: 'exactly one of the three is needed' },
+      throw new ApiError('bad_request', `Give exactly one of ${fields.join(', ')}`, [
+        { field: given.length === 0 ? 'notification' : given[1], problem: 'exactly one of them is needed' },
       ]);
     }
     const instance = request.sourceInstance ?? 'test';
-    let notification: NotificationSnapshot;
-    if (request.stackstate) {
-      notification = fromSignal(stackStateSignal(request.stackstate, rawBody.stackstate, instance));
-    } else if (request.monasca) {
-      const key = this.config.ingress.monasca.keys.find((k) => k.name === instance);
-      notification = fromSignal(
-        monascaSignal(request.monasca, rawBody.monasca, instance, key?.alarmSeverity ?? 'critical'),
-      );
-    } else {
-      notification = fromFields(request.notification!, instance);
-    }
+    const notification =
+      given[0] === 'notification'
+        ? fromFields(request.notification!, instance)
+        : fromSignal(this.sources.toSignal(given[0], payloads[given[0]], instance));
     const kind: MessageKind = notification.status === 'closed' ? 'resolved' : 'opened';
     const routed = this.routing.route(notification);
     return {

@@ -1,17 +1,33 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { Type, ValidationError, ValidationPipe } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import { ApiError } from './api-error';
 import { ErrorDetail } from './api-types';
 
+const OPTIONS = { whitelist: true, forbidUnknownValues: true, validationError: { target: false, value: false } };
+
 /** The one global pipe: strips unknown fields, and names every bad field as `a.b[0].c`. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    transform: true,
-    forbidUnknownValues: true,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) =>
-      new ApiError('validation_failed', 'The request does not match the API specification', toDetails(errors)),
-  });
+  return new ValidationPipe({ ...OPTIONS, transform: true, exceptionFactory: (errors) => validationFailed(errors) });
+}
+
+/**
+ * Validates a part of a request the pipe did not (its DTO is chosen at run time) exactly as the pipe
+ * would; `parent` prefixes the field paths of the errors.
+ */
+export function validateAs<T extends object>(dto: Type<T>, value: unknown, parent: string): T {
+  const instance = plainToInstance(dto, value);
+  const errors = validateSync(instance, OPTIONS);
+  if (errors.length > 0) throw validationFailed(errors, parent);
+  return instance;
+}
+
+function validationFailed(errors: ValidationError[], parent = ''): ApiError {
+  return new ApiError(
+    'validation_failed',
+    'The request does not match the API specification',
+    toDetails(errors, parent),
+  );
 }
 
 export function toDetails(errors: ValidationError[], parent = ''): ErrorDetail[] {

@@ -1,26 +1,21 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { DeliveryAttemptEntity } from '../delivery/delivery-attempt.entity';
-import { DeliveryEntity } from '../delivery/delivery.entity';
-import { IdempotencyKeyEntity } from '../api/idempotency-key.entity';
-import { NotificationEventEntity } from '../notifications/notification-event.entity';
-import { NotificationEntity } from '../notifications/notification.entity';
 import { DatabaseTarget } from './database-target';
 import { MIGRATIONS } from './migrations';
 import { DatabaseLogger } from './typeorm-logger';
 
-export const ENTITIES = [
-  NotificationEntity,
-  NotificationEventEntity,
-  IdempotencyKeyEntity,
-  DeliveryEntity,
-  DeliveryAttemptEntity,
-];
+/** An entity class (a TypeORM-decorated class). */
+export type EntityClass = new () => object;
 
-export function dataSourceOptions(target: Pick<DatabaseTarget, 'url' | 'poolSize'>): DataSourceOptions {
+// Each feature module registers its own entities (TypeOrmModule.forFeature); the app's data source loads
+// them all (autoLoadEntities). Tools that run without Nest pass the list (src/entities.ts).
+export function dataSourceOptions(
+  target: Pick<DatabaseTarget, 'url' | 'poolSize'>,
+  entities: EntityClass[] = [],
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: target.url,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

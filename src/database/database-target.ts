@@ -16,3 +16,6 @@ export function describePostgresUrl(url: string): string {
     return 'PostgreSQL (DATABASE_URL is not a URL; handing it to the driver as is)';
   }
 }
+
+/** Injection token of the DatabaseTarget the app was started with. */
+export const DATABASE_TARGET = Symbol('DATABASE_TARGET');

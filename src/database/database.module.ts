@@ -1,9 +1,13 @@
-import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { CommitSignals } from './commit-signals';
+import { DatabaseHealthRepository } from './database-health.repository';
 import { dataSourceOptions, migrate } from './data-source-options';
-import { DatabaseTarget } from './database-target';
+import { DATABASE_TARGET, DatabaseTarget } from './database-target';
 
+/** The data source (migrated at start), the target it points at, and the commit signals; for every module. */
+@Global()
 @Module({})
 export class DatabaseModule {
   static forRoot(target: DatabaseTarget): DynamicModule {
@@ -12,7 +16,12 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...dataSourceOptions(target), retryAttempts: 20, retryDelay: 3000 }),
+          useFactory: () => ({
+            ...dataSourceOptions(target),
+            autoLoadEntities: true,
+            retryAttempts: 20,
+            retryDelay: 3000,
+          }),
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
             const applied = await migrate(dataSource);
@@ -21,6 +30,8 @@ export class DatabaseModule {
           },
         }),
       ],
+      providers: [{ provide: DATABASE_TARGET, useValue: target }, CommitSignals, DatabaseHealthRepository],
+      exports: [DATABASE_TARGET, CommitSignals, DatabaseHealthRepository],
     };
   }
 }

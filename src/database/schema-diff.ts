@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, migrate } from './data-source-options';
+import { dataSourceOptions, EntityClass, migrate } from './data-source-options';
 
 export interface SchemaDiff {
   up: string[];
@@ -7,11 +7,15 @@ export interface SchemaDiff {
 }
 
 /**
- * Migrates the database at `url`, then asks TypeORM what it would change to match the entities.
+ * Migrates the database at `url`, then asks TypeORM what it would change to match `entities`.
  * Empty means entities and migrations agree.
  */
-export async function schemaDiff(url: string): Promise<SchemaDiff> {
-  const options = { ...dataSourceOptions({ url, poolSize: 2 }), logger: 'advanced-console' as const, logging: false };
+export async function schemaDiff(url: string, entities: EntityClass[]): Promise<SchemaDiff> {
+  const options = {
+    ...dataSourceOptions({ url, poolSize: 2 }, entities),
+    logger: 'advanced-console' as const,
+    logging: false,
+  };
   const dataSource = await new DataSource(options).initialize();
   try {
     await migrate(dataSource);

@@ -7,7 +7,7 @@ import { ChannelGuards } from './channel-guards';
 import { DeliveryRepository } from './delivery.repository';
 
 type OutboxRow = { channel: string; ready: number; oldestSeconds: number; dead: number };
-type OutboxSnapshot = { byChannel: Map<string, OutboxRow>; open: number };
+type OutboxSnapshot = Map<string, OutboxRow>;
 
 const CIRCUIT_VALUE = { closed: 0, open: 1, 'half-open': 2 } as const;
 
@@ -44,10 +44,7 @@ export class DeliveryMetrics {
       if (!cached || Date.now() - cached.at > 500) {
         cached = {
           at: Date.now(),
-          value: Promise.all([repository.gauges(), repository.openNotifications()]).then(([rows, open]) => ({
-            byChannel: new Map(rows.map((r) => [r.channel, r])),
-            open,
-          })),
+          value: repository.gauges().then((rows) => new Map(rows.map((r) => [r.channel, r]))),
         };
       }
       return cached.value;
@@ -59,7 +56,7 @@ export class DeliveryMetrics {
         labelNames: ['channel'],
         registers,
         async collect() {
-          const { byChannel } = await snapshot();
+          const byChannel = await snapshot();
           for (const channel of new Set([...channels, ...byChannel.keys()])) {
             this.set({ channel }, pick(byChannel.get(channel)));
           }
@@ -72,14 +69,6 @@ export class DeliveryMetrics {
       (r) => r?.oldestSeconds ?? 0,
     );
     perChannel('alert_relay_dead_letters', 'Dead-lettered deliveries, by channel.', (r) => r?.dead ?? 0);
-    new Gauge({
-      name: 'alert_relay_notifications_open',
-      help: 'Notifications currently open.',
-      registers,
-      async collect() {
-        this.set((await snapshot()).open);
-      },
-    });
     new Gauge({
       name: 'alert_relay_circuit_state',
       help: 'Circuit breaker state per channel in this process: 0 closed, 1 open, 2 half-open.',

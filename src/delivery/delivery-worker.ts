@@ -1,18 +1,17 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { Client } from 'pg';
 import { ChannelRegistry } from '../channels/channel-registry';
 import { OutgoingMessage, SendResult } from '../channels/common/channel';
 import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
 import { ChannelConfig } from '../config/channels.config';
 import { durationMs } from '../config/duration';
-import { DeliveryEnqueuer } from './delivery-enqueuer';
 import { DeliveryMetrics } from './delivery-metrics';
 import { ChannelGuards } from './channel-guards';
+import { CommitSignals } from '../database/commit-signals';
 import { GroupCommit } from '../database/group-commit';
-import { AttemptRecord, ClaimedDelivery, DELIVERY_CHANNEL, DeliveryRepository } from './delivery.repository';
+import { AttemptRecord, ClaimedDelivery, DeliveryRepository } from './delivery.repository';
 
 import { retryDelayMs } from './retry-policy';
 import { DeliveryStatus, NotificationSnapshot } from '../domain/notification';
@@ -20,8 +19,9 @@ import { errorText } from '../common/errors';
 
 /**
  * The delivery workers of this process: claim due deliveries (leased, SKIP LOCKED), send them through
- * their channel, record the outcome. Woken at once by new work (in-process event; NOTIFY from other
- * replicas on PostgreSQL), at each retry's due time, and by a slow fallback poll.
+ * their channel, record the outcome. Woken at once by new work (CommitSignals: NOTIFY from every
+ * replica on PostgreSQL, in-process on the embedded database), at each retry's due time, and by a slow
+ * fallback poll.
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -32,9 +32,6 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private pumping: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
-  private reminderTimer: NodeJS.Timeout | undefined;
-  private reminding: Promise<void> | undefined;
-  private listener: Client | undefined;
   private readonly wake = () => this.kick();
   private readonly leaseMs: number;
   private readonly timeoutMs: number;
@@ -49,7 +46,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: DeliveryRepository,
     private readonly registry: ChannelRegistry,
-    private readonly enqueuer: DeliveryEnqueuer,
+    private readonly signals: CommitSignals,
     private readonly guards: ChannelGuards,
     private readonly metrics: DeliveryMetrics,
   ) {
@@ -72,26 +69,19 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.delivery.workers || Object.keys(this.config.channels).length === 0) return;
-    this.enqueuer.wakeups.on('wake', this.wake);
-    if (this.config.env.databaseUrl) await this.listen(this.config.env.databaseUrl);
-    const reminderMs = durationMs(this.config.delivery.reminderInterval);
-    this.reminderTimer = setInterval(() => {
-      this.reminding ??= this.remind().finally(() => (this.reminding = undefined));
-    }, reminderMs);
-    this.reminderTimer.unref();
+    // New work of any replica wakes this one at once (NOTIFY on PostgreSQL, in-process otherwise).
+    this.signals.on('deliveries', this.wake);
+    await this.signals.listen('deliveries');
     this.kick();
   }
 
   /** Graceful stop: no new claims; in-flight sends get `shutdownGrace`, then their leases are released. */
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    this.enqueuer.wakeups.off('wake', this.wake);
+    this.signals.off('deliveries', this.wake);
     clearTimeout(this.timer);
-    clearInterval(this.reminderTimer);
-    await this.listener?.end().catch(() => undefined);
     // A claim round under way finishes before the database goes.
     await this.pumping;
-    await this.reminding;
     if (this.inFlight.size === 0) return;
     const grace = durationMs(this.config.delivery.shutdownGrace);
     let timer: NodeJS.Timeout | undefined;
@@ -234,36 +224,6 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       };
       if (outcome === 'delivered') this.logger.log(line);
       else this.logger.warn(line);
-    }
-  }
-
-  private async remind(): Promise<void> {
-    if (this.stopping) return;
-    try {
-      const count = await this.repository.enqueueReminders(durationMs(this.config.delivery.maxAge));
-      if (count > 0) {
-        this.logger.log(`enqueued ${count} reminders`);
-        this.kick();
-      }
-    } catch (error) {
-      this.logger.error(`reminders failed: ${errorText(error)}`);
-    }
-  }
-
-  /** LISTEN on PostgreSQL so that work enqueued by any replica wakes this one at once. */
-  private async listen(url: string): Promise<void> {
-    const client = new Client({ connectionString: url, application_name: 'alert-relay-listener' });
-    client.on('error', (error) => {
-      this.logger.warn(`delivery listener connection lost (${error.message}); falling back to polling`);
-    });
-    client.on('notification', () => this.kick());
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${DELIVERY_CHANNEL}`);
-      this.listener = client;
-    } catch (error) {
-      this.logger.warn(`cannot LISTEN for deliveries (${errorText(error)}); polling`);
-      await client.end().catch(() => undefined);
     }
   }
 

@@ -1,5 +1,4 @@
 import { Column, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { NotificationEntity } from '../notifications/notification.entity';
 import { DeliveryKind, DeliveryStatus } from '../domain/notification';
 
 /**
@@ -24,9 +23,10 @@ export class DeliveryEntity {
   @Column({ name: 'notification_id', type: 'uuid' })
   notificationId: string;
 
-  @ManyToOne(() => NotificationEntity, { onDelete: 'CASCADE' })
+  // The foreign key to notifications, named rather than imported: delivery sits below notifications.
+  @ManyToOne('NotificationEntity', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'notification_id', foreignKeyConstraintName: 'deliveries_notification_id_fkey' })
-  notification?: NotificationEntity;
+  notification?: object;
 
   @Column({ type: 'varchar', length: 64 })
   channel: string;

@@ -1,16 +1,18 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChannelsModule } from '../channels/channels.module';
-import { RoutingModule } from '../routing/routing.module';
 import { ChannelGuards } from './channel-guards';
-import { DeliveryEnqueuer } from './delivery-enqueuer';
+import { DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryMetrics } from './delivery-metrics';
+import { DeliveryEntity } from './delivery.entity';
 import { DeliveryRepository } from './delivery.repository';
 import { DeliveryService } from './delivery.service';
 import { DeliveryWorker } from './delivery-worker';
+import { OutboxPlanner } from './outbox-plan';
 
 @Module({
-  imports: [RoutingModule, ChannelsModule],
-  providers: [DeliveryRepository, DeliveryEnqueuer, DeliveryWorker, ChannelGuards, DeliveryMetrics, DeliveryService],
-  exports: [DeliveryEnqueuer, DeliveryService],
+  imports: [TypeOrmModule.forFeature([DeliveryEntity, DeliveryAttemptEntity]), ChannelsModule],
+  providers: [DeliveryRepository, OutboxPlanner, DeliveryWorker, ChannelGuards, DeliveryMetrics, DeliveryService],
+  exports: [OutboxPlanner, DeliveryService],
 })
 export class DeliveryModule {}

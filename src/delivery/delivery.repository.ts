@@ -1,16 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { CommitSignals } from '../database/commit-signals';
 import { AttemptOutcome, DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryEntity } from './delivery.entity';
 import { DeliveryKind, DeliveryStatus } from '../domain/notification';
-
-export interface NewDelivery {
-  channel: string;
-  route: string;
-  remindEverySeconds: number | null;
-  maxAgeMs: number;
-}
 
 /** A claimed delivery, leased to this worker until `leasedUntil`. */
 export interface ClaimedDelivery {
@@ -37,64 +31,16 @@ export interface AttemptRecord {
   retryDelayMs: number;
 }
 
-export const DELIVERY_CHANNEL = 'alert_relay_deliveries';
-
-/** The only code that touches the deliveries tables. */
+/**
+ * Delivery progress: claims, attempts, results, replays and the outbox gauges. The outbox rows
+ * themselves are written with the change that causes them (notifications' ChangeRepository).
+ */
 @Injectable()
 export class DeliveryRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  /**
-   * The statement that writes one pending delivery per channel for this revision, for the routed
-   * `targets` and every channel of `earlier` that an earlier revision of the notification went to,
-   * superseding the pair's older deliveries that are not in flight (a live lease means a worker is
-   * sending it: that one finishes, and the new one waits for it). It goes into the change's own COMMIT
-   * batch (SqlBatch: values become escaped literals, so lists travel as jsonb); NOTIFY wakes the
-   * workers of every replica at commit.
-   */
-  enqueueStatement(
-    notificationId: string,
-    revision: number,
-    kind: DeliveryKind,
-    payload: unknown,
-    targets: NewDelivery[],
-    earlier: { channel: string; maxAgeMs: number }[],
-  ): { sql: string; params: unknown[] } {
-    return {
-      sql: `WITH targets AS (
-         SELECT * FROM jsonb_to_recordset($2::jsonb) AS t(channel text, route text, remind int, max_age bigint)
-         UNION ALL
-         SELECT e.channel, 'earlier revisions', NULL::int, c.max_age
-           FROM (SELECT DISTINCT channel FROM deliveries WHERE notification_id = $1::uuid AND kind <> 'reminder') e
-           JOIN jsonb_to_recordset($6::jsonb) AS c(channel text, max_age bigint) ON c.channel = e.channel
-          WHERE e.channel NOT IN (SELECT channel FROM jsonb_to_recordset($2::jsonb) AS r(channel text))
-       ), superseded AS (
-         UPDATE deliveries SET status = 'superseded', completed_at = now(), lease_token = NULL
-          WHERE notification_id = $1::uuid AND channel IN (SELECT channel FROM targets) AND status = 'pending'
-            AND (leased_until IS NULL OR leased_until < now())
-       )
-       INSERT INTO deliveries (notification_id, channel, revision, kind, status, route, payload,
-         remind_every_seconds, created_at, next_attempt_at, expires_at)
-       SELECT $1::uuid, t.channel, $3::int, $4, 'pending', t.route, $5::jsonb, t.remind, now(), now(),
-              now() + t.max_age * interval '1 millisecond'
-         FROM targets t, (SELECT pg_notify('${DELIVERY_CHANNEL}', '')) AS wake`,
-      params: [
-        notificationId,
-        JSON.stringify(
-          targets.map((t) => ({
-            channel: t.channel,
-            route: t.route,
-            remind: t.remindEverySeconds,
-            max_age: t.maxAgeMs,
-          })),
-        ),
-        revision,
-        kind,
-        JSON.stringify(payload),
-        JSON.stringify(earlier.map((e) => ({ channel: e.channel, max_age: e.maxAgeMs }))),
-      ],
-    };
-  }
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly signals: CommitSignals,
+  ) {}
 
   /**
    * Claims up to `limit` due deliveries of `channels` with FOR UPDATE SKIP LOCKED, so replicas never
@@ -226,41 +172,6 @@ export class DeliveryRepository {
     return ms === null || ms === undefined ? null : Math.max(0, Number(ms));
   }
 
-  /**
-   * Reminders: for each open notification whose newest delivery to a channel was delivered more than
-   * that route's `remind_every_seconds` ago, a new `reminder` delivery of the same revision. One
-   * replica at a time (transaction-scoped advisory lock); returns how many were enqueued.
-   */
-  async enqueueReminders(maxAgeMs: number): Promise<number> {
-    return this.dataSource.transaction(async (tx) => {
-      const [{ locked }]: { locked: boolean }[] = await tx.query(
-        `SELECT pg_try_advisory_xact_lock(hashtextextended('alert-relay reminders', 0)) AS locked`,
-      );
-      if (!locked) return 0;
-      const rows: unknown[] = await tx.query(
-        `WITH latest AS (
-           SELECT DISTINCT ON (d.notification_id, d.channel) d.*
-             FROM deliveries d
-             JOIN notifications n ON n.id = d.notification_id AND n.status = 'open'
-            ORDER BY d.notification_id, d.channel, d.sequence DESC
-         ), inserted AS (
-         INSERT INTO deliveries (notification_id, channel, revision, kind, status, route, payload,
-           remind_every_seconds, created_at, next_attempt_at, expires_at)
-         SELECT l.notification_id, l.channel, l.revision, 'reminder', 'pending', l.route, l.payload,
-                l.remind_every_seconds, now(), now(), now() + $1 * interval '1 millisecond'
-           FROM latest l
-          WHERE l.remind_every_seconds IS NOT NULL AND l.status = 'delivered'
-            AND l.completed_at + l.remind_every_seconds * interval '1 second' <= now()
-         RETURNING id
-         )
-         SELECT id FROM inserted`,
-        [maxAgeMs],
-      );
-      if (rows.length > 0) await tx.query(`SELECT pg_notify('${DELIVERY_CHANNEL}', '')`);
-      return rows.length;
-    });
-  }
-
   findByNotification(notificationId: string): Promise<DeliveryEntity[]> {
     return this.dataSource
       .getRepository(DeliveryEntity)
@@ -306,8 +217,11 @@ export class DeliveryRepository {
        SELECT id FROM replayed`,
       [id, maxAgeMs],
     );
-    if (rows.length > 0) await this.dataSource.query(`SELECT pg_notify('${DELIVERY_CHANNEL}', '')`);
-    return rows.length > 0;
+    if (rows.length === 0) return false;
+    const notify = this.signals.notifySql('deliveries');
+    if (notify) await this.dataSource.query(notify);
+    this.signals.committed('deliveries');
+    return true;
   }
 
   /** For /metrics: pending-and-due count and oldest due age per channel, dead letters per channel. */
@@ -326,17 +240,5 @@ export class DeliveryRepository {
       oldestSeconds: r.oldest === null ? 0 : Number(r.oldest),
       dead: Number(r.dead),
     }));
-  }
-
-  async openNotifications(): Promise<number> {
-    const [row]: { count: string }[] = await this.dataSource.query(
-      `SELECT COUNT(*) AS count FROM notifications WHERE status = 'open'`,
-    );
-    return Number(row.count);
-  }
-
-  async notificationExists(id: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM notifications WHERE id = $1', [id]);
-    return rows.length > 0;
   }
 }

@@ -9,7 +9,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { durationMs } from '../config/duration';
 import { ChannelGuards } from './channel-guards';
 import { DeliveryAttemptEntity } from './delivery-attempt.entity';
-import { DeliveryEnqueuer } from './delivery-enqueuer';
+import { OutboxPlanner } from './outbox-plan';
 import { DeliveryEntity } from './delivery.entity';
 import { DeliveryRepository } from './delivery.repository';
 import { DeliveryStatus } from '../domain/notification';
@@ -21,14 +21,12 @@ export class DeliveryService {
     private readonly repository: DeliveryRepository,
     private readonly registry: ChannelRegistry,
     private readonly guards: ChannelGuards,
-    private readonly enqueuer: DeliveryEnqueuer,
+    private readonly outbox: OutboxPlanner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Every delivery of a notification, with its attempts (the caller knows the notification exists). */
   async listNotificationDeliveries(notificationId: string): Promise<Schemas['DeliveryList']> {
-    if (!(await this.repository.notificationExists(notificationId))) {
-      throw new ApiError('not_found', `No notification ${notificationId}`);
-    }
     const deliveries = await this.repository.findByNotification(notificationId);
     const attempts = await this.repository.attemptsOf(deliveries.map((d) => d.id));
     return {
@@ -62,10 +60,9 @@ export class DeliveryService {
     if (!this.config.channels[existing.channel]) {
       throw new ApiError('conflict', `Channel ${existing.channel} is no longer configured`);
     }
-    if (!(await this.repository.replay(id, this.enqueuer.maxAgeMs(existing.channel)))) {
+    if (!(await this.repository.replay(id, this.outbox.maxAgeMs(existing.channel)))) {
       throw new ApiError('conflict', `Delivery ${id} is still pending; only finished deliveries can be replayed`);
     }
-    this.enqueuer.committed();
     const replayed = await this.repository.findById(id);
     return toDelivery(replayed ?? existing);
   }

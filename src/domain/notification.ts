@@ -36,3 +36,6 @@ export type Acknowledgement = Schemas['Acknowledgement'];
 
 /** A notification as the API shows it, and as a delivery carries it (as of its revision). */
 export type NotificationSnapshot = Schemas['Notification'];
+
+/** What an event of a notification's history records. */
+export type NotificationEventType = Schemas['NotificationEvent']['type'];

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Schemas } from '../common/api-types';
-import { ChangeNotifier } from './change-notifier';
+import { CommitSignals } from '../database/commit-signals';
 import { EventsFeedRepository } from './events-feed.repository';
 import { decodeFeedCursor, encodeFeedCursor } from './notification-cursor';
 import { toNotificationEvent } from './notification-mapper';
@@ -16,13 +16,13 @@ export class EventsFeedService implements OnModuleDestroy {
 
   constructor(
     private readonly repository: EventsFeedRepository,
-    private readonly changes: ChangeNotifier,
+    private readonly signals: CommitSignals,
   ) {}
 
   onModuleDestroy(): void {
     // Long-polls answer (empty) instead of holding the shutdown for up to a minute.
     this.closing = true;
-    this.changes.committed();
+    this.signals.wakeAll('events');
   }
 
   /** `clientGone` ends a long-poll whose client went away. */
@@ -43,7 +43,7 @@ export class EventsFeedService implements OnModuleDestroy {
       }
       const left = deadline - Date.now();
       if (left <= 0 || this.closing || clientGone?.aborted) return { items: [], nextCursor: encodeFeedCursor(start) };
-      await this.changes.next(Math.min(left, POLL_MS), clientGone);
+      await this.signals.next('events', Math.min(left, POLL_MS), clientGone);
       if (this.closing || clientGone?.aborted) return { items: [], nextCursor: encodeFeedCursor(start) };
     }
   }

@@ -4,10 +4,11 @@ import { AcknowledgeRequest, CloseRequest, ExternalRefInput, Schemas, Unacknowle
 import { etagMatches } from '../common/etag';
 import { alertSignal } from '../domain/alert-signal';
 import { Severity } from '../domain/notification';
-import { ChangeNotifier } from './change-notifier';
+import { ChangeRepository, FieldsChange } from './change.repository';
+import { LifecyclePlanner } from './lifecycle-planner';
 import { toNotification } from './notification-mapper';
 import { NotificationEntity } from './notification.entity';
-import { NotificationChange, NotificationsRepository } from './notifications.repository';
+import { NotificationsRepository } from './notifications.repository';
 
 /** Who asks for a write: the API key's name, and its If-Match header if any. */
 export interface WriteContext {
@@ -22,7 +23,8 @@ export class NotificationActionsService {
 
   constructor(
     private readonly repository: NotificationsRepository,
-    private readonly changes: ChangeNotifier,
+    private readonly changes: ChangeRepository,
+    private readonly planner: LifecyclePlanner,
   ) {}
 
   putExternalRef(
@@ -79,7 +81,7 @@ export class NotificationActionsService {
   }
 
   /**
-   * Closes by hand through the lifecycle's own transaction (NotificationsRepository.apply), so the close
+   * Closes by hand through the lifecycle's own transaction (ChangeRepository.apply), so the close
    * is a new revision and is delivered exactly like a close from the source.
    */
   async close(id: string, input: CloseRequest, context: WriteContext): Promise<Schemas['Notification']> {
@@ -100,17 +102,19 @@ export class NotificationActionsService {
       closeReason: input.reason,
       payload: input,
     });
-    const outcome = await this.repository.apply(signal, () => ({ kind: 'close' }), new Date(), {
-      notificationId: id,
-      details: { manual: true, by, apiKey: context.apiKeyName },
-      precheck: (row) => {
-        if (!row) throw new ApiError('not_found', `No notification ${id}`);
-        checkIfMatch(id, context, row.version);
-        if (row.status !== 'open') throw new ApiError('conflict', `Notification ${id} is already closed`);
-      },
-    });
-    this.changes.committed();
-    this.logger.log(`notification ${id} closed by hand by ${by} (revision ${outcome.revision})`);
+    const change = await this.changes.apply(
+      this.planner.request(signal, new Date(), {
+        notificationId: id,
+        decide: () => ({ kind: 'close' }),
+        closeDetails: { manual: true, by, apiKey: context.apiKeyName },
+        precheck: (row) => {
+          if (!row) throw new ApiError('not_found', `No notification ${id}`);
+          checkIfMatch(id, context, row.version);
+          if (row.status !== 'open') throw new ApiError('conflict', `Notification ${id} is already closed`);
+        },
+      }),
+    );
+    this.logger.log(`notification ${id} closed by hand by ${by} (revision ${change.step.row?.revision})`);
     return this.read(id);
   }
 
@@ -118,21 +122,18 @@ export class NotificationActionsService {
     id: string,
     context: WriteContext,
     what: string,
-    change: (current: NotificationEntity, now: Date) => NotificationChange | null,
+    change: (current: NotificationEntity, now: Date) => FieldsChange | null,
   ): Promise<Schemas['Notification']> {
     const now = new Date();
     let changed = false;
-    const found = await this.repository.change(id, now, (current) => {
+    const found = await this.changes.changeFields(id, now, (current) => {
       checkIfMatch(id, context, current.version);
       const next = change(current, now);
       changed = next !== null;
       return next;
     });
     if (!found) throw new ApiError('not_found', `No notification ${id}`);
-    if (changed) {
-      this.changes.committed();
-      this.logger.log(`notification ${id} ${what} (API key ${context.apiKeyName})`);
-    }
+    if (changed) this.logger.log(`notification ${id} ${what} (API key ${context.apiKeyName})`);
     return this.read(id);
   }
 

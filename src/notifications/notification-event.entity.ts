@@ -1,8 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { NotificationEventType } from '../domain/notification';
 import { NotificationEntity } from './notification.entity';
-
-export type NotificationEventType =
-  'opened' | 'updated' | 'closed' | 'acknowledged' | 'unacknowledged' | 'ticket_linked';
 
 @Entity({ name: 'notification_events' })
 @Index('notification_events_notification_id_sequence_idx', ['notificationId', 'sequence'])

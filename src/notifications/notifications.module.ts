@@ -1,22 +1,36 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { DeliveryModule } from '../delivery/delivery.module';
-import { ChangeNotifier } from './change-notifier';
+import { RoutingModule } from '../routing/routing.module';
+import { ChangeRepository } from './change.repository';
 import { EventsFeedRepository } from './events-feed.repository';
 import { EventsFeedService } from './events-feed.service';
+import { LifecyclePlanner } from './lifecycle-planner';
 import { NotificationActionsService } from './notification-actions.service';
+import { NotificationEventEntity } from './notification-event.entity';
+import { NotificationMetrics } from './notification-metrics';
+import { NotificationEntity } from './notification.entity';
 import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
+import { RemindersRepository } from './reminders.repository';
+import { RemindersService } from './reminders.service';
+import { SignalPreviews } from './signal-previews';
 
 @Module({
-  imports: [DeliveryModule],
+  imports: [TypeOrmModule.forFeature([NotificationEntity, NotificationEventEntity]), RoutingModule, DeliveryModule],
   providers: [
+    ChangeRepository,
+    LifecyclePlanner,
     NotificationsRepository,
     NotificationsService,
     NotificationActionsService,
+    NotificationMetrics,
     EventsFeedRepository,
     EventsFeedService,
-    ChangeNotifier,
+    RemindersRepository,
+    RemindersService,
+    SignalPreviews,
   ],
-  exports: [NotificationsService, NotificationActionsService, EventsFeedService],
+  exports: [NotificationsService, NotificationActionsService, EventsFeedService, SignalPreviews],
 })
 export class NotificationsModule {}

@@ -3,8 +3,9 @@ import { ApiError } from '../common/api-error';
 import { MetricsService } from '../metrics/metrics.service';
 import { ListNotificationsQuery, Schemas } from '../common/api-types';
 import { AlertSignal } from '../domain/alert-signal';
-import { ChangeNotifier } from './change-notifier';
-import { decide, Decision } from './lifecycle';
+import { ChangeRepository } from './change.repository';
+import { Decision } from './lifecycle';
+import { LifecyclePlanner } from './lifecycle-planner';
 import { decodeListCursor, encodeListCursor } from './notification-cursor';
 import { toNotification, toNotificationEvent } from './notification-mapper';
 import { NotificationsRepository } from './notifications.repository';
@@ -31,28 +32,29 @@ export class NotificationsService {
 
   constructor(
     private readonly repository: NotificationsRepository,
+    private readonly changes: ChangeRepository,
+    private readonly planner: LifecyclePlanner,
     private readonly metrics: MetricsService,
-    private readonly changes: ChangeNotifier,
   ) {}
 
   /** Applies the signal and resolves only once the change (and its deliveries) is committed. */
   async ingest(signal: AlertSignal): Promise<IngestResult> {
-    let outcome;
+    let change;
     try {
-      outcome = await this.repository.apply(signal, (latest) => decide(latest, signal), new Date());
+      change = await this.changes.apply(this.planner.request(signal, new Date()));
     } catch (error) {
       this.metrics.ingestRequests.inc({ source: signal.source, result: 'error' });
       throw error;
     }
-    const result = RESULT[outcome.decision.kind];
+    const { decision, row } = change.step;
+    const result = RESULT[decision.kind];
+    const notificationId = row?.id ?? null;
+    const revision = row?.revision ?? null;
     this.metrics.ingestRequests.inc({ source: signal.source, result });
     const line = `${signal.source}/${signal.sourceInstance} ${signal.externalId}: ${result}`;
     if (result === 'duplicate' || result === 'stale') this.logger.debug(line);
-    else {
-      this.changes.committed();
-      this.logger.log(`${line} (notification ${outcome.notificationId} revision ${outcome.revision})`);
-    }
-    return { result, notificationId: outcome.notificationId, revision: outcome.revision };
+    else this.logger.log(`${line} (notification ${notificationId} revision ${revision})`);
+    return { result, notificationId, revision };
   }
 
   async getNotification(id: string): Promise<Schemas['Notification']> {

@@ -12,8 +12,10 @@ export class OpsController {
   }
 
   @Get('readyz')
-  getReadiness(@Res({ passthrough: true }) response: Response) {
-    return this.service.getReadiness(response);
+  async getReadiness(@Res({ passthrough: true }) response: Response) {
+    const readiness = await this.service.getReadiness();
+    response.status(readiness.status === 'ok' ? 200 : 503);
+    return readiness;
   }
 
   @Get('openapi.json')

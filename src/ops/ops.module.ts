@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
-import { DatabaseHealthRepository } from '../database/database-health.repository';
 import { OpsController } from './ops.controller';
 import { OpsService } from './ops.service';
 
 @Module({
   controllers: [OpsController],
-  providers: [OpsService, DatabaseHealthRepository],
+  providers: [OpsService],
 })
 export class OpsModule {}

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { Response } from 'express';
 import { Schemas } from '../common/api-types';
 import { DatabaseHealthRepository } from '../database/database-health.repository';
 import { API_REFERENCE_HTML } from './api-reference';
@@ -15,9 +14,9 @@ export class OpsService {
     return { status: 'ok' };
   }
 
-  async getReadiness(response: Response): Promise<Schemas['Readiness']> {
+  /** The readiness body; its `status` decides the HTTP status (503 while the database is down). */
+  async getReadiness(): Promise<Schemas['Readiness']> {
     const up = await this.database.isReachable(2000);
-    response.status(up ? 200 : 503);
     return up ? { status: 'ok', database: 'up' } : { status: 'unavailable', database: 'down' };
   }
 

@@ -5,19 +5,34 @@ import { APP_CONFIG } from '../../config/config.module';
 
 import { AlertSignal, alertSignal } from '../../domain/alert-signal';
 import { NotificationsService } from '../../notifications/notifications.service';
+import { SignalPreviews } from '../../notifications/signal-previews';
 import { MonascaAlarmDto } from './monasca.dto';
 import { Severity } from '../../domain/notification';
 
 @Injectable()
 export class MonascaService {
+  /** The severity of ALARM per configured key name (Monasca sends none). */
+  private readonly alarmSeverity: Map<string, Severity>;
+
   constructor(
     private readonly notifications: NotificationsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    previews: SignalPreviews,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.alarmSeverity = new Map(config.ingress.monasca.keys.map((k) => [k.name, k.alarmSeverity ?? 'critical']));
+    previews.register({
+      key: 'monasca',
+      dto: MonascaAlarmDto,
+      toSignal: (alarm, raw, name) => this.toSignal(alarm, raw, name),
+    });
+  }
 
   receiveMonascaAlarm(alarm: MonascaAlarmDto, raw: unknown, sourceInstance: string): Promise<Schemas['IngestResult']> {
-    const key = this.config.ingress.monasca.keys.find((k) => k.name === sourceInstance);
-    return this.notifications.ingest(toSignal(alarm, raw, sourceInstance, key?.alarmSeverity ?? 'critical'));
+    return this.notifications.ingest(this.toSignal(alarm, raw, sourceInstance));
+  }
+
+  private toSignal(alarm: MonascaAlarmDto, raw: unknown, sourceInstance: string): AlertSignal {
+    return toSignal(alarm, raw, sourceInstance, this.alarmSeverity.get(sourceInstance) ?? 'critical');
   }
 }
 

@@ -3,6 +3,7 @@ import { Schemas } from '../../common/api-types';
 
 import { AlertSignal, alertSignal } from '../../domain/alert-signal';
 import { NotificationsService } from '../../notifications/notifications.service';
+import { SignalPreviews } from '../../notifications/signal-previews';
 import { tagList } from '../common/tags';
 import { StackStateEnvelopeDto } from './stackstate.dto';
 import { Severity } from '../../domain/notification';
@@ -11,7 +12,12 @@ const SEVERITY: Record<string, Severity> = { CRITICAL: 'critical', DEVIATING: 'w
 
 @Injectable()
 export class StackStateService {
-  constructor(private readonly notifications: NotificationsService) {}
+  constructor(
+    private readonly notifications: NotificationsService,
+    previews: SignalPreviews,
+  ) {
+    previews.register({ key: 'stackstate', dto: StackStateEnvelopeDto, toSignal });
+  }
 
   receiveStackStateEvent(
     envelope: StackStateEnvelopeDto,

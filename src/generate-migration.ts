@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from './embedded-postgres';
-import { schemaDiff } from './schema-diff';
-import { errorText } from '../common/errors';
+import { errorText } from './common/errors';
+import { startEmbeddedPostgres } from './database/embedded-postgres';
+import { schemaDiff } from './database/schema-diff';
+import { ALL_ENTITIES } from './entities';
 
 // npm run migration:generate -- <Name>: writes src/database/migrations/<timestamp>-<Name>.ts with what the
 // entities need beyond the existing migrations, computed on a scratch embedded database. Review it,
@@ -15,13 +16,13 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'alert-relay-migration-'));
   const db = await startEmbeddedPostgres(dir);
   try {
-    const diff = await schemaDiff(db.url);
+    const diff = await schemaDiff(db.url, ALL_ENTITIES);
     if (diff.up.length === 0) {
       process.stdout.write('entities and migrations agree; nothing to generate\n');
       return;
     }
     const timestamp = Date.now();
-    const file = join(__dirname, '..', '..', '..', 'src', 'database', 'migrations', `${timestamp}-${name}.ts`);
+    const file = join(__dirname, '..', '..', 'src', 'database', 'migrations', `${timestamp}-${name}.ts`);
     const lines = (queries: string[]) =>
       queries.map((q) => `    await queryRunner.query(${JSON.stringify(q)});`).join('\n');
     writeFileSync(

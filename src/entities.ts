@@ -1,0 +1,16 @@
+import { IdempotencyKeyEntity } from './api/idempotency-key.entity';
+import { EntityClass } from './database/data-source-options';
+import { DeliveryAttemptEntity } from './delivery/delivery-attempt.entity';
+import { DeliveryEntity } from './delivery/delivery.entity';
+import { NotificationEventEntity } from './notifications/notification-event.entity';
+import { NotificationEntity } from './notifications/notification.entity';
+
+// Every entity of the app, for the tools that work without Nest (migration generator, schema check).
+// The app itself loads each module's own (TypeOrmModule.forFeature in that module).
+export const ALL_ENTITIES: EntityClass[] = [
+  NotificationEntity,
+  NotificationEventEntity,
+  IdempotencyKeyEntity,
+  DeliveryEntity,
+  DeliveryAttemptEntity,
+];

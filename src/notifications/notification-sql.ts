@@ -1,0 +1,81 @@
+import { LifecycleRow } from './notification-state';
+
+// The SQL of a lifecycle step's writes, in one place for the repositories that write notifications.
+
+// Every column a lifecycle step writes: name, LifecycleRow field, cast for its parameter, and whether a
+// new revision rewrites it. duplicate_count and version also move with duplicates and API changes, so a
+// revision increments version instead of overwriting it.
+const COLUMNS: readonly (readonly [string, keyof LifecycleRow, string, boolean])[] = [
+  ['id', 'id', '::uuid', false],
+  ['source', 'source', '', false],
+  ['source_instance', 'sourceInstance', '', false],
+  ['external_id', 'externalId', '', false],
+  ['status', 'status', '', true],
+  ['severity', 'severity', '', true],
+  ['source_state', 'sourceState', '', true],
+  ['title', 'title', '', true],
+  ['message', 'message', '', true],
+  ['component', 'component', '::jsonb', true],
+  ['host', 'host', '', true],
+  ['tags', 'tags', '::jsonb', true],
+  ['metadata', 'metadata', '::jsonb', true],
+  ['links', 'links', '::jsonb', true],
+  ['revision', 'revision', '', true],
+  ['opened_at', 'openedAt', '::timestamptz', false],
+  ['updated_at', 'updatedAt', '::timestamptz', true],
+  ['closed_at', 'closedAt', '::timestamptz', true],
+  ['close_reason', 'closeReason', '', true],
+  ['last_seen_at', 'lastSeenAt', '::timestamptz', true],
+  ['duplicate_count', 'duplicateCount', '', false],
+  ['source_time', 'sourceTime', '::timestamptz', true],
+  ['version', 'version', '', false],
+];
+const REVISED = COLUMNS.filter(([, , , revised]) => revised);
+
+/** The select list that reads a notification as a LifecycleRow. */
+export const LIFECYCLE_COLUMNS = COLUMNS.map(([column, field]) =>
+  column === field ? column : `${column} AS "${field}"`,
+).join(', ');
+
+export const INSERT_NOTIFICATION = `INSERT INTO notifications (${COLUMNS.map(([column]) => column).join(', ')})
+  VALUES (${COLUMNS.map(([, , cast], i) => `$${i + 1}${cast}`).join(', ')})`;
+
+export const UPDATE_NOTIFICATION = `UPDATE notifications
+  SET ${REVISED.map(([column, , cast], i) => `${column} = $${i + 2}${cast}`).join(', ')}, version = version + 1
+  WHERE id = $1::uuid`;
+
+export const NOTIFICATION_SEEN = `UPDATE notifications
+  SET last_seen_at = $2::timestamptz, duplicate_count = duplicate_count + 1, version = version + 1
+  WHERE id = $1::uuid`;
+
+export const INSERT_EVENT = `INSERT INTO notification_events
+  (notification_id, type, revision, received_at, source_time, payload, details)
+  VALUES ($1::uuid, $2, $3, $4::timestamptz, $5::timestamptz, $6::jsonb, $7::jsonb)`;
+
+export function insertParams(row: LifecycleRow): unknown[] {
+  return COLUMNS.map(([, field, cast]) => columnValue(row, field, cast));
+}
+
+export function updateParams(row: LifecycleRow): unknown[] {
+  return [row.id, ...REVISED.map(([, field, cast]) => columnValue(row, field, cast))];
+}
+
+function columnValue(row: LifecycleRow, field: keyof LifecycleRow, cast: string): unknown {
+  return cast === '::jsonb' ? jsonOrNull(row[field]) : row[field];
+}
+
+export function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+/**
+ * The advisory lock key of one (source, externalId). Every write to a notification takes it first,
+ * before its transaction writes anything: the xid a transaction gets at its first write then orders
+ * that id's events as they commit (the change feed's order).
+ */
+export function lockKey(source: string, externalId: string): string {
+  return `${source}\n${externalId}`;
+}
+
+// The text the `q` filter searches; the same expression as the notifications_search_idx index.
+export const SEARCH_DOCUMENT = `to_tsvector('simple', n.title || ' ' || coalesce(n.message, ''))`;
