@@ -25,7 +25,7 @@ import { SIGNAL_ACTIONS, SignalAction } from '../domain/alert-signal';
 import { NOTIFICATION_STATUSES, NotificationStatus, SEVERITIES, Severity } from '../domain/notification';
 import { IsName } from '../common/patterns';
 
-// The YAML file's shape (DESIGN §3). Every class here is validated at boot; unknown keys are errors so
+// The YAML file's shape (docs/configuration.md). Every class here is validated at boot; unknown keys are errors so
 // that a typo in a key path is caught instead of silently ignored.
 
 export class StackStateTokenConfig {

@@ -23,7 +23,7 @@ export type Decision =
   | { kind: 'stale' };
 
 /**
- * The lifecycle rules (DESIGN §4), given the newest stored notification for the signal's
+ * The lifecycle rules (docs/design-notes.md, "Lifecycle"), given the newest stored notification for the signal's
  * (source, externalId), or null when there is none.
  */
 export function decide(latest: LifecycleState | null, signal: AlertSignal): Decision {
