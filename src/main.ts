@@ -1,11 +1,13 @@
 import { startApp } from './app';
+import { CHANNEL_TYPES } from './channels/channel-types';
 import { ConfigError, loadConfig } from './config/config.loader';
 import { errorText } from './common/errors';
 
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    // The config layer knows no channel type of its own: it checks `channels:` against these.
+    config = loadConfig(CHANNEL_TYPES);
   } catch (error) {
     if (error instanceof ConfigError) {
       // One clear line per problem, no stack trace: this is the operator's file, not our bug.

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ChannelRegistry } from '../channels/channel-registry';
+import { ChannelCatalog } from '../channels/channel-catalog';
 
 import { ApiError } from '../common/api-error';
 import { Schemas } from '../common/api-types';
@@ -20,7 +20,7 @@ const PREVIEW_ID = '00000000-0000-4000-8000-000000000001';
 export class RouteTestService {
   constructor(
     private readonly routing: RoutingService,
-    private readonly registry: ChannelRegistry,
+    private readonly catalog: ChannelCatalog,
     private readonly sources: SignalPreviews,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -44,13 +44,12 @@ export class RouteTestService {
     return {
       notification,
       matchedRoutes: routed.matchedRoutes,
-      deliveries: routed.targets
-        .filter((t) => this.config.channels[t.channel])
-        .map((t) => {
-          const config = this.config.channels[t.channel];
-          const preview = this.registry.get(config.type).preview([{ id: PREVIEW_ID, kind, notification }], config);
-          return { channel: t.channel, type: config.type, route: t.route, ...preview };
-        }),
+      deliveries: routed.targets.flatMap((t) => {
+        const channel = this.catalog.get(t.channel);
+        if (!channel) return [];
+        const preview = channel.preview([{ id: PREVIEW_ID, kind, notification }]);
+        return [{ channel: t.channel, type: channel.type, route: t.route, ...preview }];
+      }),
     };
   }
 }

@@ -1,21 +1,26 @@
 import { Module } from '@nestjs/common';
-import { ChannelRegistry } from './channel-registry';
-import { CHANNEL_SENDERS, ChannelSender } from './common/channel';
-import { EmailSender } from './email/email.sender';
-import { MattermostSender } from './mattermost/mattermost.sender';
-import { PushoverSender } from './pushover/pushover.sender';
-import { SignalSender } from './signal/signal.sender';
-import { SlackSender } from './slack/slack.sender';
-import { WebhookSender } from './webhook/webhook.sender';
+import { AppConfig } from '../config/config.loader';
+import { APP_CONFIG } from '../config/config.module';
+import { ChannelCatalog } from './channel-catalog';
+import { CHANNEL_TYPES } from './channel-types';
+import { ChannelSender } from './common/channel';
 
-const SENDERS = [SlackSender, MattermostSender, PushoverSender, SignalSender, EmailSender, WebhookSender];
+const SENDERS = CHANNEL_TYPES.map((t) => t.sender);
 
+/** The senders of every channel type (Nest providers) and the settings table of the configured channels. */
 @Module({
   providers: [
     ...SENDERS,
-    { provide: CHANNEL_SENDERS, useFactory: (...senders: ChannelSender[]) => senders, inject: SENDERS },
-    ChannelRegistry,
+    {
+      provide: ChannelCatalog,
+      useFactory: (config: AppConfig, ...senders: ChannelSender[]) =>
+        new ChannelCatalog(
+          config,
+          CHANNEL_TYPES.map((plugin, i) => ({ plugin, sender: senders[i] })),
+        ),
+      inject: [APP_CONFIG, ...SENDERS],
+    },
   ],
-  exports: [ChannelRegistry],
+  exports: [ChannelCatalog],
 })
 export class ChannelsModule {}

@@ -4,8 +4,8 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { toDetails } from '../common/validation';
-import { parseChannels } from './channels.config';
-import { AppConfigFile, EnvironmentConfig, HostConfig } from './config.schema';
+import { ChannelTypeSchema, parseChannels, parseRateLimits } from './channels.config';
+import { AppConfigFile, DeliveryConfig, EnvironmentConfig, HostConfig } from './config.schema';
 import { MAIL_BUILTIN_FIELDS, namedGroups, templateFields } from './mail-templates';
 
 export interface AppConfig extends AppConfigFile {
@@ -24,10 +24,14 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-/** Reads the environment and the YAML file once, at boot; nothing else reads `process.env`. */
-export function loadConfig(env: Env = process.env): AppConfig {
+/**
+ * Reads the environment and the YAML file once, at boot; nothing else reads `process.env`.
+ * `channelTypes` are the channel types the service was built with (src/channels/channel-types.ts):
+ * `channels:` entries and `delivery.rateLimits` are checked against them.
+ */
+export function loadConfig(channelTypes: readonly ChannelTypeSchema[], env: Env = process.env): AppConfig {
   const environment = loadEnvironment(env);
-  const file = loadFile(environment.configPath, env);
+  const file = loadFile(environment.configPath, env, channelTypes);
   return Object.assign(file, { env: environment });
 }
 
@@ -61,7 +65,7 @@ function loadEnvironment(env: Env): EnvironmentConfig {
   return environment;
 }
 
-function loadFile(path: string, env: Env): AppConfigFile {
+function loadFile(path: string, env: Env, channelTypes: readonly ChannelTypeSchema[]): AppConfigFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -87,11 +91,15 @@ function loadFile(path: string, env: Env): AppConfigFile {
     ...uniquenessProblems(config),
     ...smtpProblems(config),
   );
-  const channels = parseChannels((substituted as { channels?: unknown }).channels, (errors, parent) =>
-    flattenErrors(errors, parent),
-  );
+  const raw = substituted as { channels?: unknown; delivery?: { rateLimits?: unknown } };
+  const channels = parseChannels(raw.channels, channelTypes, flattenErrors);
   config.channels = channels.channels;
   problems.push(...channels.problems);
+  if (config.delivery instanceof DeliveryConfig) {
+    const rates = parseRateLimits(raw.delivery?.rateLimits, channelTypes, flattenErrors);
+    config.delivery.rateLimits = rates.rateLimits;
+    problems.push(...rates.problems);
+  }
   config.hosts = parseHosts(config.hosts, problems, (errors, parent) => flattenErrors(errors, parent));
   problems.push(...referenceProblems(config));
   if (problems.length > 0) throw new ConfigError(path, problems);

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { Transform, Type } from 'class-transformer';
 import {
+  Allow,
   ArrayUnique,
   IsArray,
   IsBoolean,
@@ -19,7 +20,7 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
-import { ChannelConfig, RateLimitConfig } from './channels.config';
+import { BaseChannelConfig, RateLimitConfig } from './channels.config';
 import { IsDuration } from './duration';
 import { SIGNAL_ACTIONS, SignalAction } from '../domain/alert-signal';
 import { NOTIFICATION_STATUSES, NotificationStatus, SEVERITIES, Severity } from '../domain/notification';
@@ -396,20 +397,6 @@ export class CircuitBreakerConfig {
   @IsOptional() @IsDuration('10ms') openFor: string = '30s';
 }
 
-export class RateLimitsConfig {
-  // Defaults from the channels' documented limits (shared/reference/smtp-and-channels.md §4).
-  @IsOptional() @ValidateNested() @Type(() => RateLimitConfig) slack: RateLimitConfig = rate(1, 3);
-  @IsOptional() @ValidateNested() @Type(() => RateLimitConfig) mattermost: RateLimitConfig = rate(10, 20);
-  @IsOptional() @ValidateNested() @Type(() => RateLimitConfig) pushover: RateLimitConfig = rate(2, 5);
-  @IsOptional() @ValidateNested() @Type(() => RateLimitConfig) signal: RateLimitConfig = rate(1, 3);
-  @IsOptional() @ValidateNested() @Type(() => RateLimitConfig) email: RateLimitConfig = rate(5, 10);
-  @IsOptional() @ValidateNested() @Type(() => RateLimitConfig) webhook: RateLimitConfig = rate(1000, 1000);
-}
-
-function rate(perSecond: number, burst: number): RateLimitConfig {
-  return Object.assign(new RateLimitConfig(), { perSecond, burst });
-}
-
 export class DeliveryConfig {
   /** Concurrent sends per process. */
   @IsOptional() @IsInt() @Min(1) @Max(1000) concurrency: number = 16;
@@ -433,7 +420,9 @@ export class DeliveryConfig {
   @ValidateNested()
   @Type(() => CircuitBreakerConfig)
   circuitBreaker: CircuitBreakerConfig = new CircuitBreakerConfig();
-  @IsOptional() @ValidateNested() @Type(() => RateLimitsConfig) rateLimits: RateLimitsConfig = new RateLimitsConfig();
+  /** `{perSecond, burst}` per channel type; checked against the channel types in config.loader (parseRateLimits). */
+  @Allow()
+  rateLimits: Record<string, RateLimitConfig> = {};
 }
 
 export class AppConfigFile {
@@ -455,7 +444,7 @@ export class AppConfigFile {
   // Parsed by type in config.loader (parseChannels), so each channel is validated by its own class.
   @IsOptional()
   @IsObject()
-  channels: Record<string, ChannelConfig> = {};
+  channels: Record<string, BaseChannelConfig> = {};
 
   @IsOptional()
   @IsArray()

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ChannelCatalog } from '../channels/channel-catalog';
+import { SendOutcome } from '../channels/common/send-result';
 import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
-import { ChannelConfig } from '../config/channels.config';
 import { durationMs } from '../config/duration';
 import { CircuitBreaker, CircuitState } from './circuit-breaker';
-import { SendOutcome } from './retry-policy';
 import { TokenBucket } from './token-bucket';
 
 /**
@@ -16,21 +16,21 @@ export class ChannelGuards {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly circuits = new Map<string, CircuitBreaker>();
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly catalog: ChannelCatalog,
+  ) {}
 
   /** Channels worth claiming for now: circuit not open, a token in the bucket. */
   claimable(channels: string[], now: number): string[] {
-    return channels.filter((name) => {
-      const config = this.config.channels[name];
-      return this.circuit(name).current(now) !== 'open' && this.bucket(name, config).hasToken(now);
-    });
+    return channels.filter((name) => this.circuit(name).current(now) !== 'open' && this.bucket(name).hasToken(now));
   }
 
   /** null when a send may start now; otherwise how long to hold the delivery back. */
-  admit(name: string, config: ChannelConfig, now: number): number | null {
+  admit(name: string, now: number): number | null {
     const circuit = this.circuit(name);
     if (!circuit.allow(now)) return Math.max(circuit.retryInMs(now), 50);
-    const token = this.bucket(name, config).take(now);
+    const token = this.bucket(name).take(now);
     if (!token.ok) {
       circuit.onAbandon();
       return token.waitMs;
@@ -60,10 +60,10 @@ export class ChannelGuards {
     return circuit;
   }
 
-  private bucket(name: string, config: ChannelConfig): TokenBucket {
+  private bucket(name: string): TokenBucket {
     let bucket = this.buckets.get(name);
     if (!bucket) {
-      const rate = config.rateLimit ?? this.config.delivery.rateLimits[config.type];
+      const rate = this.catalog.require(name).rateLimit;
       bucket = new TokenBucket(rate.perSecond, rate.burst, Date.now());
       this.buckets.set(name, bucket);
     }

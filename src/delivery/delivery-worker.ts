@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { ChannelRegistry } from '../channels/channel-registry';
-import { OutgoingMessage, SendResult } from '../channels/common/channel';
+import { ChannelCatalog, ChannelSettings } from '../channels/channel-catalog';
+import { OutgoingMessage } from '../channels/common/channel';
+import { SendResult } from '../channels/common/send-result';
 import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
-import { ChannelConfig } from '../config/channels.config';
 import { durationMs } from '../config/duration';
 import { DeliveryMetrics } from './delivery-metrics';
 import { ChannelGuards } from './channel-guards';
@@ -34,7 +34,6 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private readonly wake = () => this.kick();
   private readonly leaseMs: number;
-  private readonly timeoutMs: number;
   private readonly pollMs: number;
   /** Attempt results, written in groups (one write at a time; results arriving meanwhile share the next). */
   private readonly completions: GroupCommit<
@@ -45,14 +44,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: DeliveryRepository,
-    private readonly registry: ChannelRegistry,
+    private readonly catalog: ChannelCatalog,
     private readonly signals: CommitSignals,
     private readonly guards: ChannelGuards,
     private readonly metrics: DeliveryMetrics,
   ) {
-    this.timeoutMs = durationMs(config.delivery.timeout);
     // A lease shorter than a send would let a second worker send it again while the first still is.
-    this.leaseMs = Math.max(durationMs(config.delivery.lease), this.maxTimeoutMs() + 1000);
+    this.leaseMs = Math.max(durationMs(config.delivery.lease), catalog.maxTimeoutMs() + 1000);
     this.pollMs = durationMs(config.delivery.pollInterval);
     this.completions = new GroupCommit({
       maxInFlight: 1,
@@ -68,7 +66,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.delivery.workers || Object.keys(this.config.channels).length === 0) return;
+    if (!this.config.delivery.workers || this.catalog.names().length === 0) return;
     // New work of any replica wakes this one at once (NOTIFY on PostgreSQL, in-process otherwise).
     this.signals.on('deliveries', this.wake);
     await this.signals.listen('deliveries');
@@ -123,7 +121,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const free = concurrency - this.inFlight.size;
       // Under load, claim in batches (a quarter of the slots) rather than one row per finished send.
       if (free <= 0 || (this.inFlight.size > 0 && free < Math.ceil(concurrency / 4))) return;
-      const channels = this.guards.claimable(Object.keys(this.config.channels), Date.now());
+      const channels = this.guards.claimable(this.catalog.names(), Date.now());
       const claimed = await this.repository.claim(channels, free, this.leaseMs);
       if (claimed.length > 0) this.dispatch(claimed);
       if (claimed.length === 0) {
@@ -146,19 +144,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private dispatch(claimed: ClaimedDelivery[]): void {
     const byChannel = new Map<string, ClaimedDelivery[]>();
     for (const d of claimed) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d]);
-    for (const [channel, deliveries] of byChannel) {
-      const config = this.config.channels[channel];
-      const sender = this.registry.get(config.type);
-      const size = sender.batchSize(config);
-      for (let i = 0; i < deliveries.length; i += size) {
-        const batch = deliveries.slice(i, i + size);
+    for (const [name, deliveries] of byChannel) {
+      const channel = this.catalog.require(name);
+      for (let i = 0; i < deliveries.length; i += channel.maxBatch) {
+        const batch = deliveries.slice(i, i + channel.maxBatch);
         const now = Date.now();
-        const blocked = this.guards.admit(channel, config, now);
+        const blocked = this.guards.admit(name, now);
         if (blocked !== null) {
           for (const d of batch) void this.repository.release(d, blocked).catch(() => undefined);
           continue;
         }
-        const task: Promise<void> = this.send(batch, config).finally(() => {
+        const task: Promise<void> = this.send(batch, channel).finally(() => {
           this.inFlight.delete(task);
           this.kick();
         });
@@ -167,8 +163,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async send(batch: ClaimedDelivery[], config: ChannelConfig): Promise<void> {
-    const channel = batch[0].channel;
+  private async send(batch: ClaimedDelivery[], settings: ChannelSettings): Promise<void> {
+    const channel = settings.name;
     const messages: OutgoingMessage[] = batch.map((d) => ({
       id: d.id,
       kind: d.kind,
@@ -177,7 +173,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const startedAt = new Date();
     let result: SendResult;
     try {
-      result = await this.registry.get(config.type).send(messages, config, this.channelTimeoutMs(config));
+      result = await settings.send(messages);
     } catch (error) {
       result = { outcome: 'retry', statusCode: null, error: errorText(error) };
     }
@@ -213,7 +209,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
         deliveryId: d.id,
         notificationId: d.notificationId,
         channel,
-        channelType: config.type,
+        channelType: settings.type,
         kind: d.kind,
         revision: d.revision,
         attempt: d.attempts,
@@ -230,14 +226,6 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private backoff() {
     const b = this.config.delivery.backoff;
     return { baseMs: durationMs(b.base), maxMs: durationMs(b.max), jitter: b.jitter };
-  }
-
-  private channelTimeoutMs(config: ChannelConfig): number {
-    return config.timeout ? durationMs(config.timeout) : this.timeoutMs;
-  }
-
-  private maxTimeoutMs(): number {
-    return Math.max(this.timeoutMs, ...Object.values(this.config.channels).map((c) => this.channelTimeoutMs(c)));
   }
 }
 

@@ -1,15 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ChannelRegistry } from '../channels/channel-registry';
+import { Injectable } from '@nestjs/common';
+import { ChannelCatalog } from '../channels/channel-catalog';
 import { testNotification } from '../channels/common/render';
 import { ApiError } from '../common/api-error';
 import { Schemas } from '../common/api-types';
 import { decodeCursor, encodeCursor } from '../common/cursor';
-import { AppConfig } from '../config/config.loader';
-import { APP_CONFIG } from '../config/config.module';
-import { durationMs } from '../config/duration';
 import { ChannelGuards } from './channel-guards';
 import { DeliveryAttemptEntity } from './delivery-attempt.entity';
-import { OutboxPlanner } from './outbox-plan';
 import { DeliveryEntity } from './delivery.entity';
 import { DeliveryRepository } from './delivery.repository';
 import { DeliveryStatus } from '../domain/notification';
@@ -19,10 +15,8 @@ import { DeliveryStatus } from '../domain/notification';
 export class DeliveryService {
   constructor(
     private readonly repository: DeliveryRepository,
-    private readonly registry: ChannelRegistry,
+    private readonly catalog: ChannelCatalog,
     private readonly guards: ChannelGuards,
-    private readonly outbox: OutboxPlanner,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Every delivery of a notification, with its attempts (the caller knows the notification exists). */
@@ -57,10 +51,9 @@ export class DeliveryService {
   async retryDelivery(id: string): Promise<Schemas['Delivery']> {
     const existing = await this.repository.findById(id);
     if (!existing) throw new ApiError('not_found', `No delivery ${id}`);
-    if (!this.config.channels[existing.channel]) {
-      throw new ApiError('conflict', `Channel ${existing.channel} is no longer configured`);
-    }
-    if (!(await this.repository.replay(id, this.outbox.maxAgeMs(existing.channel)))) {
+    const channel = this.catalog.get(existing.channel);
+    if (!channel) throw new ApiError('conflict', `Channel ${existing.channel} is no longer configured`);
+    if (!(await this.repository.replay(id, channel.maxAgeMs))) {
       throw new ApiError('conflict', `Delivery ${id} is still pending; only finished deliveries can be replayed`);
     }
     const replayed = await this.repository.findById(id);
@@ -70,29 +63,23 @@ export class DeliveryService {
   listChannels(): Schemas['ChannelList'] {
     const now = Date.now();
     return {
-      items: Object.entries(this.config.channels).map(([name, config]) => {
-        const sender = this.registry.get(config.type);
-        const rate = config.rateLimit ?? this.config.delivery.rateLimits[config.type];
-        return {
-          name,
-          type: config.type,
-          target: sender.preview([{ id: 'x', kind: 'test', notification: testNotification(new Date()) }], config)
-            .target,
-          rateLimit: { perSecond: rate.perSecond, burst: rate.burst },
-          circuit: this.guards.state(name, now),
-        };
-      }),
+      items: this.catalog.all().map((c) => ({
+        name: c.name,
+        type: c.type,
+        target: c.target,
+        rateLimit: { perSecond: c.rateLimit.perSecond, burst: c.rateLimit.burst },
+        circuit: this.guards.state(c.name, now),
+      })),
     };
   }
 
   async testChannel(name: string): Promise<Schemas['ChannelTestResult']> {
-    const config = this.config.channels[name];
-    if (!config) throw new ApiError('not_found', `No channel named ${name}`);
+    const channel = this.catalog.get(name);
+    if (!channel) throw new ApiError('not_found', `No channel named ${name}`);
     const started = Date.now();
-    const timeout = durationMs(config.timeout ?? this.config.delivery.timeout);
-    const result = await this.registry
-      .get(config.type)
-      .send([{ id: crypto.randomUUID(), kind: 'test', notification: testNotification(new Date()) }], config, timeout);
+    const result = await channel.send([
+      { id: crypto.randomUUID(), kind: 'test', notification: testNotification(new Date()) },
+    ]);
     return {
       channel: name,
       outcome: result.outcome,

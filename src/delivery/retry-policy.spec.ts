@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyHttpStatus, parseRetryAfter, retryDelayMs } from './retry-policy';
+import { retryDelayMs } from './retry-policy';
 
 const policy = { baseMs: 1000, maxMs: 30_000, jitter: 0.2 };
 
@@ -33,35 +33,5 @@ describe('retry policy', () => {
       retryDelayMs(3, policy, 10, () => 0.5),
       4000,
     );
-  });
-
-  it('classifies statuses as the reference says', () => {
-    assert.deepEqual(
-      [200, 204, 301, 400, 401, 404, 408, 410, 422, 425, 429, 500, 502, 503, 504].map(classifyHttpStatus),
-      [
-        'success',
-        'success',
-        'permanent',
-        'permanent',
-        'permanent',
-        'permanent',
-        'retry',
-        'permanent',
-        'permanent',
-        'retry',
-        'retry',
-        'retry',
-        'retry',
-        'retry',
-        'retry',
-      ],
-    );
-  });
-
-  it('reads Retry-After as seconds or an HTTP date', () => {
-    assert.equal(parseRetryAfter('2'), 2000);
-    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')), 10_000);
-    assert.equal(parseRetryAfter('soon'), undefined);
-    assert.equal(parseRetryAfter(null), undefined);
   });
 });

@@ -1,6 +1,3 @@
-/** What one attempt came to, as the channel saw it. */
-export type SendOutcome = 'success' | 'retry' | 'permanent';
-
 export interface BackoffPolicy {
   baseMs: number;
   maxMs: number;
@@ -22,21 +19,4 @@ export function retryDelayMs(
   const jittered = exponential * (1 + policy.jitter * (2 * random() - 1));
   const delay = Math.max(0, Math.round(jittered));
   return retryAfterMs !== undefined && retryAfterMs > delay ? retryAfterMs : delay;
-}
-
-/** 2xx succeed; 408/425/429/5xx retry; anything else (other 4xx, 3xx: we never follow redirects) is permanent. */
-export function classifyHttpStatus(status: number): SendOutcome {
-  if (status >= 200 && status < 300) return 'success';
-  if (status === 408 || status === 425 || status === 429 || status >= 500) return 'retry';
-  return 'permanent';
-}
-
-/** `Retry-After` as seconds or an HTTP date, in ms from `now`; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { RunningApp, startApp } from '../../src/app';
+import { CHANNEL_TYPES } from '../../src/channels/channel-types';
 import { loadConfig } from '../../src/config/config.loader';
 import { createTestDatabase, TestDatabase } from './test-database';
 
@@ -44,7 +45,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   writeFileSync(configPath, stringify(options.config ?? defaultTestConfig()));
   let database: TestDatabase | undefined;
   const databaseUrl = options.databaseUrl ?? (database = await createTestDatabase()).url;
-  const config = loadConfig({
+  const config = loadConfig(CHANNEL_TYPES, {
     PORT: '0',
     SMTP_PORT: '0',
     HOST: '127.0.0.1',

@@ -1,6 +1,7 @@
-import { ChannelConfig } from '../../config/channels.config';
+import { Type } from '@nestjs/common';
+import { BaseChannelConfig, ChannelTypeSchema } from '../../config/channels.config';
 import { MessageKind, NotificationSnapshot } from '../../domain/notification';
-import { SendOutcome } from '../../delivery/retry-policy';
+import { SendResult } from './send-result';
 
 /** One delivery as a channel sees it: the notification as of that revision, and why it is sent. */
 export interface OutgoingMessage {
@@ -10,33 +11,48 @@ export interface OutgoingMessage {
   notification: NotificationSnapshot;
 }
 
-export interface SendResult {
-  outcome: SendOutcome;
-  /** HTTP status, SMTP reply code, signal-cli exit code; null when nothing answered. */
-  statusCode: number | null;
-  /** What the service asked for (Retry-After and the like). */
-  retryAfterMs?: number;
-  error?: string;
-  /** The start of what the service answered. */
-  response?: string;
-}
-
 /** What would be sent, for `POST /routes/test`: secrets replaced by `[redacted]`. */
 export interface ChannelPreview {
   target: string;
   request: unknown;
 }
 
-/**
- * One per channel type (src/channels/<type>/). Stateless: clients are built per call from the typed
- * config. `send` gets one message, or several for channels that batch (`batchSize`).
- */
-export interface ChannelSender<C extends ChannelConfig = ChannelConfig> {
-  readonly type: C['type'];
-  /** How many messages one `send` may carry. */
-  batchSize(config: C): number;
-  preview(messages: OutgoingMessage[], config: C): ChannelPreview;
-  send(messages: OutgoingMessage[], config: C, timeoutMs: number): Promise<SendResult>;
+// Two shapes of sender. Both are stateless: clients are built per call from the typed config, and
+// `target` says where the sender sends with every secret left out (see redactUrl).
+
+/** One request per message (Slack, Mattermost, Pushover, Signal, e-mail). */
+export interface SingleMessageSender<C extends BaseChannelConfig> {
+  readonly shape: 'single';
+  target(config: C): string;
+  /** The request `send` would make, secrets redacted. */
+  preview(message: OutgoingMessage, config: C): unknown;
+  send(message: OutgoingMessage, config: C, timeoutMs: number): Promise<SendResult>;
 }
 
-export const CHANNEL_SENDERS = Symbol('CHANNEL_SENDERS');
+/** Up to `maxBatch` messages that are ready together in one request (webhook arrays). */
+export interface BatchingSender<C extends BaseChannelConfig> {
+  readonly shape: 'batching';
+  target(config: C): string;
+  maxBatch(config: C): number;
+  preview(messages: readonly OutgoingMessage[], config: C): unknown;
+  send(messages: readonly OutgoingMessage[], config: C, timeoutMs: number): Promise<SendResult>;
+}
+
+export type ChannelSender<C extends BaseChannelConfig = BaseChannelConfig> = SingleMessageSender<C> | BatchingSender<C>;
+
+/**
+ * A channel type, whole: what the config loader needs (its `type`, config class, default rate limit,
+ * cross-key checks) and the sender, a Nest provider. Each folder src/channels/<type>/ exports one;
+ * src/channels/channel-types.ts lists them.
+ */
+export interface ChannelPlugin<C extends BaseChannelConfig = BaseChannelConfig> extends ChannelTypeSchema {
+  readonly type: C['type'];
+  readonly configClass: new () => C;
+  problems?(config: C): { key: string; problem: string }[];
+  readonly sender: Type<ChannelSender<C>>;
+}
+
+/** Types a plugin definition by its config class. */
+export function defineChannelType<C extends BaseChannelConfig>(plugin: ChannelPlugin<C>): ChannelPlugin<C> {
+  return plugin;
+}

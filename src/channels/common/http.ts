@@ -1,26 +1,38 @@
-import { classifyHttpStatus, parseRetryAfter } from '../../delivery/retry-policy';
-import { SendResult } from './channel';
 import { errorText } from '../../common/errors';
+import { classifyHttpStatus, parseRetryAfter, SendResult } from './send-result';
 
-const EXCERPT = 500;
+/** How much of an answer is kept with the attempt (`response`). */
+export const EXCERPT = 500;
+
+/** One POST as a channel builds it; `url` may hold secrets and is never shown (see `redactUrl`). */
+export interface HttpPost {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A classified answer, with the whole body for channels that read it (Pushover, JSON-RPC). */
+export interface HttpAnswer extends SendResult {
+  body?: string;
+}
 
 /**
  * One HTTP request with a time limit, classified: 2xx success, 408/425/429/5xx and network errors or
  * timeouts retry, other statuses are permanent. Redirects are not followed (a moved webhook is a
- * configuration problem to see, not to chase).
+ * configuration problem to see, not to chase). The first of `retryAfterHeaders` that reads as a wait
+ * is the service's hint.
  */
-export async function httpSend(
-  url: string,
-  init: { headers: Record<string, string>; body: string },
+export async function httpPost(
+  request: HttpPost,
   timeoutMs: number,
-  retryAfterHeaders: string[] = ['retry-after'],
-): Promise<SendResult & { body?: string }> {
+  retryAfterHeaders: readonly string[] = ['retry-after'],
+): Promise<HttpAnswer> {
   let response: Response;
   try {
-    response = await fetch(url, {
+    response = await fetch(request.url, {
       method: 'POST',
-      headers: init.headers,
-      body: init.body,
+      headers: request.headers,
+      body: request.body,
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -57,12 +69,46 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
   return `network error: ${errorText(error)}`;
 }
 
-/** The URL without credentials, query or the secret path of webhook URLs: scheme, host and a path hint. */
+/**
+ * Where a channel sends, safe to show (`GET /channels`, route previews): scheme and host only. The
+ * user info, the path (webhook URLs carry their secret there) and the query never appear.
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.host}/[redacted]`;
   } catch {
     return '[redacted]';
+  }
+}
+
+/** A JSON body with its content type. */
+export function jsonRequest(body: unknown): Omit<HttpPost, 'url'> {
+  return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+/**
+ * The base of every channel that POSTs over HTTP: the URL it posts to is computed in one place (`url`,
+ * secrets and all) and shown only through `target`, redacted; the answer is classified by `httpPost`
+ * and then read by the channel (`read`) for what only it knows (Pushover's `status`, JSON-RPC errors).
+ */
+export abstract class HttpChannel<C> {
+  /** Headers that may carry the wait a service asks for, first match wins. */
+  protected readonly retryAfterHeaders: readonly string[] = ['retry-after'];
+
+  abstract url(config: C): string;
+
+  target(config: C): string {
+    return redactUrl(this.url(config));
+  }
+
+  protected async post(config: C, request: Omit<HttpPost, 'url'>, timeoutMs: number): Promise<SendResult> {
+    const answer = await httpPost({ url: this.url(config), ...request }, timeoutMs, this.retryAfterHeaders);
+    const { body: _body, ...result } = this.read(answer);
+    return result;
+  }
+
+  protected read(answer: HttpAnswer): HttpAnswer {
+    return answer;
   }
 }

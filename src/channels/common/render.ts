@@ -6,7 +6,11 @@ import { MessageKind, NotificationSnapshot } from '../../domain/notification';
 export interface RenderedMessage {
   kind: MessageKind;
   severity: string;
-  /** One line: `[CRITICAL] High CPU on web-01`, `[RESOLVED] …`. */
+  /** Ours: `CRITICAL`, `CRITICAL · UPDATED`, `RESOLVED`, … */
+  label: string;
+  /** The source's title. */
+  title: string;
+  /** One line, `[label] title`: `[CRITICAL] High CPU on web-01`, `[RESOLVED] …`. */
   headline: string;
   /** `key: value` facts in a fixed order. */
   fields: { label: string; value: string }[];
@@ -43,10 +47,13 @@ export function render(kind: MessageKind, n: NotificationSnapshot): RenderedMess
       ? [{ title: 'component', url: n.component.link }]
       : []),
   ];
+  const label = LABEL[kind](n.severity);
   return {
     kind,
     severity: n.severity,
-    headline: `[${LABEL[kind](n.severity)}] ${n.title}`,
+    label,
+    title: n.title,
+    headline: `[${label}] ${n.title}`,
     fields,
     body: n.message,
     links,

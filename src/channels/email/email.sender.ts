@@ -1,16 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
-import { EmailChannelConfig } from '../../config/channels.config';
-import { ChannelPreview, ChannelSender, OutgoingMessage, SendResult } from '../common/channel';
+import { OutgoingMessage, SingleMessageSender } from '../common/channel';
+import { EXCERPT } from '../common/http';
 import { colorOf, plainText, render, truncate } from '../common/render';
+import { SendResult } from '../common/send-result';
+import { headline, HTML } from '../common/text-format';
+import { EmailChannelConfig } from './email.config';
 
-const html = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
+/** The mail: a plain-text part and an HTML part in which everything the source wrote is escaped. */
 export function emailMessage(message: OutgoingMessage, config: EmailChannelConfig) {
   const m = render(message.kind, message.notification);
-  const rows = m.fields.map((f) => `<tr><th align="left">${html(f.label)}</th><td>${html(f.value)}</td></tr>`);
-  const links = m.links.map((l) => `<a href="${html(l.url)}">${html(l.title)}</a>`);
+  const rows = m.fields.map(
+    (f) => `<tr><th align="left">${HTML.text(f.label)}</th><td>${HTML.text(f.value)}</td></tr>`,
+  );
+  const links = m.links.map((l) => HTML.link(l.url, l.title));
   return {
     from: config.from,
     to: config.to,
@@ -18,8 +21,8 @@ export function emailMessage(message: OutgoingMessage, config: EmailChannelConfi
     text: plainText(m, 100_000, false),
     html: [
       `<div style="border-left:6px solid ${colorOf(m)};padding-left:12px">`,
-      `<h2>${html(m.headline)}</h2>`,
-      ...(m.body ? [`<p>${html(m.body)}</p>`] : []),
+      `<h2>${headline(HTML, m, Infinity)}</h2>`,
+      ...(m.body ? [`<p>${HTML.text(m.body)}</p>`] : []),
       `<table>${rows.join('')}</table>`,
       ...(links.length > 0 ? [`<p>${links.join(' · ')}</p>`] : []),
       '</div>',
@@ -32,18 +35,18 @@ export function emailMessage(message: OutgoingMessage, config: EmailChannelConfi
 const TRANSIENT = new Set(['ETIMEDOUT', 'ECONNECTION', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET']);
 
 @Injectable()
-export class EmailSender implements ChannelSender<EmailChannelConfig> {
-  readonly type = 'email' as const;
+export class EmailSender implements SingleMessageSender<EmailChannelConfig> {
+  readonly shape = 'single' as const;
 
-  batchSize(): number {
-    return 1;
+  target(config: EmailChannelConfig): string {
+    return `smtp://${config.smtp.host}:${config.smtp.port}`;
   }
 
-  preview(messages: OutgoingMessage[], config: EmailChannelConfig): ChannelPreview {
-    return { target: `smtp://${config.smtp.host}:${config.smtp.port}`, request: emailMessage(messages[0], config) };
+  preview(message: OutgoingMessage, config: EmailChannelConfig): unknown {
+    return emailMessage(message, config);
   }
 
-  async send(messages: OutgoingMessage[], config: EmailChannelConfig, timeoutMs: number): Promise<SendResult> {
+  async send(message: OutgoingMessage, config: EmailChannelConfig, timeoutMs: number): Promise<SendResult> {
     const { smtp } = config;
     const transport = createTransport({
       host: smtp.host,
@@ -57,8 +60,8 @@ export class EmailSender implements ChannelSender<EmailChannelConfig> {
       socketTimeout: timeoutMs,
     });
     try {
-      const info = await transport.sendMail(emailMessage(messages[0], config));
-      return { outcome: 'success', statusCode: 250, response: String(info.response ?? '').slice(0, 500) };
+      const info = await transport.sendMail(emailMessage(message, config));
+      return { outcome: 'success', statusCode: 250, response: String(info.response ?? '').slice(0, EXCERPT) };
     } catch (error) {
       const e = error as { code?: string; responseCode?: number; message?: string };
       const transient =

@@ -1,18 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { PushoverChannelConfig } from '../../config/channels.config';
-import { ChannelPreview, ChannelSender, OutgoingMessage, SendResult } from '../common/channel';
-import { httpSend } from '../common/http';
+import { OutgoingMessage, SingleMessageSender } from '../common/channel';
+import { HttpAnswer, HttpChannel } from '../common/http';
 import { plainText, render, truncate } from '../common/render';
+import { SendResult } from '../common/send-result';
+import { httpUrl } from '../common/text-format';
+import { PushoverChannelConfig } from './pushover.config';
 
 /**
  * The messages.json form: message ≤ 1024, title ≤ 250, url ≤ 512, url_title ≤ 100 characters;
  * priority by severity (resolved messages use `priorities.resolved`); priority 2 needs retry/expire.
+ * Plain text: `html` is never set, so nothing the source wrote is markup.
  */
 export function pushoverForm(message: OutgoingMessage, config: PushoverChannelConfig): Record<string, string> {
   const m = render(message.kind, message.notification);
   const severity = message.notification.severity as keyof PushoverChannelConfig['priorities'];
   const priority = message.kind === 'resolved' ? config.priorities.resolved : (config.priorities[severity] ?? 0);
-  const link = m.links[0];
+  const link = m.links.find((l) => httpUrl(l.url) !== null);
   const form: Record<string, string> = {
     token: config.token,
     user: config.user,
@@ -34,36 +37,38 @@ export function pushoverForm(message: OutgoingMessage, config: PushoverChannelCo
   return form;
 }
 
+// Pushover asks clients to retry 5xx no faster than every 5 s.
+const SERVER_ERROR_WAIT_MS = 5000;
+
 @Injectable()
-export class PushoverSender implements ChannelSender<PushoverChannelConfig> {
-  readonly type = 'pushover' as const;
+export class PushoverSender
+  extends HttpChannel<PushoverChannelConfig>
+  implements SingleMessageSender<PushoverChannelConfig>
+{
+  readonly shape = 'single' as const;
 
-  batchSize(): number {
-    return 1;
+  url(config: PushoverChannelConfig): string {
+    return `${config.apiUrl.replace(/\/+$/, '')}/1/messages.json`;
   }
 
-  preview(messages: OutgoingMessage[], config: PushoverChannelConfig): ChannelPreview {
-    const form = { ...pushoverForm(messages[0], config), token: '[redacted]', user: '[redacted]' };
-    return { target: `${config.apiUrl}/1/messages.json`, request: { method: 'POST', form } };
+  preview(message: OutgoingMessage, config: PushoverChannelConfig): unknown {
+    const form = { ...pushoverForm(message, config), token: '[redacted]', user: '[redacted]' };
+    return { method: 'POST', form };
   }
 
-  async send(messages: OutgoingMessage[], config: PushoverChannelConfig, timeoutMs: number): Promise<SendResult> {
-    const result = await httpSend(
-      `${config.apiUrl.replace(/\/+$/, '')}/1/messages.json`,
-      {
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(pushoverForm(messages[0], config)).toString(),
-      },
-      timeoutMs,
-    );
-    // Pushover asks clients to retry 5xx no faster than every 5 s.
-    if (result.outcome === 'retry' && result.statusCode !== null && result.statusCode >= 500) {
-      result.retryAfterMs = Math.max(result.retryAfterMs ?? 0, 5000);
+  send(message: OutgoingMessage, config: PushoverChannelConfig, timeoutMs: number): Promise<SendResult> {
+    const body = new URLSearchParams(pushoverForm(message, config)).toString();
+    return this.post(config, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }, timeoutMs);
+  }
+
+  protected override read(answer: HttpAnswer): HttpAnswer {
+    if (answer.outcome === 'retry' && answer.statusCode !== null && answer.statusCode >= 500) {
+      return { ...answer, retryAfterMs: Math.max(answer.retryAfterMs ?? 0, SERVER_ERROR_WAIT_MS) };
     }
     // 200 always carries {"status":1}; anything else is Pushover refusing the request.
-    if (result.outcome === 'success' && !/"status"\s*:\s*1\b/.test(result.body ?? '')) {
-      return { ...result, outcome: 'permanent', error: 'Pushover answered 200 without status 1' };
+    if (answer.outcome === 'success' && !/"status"\s*:\s*1\b/.test(answer.body ?? '')) {
+      return { ...answer, outcome: 'permanent', error: 'Pushover answered 200 without status 1' };
     }
-    return result;
+    return answer;
   }
 }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { plainToInstance } from 'class-transformer';
-import { WebhookChannelConfig } from '../../config/channels.config';
+import { WebhookChannelConfig } from './webhook.config';
 import { testNotification } from '../common/render';
 import { signStandardWebhook, webhookRequest } from './webhook.sender';
 

@@ -1,13 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { WebhookChannelConfig } from '../../config/channels.config';
-import { ChannelPreview, ChannelSender, OutgoingMessage, SendResult } from '../common/channel';
-import { httpSend, redactUrl } from '../common/http';
+import { BatchingSender, OutgoingMessage } from '../common/channel';
+import { HttpChannel } from '../common/http';
 import { plainText, render } from '../common/render';
+import { SendResult } from '../common/send-result';
+import { WebhookChannelConfig } from './webhook.config';
 
 /**
  * Standard Webhooks signature over `id.timestamp.body` with the base64-decoded `whsec_` secret
- * (shared/reference/smtp-and-channels.md §4.5).
+ * (docs/channels.md).
  */
 export function signStandardWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
@@ -23,7 +24,7 @@ export function webhookEvent(message: OutgoingMessage, now: Date) {
   };
 }
 
-/** remko/smtp-http-proxy's JSON: `{envelope: {from, to[]}, data}` with an RFC 5322 message, LF endings. */
+/** The smtp-http-proxy JSON: `{envelope: {from, to[]}, data}` with a whole mail, LF endings (docs/channels.md). */
 export function smtpHttpProxyBody(message: OutgoingMessage, config: WebhookChannelConfig, now: Date) {
   const rendered = render(message.kind, message.notification);
   const data =
@@ -39,7 +40,7 @@ export function smtpHttpProxyBody(message: OutgoingMessage, config: WebhookChann
   return { envelope: { from: `<${config.mailFrom}>`, to: [`<${config.mailTo}>`] }, data };
 }
 
-export function webhookRequest(messages: OutgoingMessage[], config: WebhookChannelConfig, now: Date) {
+export function webhookRequest(messages: readonly OutgoingMessage[], config: WebhookChannelConfig, now: Date) {
   const items = messages.map((m) =>
     config.format === 'smtp-http-proxy' ? smtpHttpProxyBody(m, config, now) : webhookEvent(m, now),
   );
@@ -59,23 +60,26 @@ export function webhookRequest(messages: OutgoingMessage[], config: WebhookChann
 }
 
 @Injectable()
-export class WebhookSender implements ChannelSender<WebhookChannelConfig> {
-  readonly type = 'webhook' as const;
+export class WebhookSender extends HttpChannel<WebhookChannelConfig> implements BatchingSender<WebhookChannelConfig> {
+  readonly shape = 'batching' as const;
 
-  batchSize(config: WebhookChannelConfig): number {
+  url(config: WebhookChannelConfig): string {
+    return config.url;
+  }
+
+  maxBatch(config: WebhookChannelConfig): number {
     return config.batchSize;
   }
 
-  preview(messages: OutgoingMessage[], config: WebhookChannelConfig): ChannelPreview {
+  preview(messages: readonly OutgoingMessage[], config: WebhookChannelConfig): unknown {
     const { headers, body } = webhookRequest(messages, config, new Date());
     const shown = Object.fromEntries(
       Object.entries(headers).map(([k, v]) => [k, k in config.headers || k === 'webhook-signature' ? '[redacted]' : v]),
     );
-    return { target: redactUrl(config.url), request: { method: 'POST', headers: shown, body: JSON.parse(body) } };
+    return { method: 'POST', headers: shown, body: JSON.parse(body) };
   }
 
-  send(messages: OutgoingMessage[], config: WebhookChannelConfig, timeoutMs: number): Promise<SendResult> {
-    const { headers, body } = webhookRequest(messages, config, new Date());
-    return httpSend(config.url, { headers, body }, timeoutMs);
+  send(messages: readonly OutgoingMessage[], config: WebhookChannelConfig, timeoutMs: number): Promise<SendResult> {
+    return this.post(config, webhookRequest(messages, config, new Date()), timeoutMs);
   }
 }

@@ -1,17 +1,19 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ConfigError, loadConfig } from './config.loader';
-import { WebhookChannelConfig } from './channels.config';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, loadConfig } from '../config/config.loader';
+import { CHANNEL_TYPES } from './channel-types';
+import { WebhookChannelConfig } from './webhook/webhook.config';
 
 const dir = mkdtempSync(join(tmpdir(), 'alert-relay-config-'));
 const load = (yaml: string, env: Record<string, string> = {}) => {
   const path = join(dir, `${Math.random()}.yaml`);
   writeFileSync(path, yaml);
-  return loadConfig({ ALERT_RELAY_CONFIG: path, ...env });
+  return loadConfig(CHANNEL_TYPES, { ALERT_RELAY_CONFIG: path, ...env });
 };
 const problems = (yaml: string) => {
   try {
@@ -87,6 +89,41 @@ describe('channels, routes and delivery config', () => {
         'routes[0].match.severity: each value in severity must be one of the following values: critical, warning, info, unknown',
         'routes[0].remindEvery: must be a duration like 500ms, 30s, 5m, 1h or 7d, at least 1s',
       ].sort(),
+    );
+  });
+
+  it('checks delivery.rateLimits against the channel types, with the default of each type not given', () => {
+    assert.deepEqual(
+      problems(
+        'delivery: { rateLimits: { pager: { perSecond: 1 }, slack: { perSecond: 0, burst: 0.5 }, email: 5, webhook: [] } }',
+      ),
+      [
+        'delivery.rateLimits.pager: unknown key',
+        'delivery.rateLimits.slack.perSecond: must not be less than 0.001',
+        'delivery.rateLimits.slack.burst: must not be less than 1; must be an integer number',
+        'delivery.rateLimits.email: nested property email must be either object or array',
+        'delivery.rateLimits.webhook: must be a mapping {perSecond, burst}',
+      ],
+    );
+    assert.deepEqual(problems('delivery: { rateLimits: 7 }'), [
+      'delivery.rateLimits: nested property rateLimits must be either object or array',
+    ]);
+    const rates = load('delivery: { rateLimits: { signal: { perSecond: 2 }, email: null } }').delivery.rateLimits;
+    assert.deepEqual(Object.fromEntries(Object.entries(rates).map(([type, r]) => [type, [r.perSecond, r.burst]])), {
+      slack: [1, 3],
+      mattermost: [10, 20],
+      pushover: [2, 5],
+      signal: [2, 1],
+      email: [5, 10],
+      webhook: [1000, 1000],
+    });
+  });
+
+  it('lists exactly the channel types the API names (Channel.type in the OpenAPI spec)', () => {
+    const spec = parseYaml(readFileSync('openapi/openapi.yaml', 'utf8'));
+    assert.deepEqual(
+      spec.components.schemas.Channel.properties.type.enum,
+      CHANNEL_TYPES.map((t) => t.type),
     );
   });
 });
