@@ -243,6 +243,32 @@ describe(`channels (${TEST_DB})`, () => {
     assert.equal(mails.length, 2);
   });
 
+  it('shows each target without secrets, the same in the channel list and in route previews', async () => {
+    const list = await call(app.url, 'listChannels', { headers: auth });
+    const targets = Object.fromEntries(
+      list.body.items.map((c: { name: string; target: string }) => [c.name, c.target]),
+    );
+    const host = new URL(http.url).host;
+    assert.equal(targets.signal_rpc, `http://${host}/[redacted]`);
+    assert.equal(targets.pushover, `http://${host}/[redacted]`);
+    assert.equal(targets.slack, `http://${host}/[redacted]`);
+    assert.equal(targets.email, `smtp://127.0.0.1:${smtpPort}`);
+    const preview = await call(app.url, 'testRoutes', {
+      headers: auth,
+      body: { notification: { source: 'monasca', severity: 'warning', title: 'Disk @channel <!here>' } },
+    });
+    const byChannel = Object.fromEntries(
+      preview.body.deliveries.map((d: { channel: string; target: string; request: any }) => [d.channel, d]),
+    );
+    for (const name of ['slack', 'mattermost', 'pushover', 'signal', 'signal_rpc', 'email']) {
+      assert.equal(byChannel[name].target, targets[name], name);
+    }
+    assert.equal(byChannel.slack.request.body.text, '[WARNING] Disk @channel &lt;!here&gt;');
+    assert.equal(byChannel.mattermost.request.body.text, '**[WARNING] Disk @\u200bchannel &lt;!here&gt;**');
+    assert.equal(byChannel.pushover.request.form.token, '[redacted]');
+    assert.ok(!JSON.stringify(preview.body).includes('/api/v1/rpc'), 'the daemon URL stays hidden');
+  });
+
   it('classifies signal-cli exit codes: 5 (rate limited) retries, 1 (user error) is permanent', async () => {
     writeFileSync(join(dir, 'exit-code'), '5');
     const limited = await call(app.url, 'testChannel', { params: { name: 'signal' }, headers: writeAuth });

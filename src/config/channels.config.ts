@@ -63,6 +63,12 @@ export abstract class BaseChannelConfig {
   timeout?: string;
 }
 
+/** A problem with one key of a channel entry; the loader prefixes `channels.<name>.`. */
+export interface ChannelConfigProblem {
+  key: string;
+  problem: string;
+}
+
 /** What the loader needs of a channel type (src/channels/common/channel.ts `ChannelPlugin` is one). */
 export interface ChannelTypeSchema {
   /** The `type:` value in the YAML. */
@@ -71,7 +77,7 @@ export interface ChannelTypeSchema {
   /** `delivery.rateLimits.<type>` when the config does not set it. */
   readonly defaultRateLimit: { perSecond: number; burst: number };
   /** Rules across keys that the decorators cannot state, as `key: problem`. */
-  problems?(config: BaseChannelConfig): { key: string; problem: string }[];
+  problems?(config: BaseChannelConfig): ChannelConfigProblem[];
 }
 
 type ToProblems = (errors: ValidationError[], parent: string) => string[];

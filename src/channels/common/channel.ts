@@ -1,5 +1,5 @@
 import { Type } from '@nestjs/common';
-import { BaseChannelConfig, ChannelTypeSchema } from '../../config/channels.config';
+import { BaseChannelConfig, ChannelConfigProblem, ChannelTypeSchema } from '../../config/channels.config';
 import { MessageKind, NotificationSnapshot } from '../../domain/notification';
 import { SendResult } from './send-result';
 
@@ -48,7 +48,7 @@ export type ChannelSender<C extends BaseChannelConfig = BaseChannelConfig> = Sin
 export interface ChannelPlugin<C extends BaseChannelConfig = BaseChannelConfig> extends ChannelTypeSchema {
   readonly type: C['type'];
   readonly configClass: new () => C;
-  problems?(config: C): { key: string; problem: string }[];
+  problems?(config: C): ChannelConfigProblem[];
   readonly sender: Type<ChannelSender<C>>;
 }
 

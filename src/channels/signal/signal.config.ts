@@ -1,5 +1,5 @@
 import { IsArray, IsIn, IsNotEmpty, IsOptional, IsString } from 'class-validator';
-import { BaseChannelConfig, IsHttpUrl } from '../../config/channels.config';
+import { BaseChannelConfig, ChannelConfigProblem, IsHttpUrl } from '../../config/channels.config';
 import { IsE164 } from '../../common/patterns';
 
 export class SignalChannelConfig extends BaseChannelConfig {
@@ -36,8 +36,8 @@ export class SignalChannelConfig extends BaseChannelConfig {
 }
 
 /** What the decorators cannot say: a daemon needs its URL, a message needs someone to go to. */
-export function signalConfigProblems(config: SignalChannelConfig): { key: string; problem: string }[] {
-  const problems: { key: string; problem: string }[] = [];
+export function signalConfigProblems(config: SignalChannelConfig): ChannelConfigProblem[] {
+  const problems: ChannelConfigProblem[] = [];
   if (config.mode === 'jsonrpc' && !config.rpcUrl)
     problems.push({ key: 'rpcUrl', problem: 'required when mode is jsonrpc' });
   if (config.recipients.length === 0 && !config.groupId) {
