@@ -5,7 +5,9 @@ import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { toDetails } from '../common/validation';
 import { ChannelTypeSchema, parseChannels, parseRateLimits } from './channels.config';
-import { AppConfigFile, DeliveryConfig, EnvironmentConfig, HostConfig } from './config.schema';
+import { AppConfigFile, EnvironmentConfig } from './config.schema';
+import { DeliveryConfig } from './delivery.config';
+import { HostConfig } from './routes.config';
 import { MAIL_BUILTIN_FIELDS, namedGroups, templateFields } from './mail-templates';
 
 export interface AppConfig extends AppConfigFile {

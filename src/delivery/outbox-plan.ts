@@ -1,7 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/config.loader';
-import { APP_CONFIG } from '../config/config.module';
-import { durationMs } from '../config/duration';
+import { Injectable } from '@nestjs/common';
+import { ChannelCatalog } from '../channels/channel-catalog';
 import { DeliveryKind } from '../domain/notification';
 
 /** A channel a route picked for a revision (routing's answer, in delivery's terms). */
@@ -33,15 +31,10 @@ export interface OutboxPlan {
 /** Turns routing targets into outbox rows: each channel's max age, reminders in whole seconds. */
 @Injectable()
 export class OutboxPlanner {
-  /** Each channel's max age (its own, else the delivery default), worked out once. */
-  private readonly maxAges: Map<string, number>;
   private readonly allChannels: { channel: string; maxAgeMs: number }[];
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.maxAges = new Map(
-      Object.entries(config.channels).map(([channel, c]) => [channel, durationMs(c.maxAge ?? config.delivery.maxAge)]),
-    );
-    this.allChannels = [...this.maxAges].map(([channel, maxAgeMs]) => ({ channel, maxAgeMs }));
+  constructor(private readonly catalog: ChannelCatalog) {
+    this.allChannels = catalog.all().map((c) => ({ channel: c.name, maxAgeMs: c.maxAgeMs }));
   }
 
   /** null when no channel can be concerned (nothing routed, and revision 1 has no earlier deliveries). */
@@ -51,14 +44,10 @@ export class OutboxPlanner {
       channel: t.channel,
       route: t.route,
       remindEverySeconds: t.remindEveryMs === null ? null : Math.max(1, Math.round(t.remindEveryMs / 1000)),
-      maxAgeMs: this.maxAgeMs(t.channel),
+      maxAgeMs: this.catalog.maxAgeMs(t.channel),
     }));
     const earlierChannels = revision > 1 ? this.allChannels : [];
     if (rows.length === 0 && earlierChannels.length === 0) return null;
     return { kind, rows, earlierChannels };
-  }
-
-  maxAgeMs(channel: string): number {
-    return this.maxAges.get(channel) ?? durationMs(this.config.delivery.maxAge);
   }
 }

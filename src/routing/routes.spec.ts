@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { plainToInstance } from 'class-transformer';
-import { RouteConfig, HostConfig } from '../config/config.schema';
+import { HostConfig, RouteConfig } from '../config/routes.config';
 import { compileRoutes, evaluateRoutes, glob, RoutableNotification } from './routes';
 
 const base: RoutableNotification = {

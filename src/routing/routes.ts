@@ -1,4 +1,5 @@
-import { AppConfigFile, RouteMatchConfig } from '../config/config.schema';
+import { AppConfigFile } from '../config/config.schema';
+import { RouteMatchConfig } from '../config/routes.config';
 import { durationMs } from '../config/duration';
 import { NotificationStatus } from '../domain/notification';
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { plainToInstance } from 'class-transformer';
-import { MailRuleConfig } from '../../config/config.schema';
+import { MailRuleConfig } from '../../config/smtp.config';
 import { MailFacts, MailRules } from './mail-rules';
 
 const rule = (plain: Record<string, unknown>) => plainToInstance(MailRuleConfig, plain);

@@ -1,4 +1,4 @@
-import { MailRuleConfig } from '../../config/config.schema';
+import { MailRuleConfig } from '../../config/smtp.config';
 import { renderTemplate } from '../../config/mail-templates';
 import { Severity } from '../../domain/notification';
 

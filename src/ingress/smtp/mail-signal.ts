@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SmtpIngressConfig } from '../../config/config.schema';
+import { SmtpIngressConfig } from '../../config/smtp.config';
 import { AlertSignal, alertSignal } from '../../domain/alert-signal';
 import { HaproxyAlert, parseHaproxyAlert } from './haproxy-mail.parser';
 import { MailRules, RuleOutcome } from './mail-rules';

@@ -6,7 +6,7 @@ import { isDatabaseUnavailable } from '../../common/database-errors';
 import { SecretMatcher } from '../../common/secrets';
 import { AppConfig } from '../../config/config.loader';
 import { APP_CONFIG } from '../../config/config.module';
-import { SmtpIngressConfig } from '../../config/config.schema';
+import { SmtpIngressConfig } from '../../config/smtp.config';
 import { allowedClients } from './allowed-clients';
 import { SmtpEnvelope } from './received-mail';
 import { SmtpIngressService } from './smtp-ingress.service';

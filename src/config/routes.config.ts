@@ -1,0 +1,70 @@
+import { Transform, Type } from 'class-transformer';
+import { ArrayUnique, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { IsDuration } from './duration';
+import { NOTIFICATION_STATUSES, NotificationStatus, SEVERITIES, Severity } from '../domain/notification';
+import { IsName } from '../common/patterns';
+
+// `routes` and `hosts`: which channels a notification goes to (docs/delivery.md).
+
+// A single value or a list; a list matches when any of its values does.
+const toList = ({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value);
+
+/**
+ * What a route matches. Every given key must match (AND); a key's list matches when any value does
+ * (OR). Values may use `*` as a wildcard (`prod-web-*`, `cluster-name:prod-*`).
+ */
+export class RouteMatchConfig {
+  @IsOptional() @Transform(toList) @IsArray() @IsString({ each: true }) source?: string[];
+  @IsOptional() @Transform(toList) @IsArray() @IsString({ each: true }) sourceInstance?: string[];
+  @IsOptional() @Transform(toList) @IsArray() @IsIn(SEVERITIES, { each: true }) severity?: Severity[];
+  @IsOptional()
+  @Transform(toList)
+  @IsArray()
+  @IsIn(NOTIFICATION_STATUSES, { each: true })
+  status?: NotificationStatus[];
+  /** Component tags (`key:value`); every listed tag must be present. */
+  @IsOptional() @Transform(toList) @IsArray() @IsString({ each: true }) tags?: string[];
+  /** Metadata key -> value (or list of values, or `*` for "present"); every key must match. */
+  @IsOptional() @IsObject() metadata?: Record<string, string | string[]>;
+  /** Component name, HAProxy `backend/server`, Monasca `hostname` dimension. */
+  @IsOptional() @Transform(toList) @IsArray() @IsString({ each: true }) host?: string[];
+}
+
+export class RouteConfig {
+  @IsOptional()
+  @IsName()
+  name?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RouteMatchConfig)
+  match: RouteMatchConfig = new RouteMatchConfig();
+
+  @IsArray()
+  @ArrayUnique()
+  @IsString({ each: true })
+  channels: string[] = [];
+
+  /** Keep evaluating the routes after this one when it matches. */
+  @IsOptional()
+  @IsBoolean()
+  continue: boolean = false;
+
+  /** Re-send still-open notifications to this route's channels this often. */
+  @IsOptional()
+  @IsDuration('1s')
+  remindEvery?: string;
+}
+
+/** `hosts:` sugar: one route per host, evaluated after `routes`. */
+export class HostConfig {
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsString({ each: true })
+  notification_channels?: string[];
+
+  @IsOptional()
+  @IsDuration('1s')
+  remindEvery?: string;
+}
