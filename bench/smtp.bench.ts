@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { Client } from 'pg';
-import { createPostgresDatabase, startServiceProcess } from './support';
+import { createPostgresDatabase, startServiceProcess } from './support/targets';
 
 const MAILS = Number(process.env.BENCH_MAILS ?? 3000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
