@@ -64,12 +64,16 @@ export async function startSink(): Promise<Sink> {
   };
 }
 
-/** The service's config with every change delivered to `sinkUrl` by its workers. */
-export function deliveryConfig(base: Record<string, unknown>, sinkUrl: string): Record<string, unknown> {
+/** The service's config with every change delivered to `sinkUrl`; `workers: false` only fills the outbox. */
+export function deliveryConfig(
+  base: Record<string, unknown>,
+  sinkUrl: string,
+  workers = true,
+): Record<string, unknown> {
   return {
     ...base,
     channels: { sink: { type: 'webhook', url: sinkUrl } },
     defaultChannels: ['sink'],
-    delivery: { workers: true, concurrency: 32, pollInterval: '1s' },
+    delivery: { workers, concurrency: 32, pollInterval: '1s' },
   };
 }
