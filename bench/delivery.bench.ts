@@ -11,7 +11,15 @@ import { join } from 'node:path';
 import { defaultTestConfig } from '../test/support/test-app';
 import { bodyRun, scenarios } from './support/bodies';
 import { cpuMs, PostgresCpuMeter } from './support/cpu';
-import { closeLoadClients, CONNECTIONS, LOAD_GENERATOR, LoadResult, paced, runLoad } from './support/load';
+import {
+  closeLoadClients,
+  CONNECTIONS,
+  describeErrors,
+  LOAD_GENERATOR,
+  LoadResult,
+  paced,
+  runLoad,
+} from './support/load';
 import { check, fmt, percentile, printVerdicts } from './support/report';
 import { deliveryConfig, startSink } from './support/sink';
 import { createPostgresDatabase, ServiceTarget, startServiceProcess } from './support/targets';
@@ -92,7 +100,7 @@ async function main(): Promise<void> {
     console.log(
       `4. at ${rate}/s, half that delivery rate (offered ${fmt(sent.offered)}/s for ${SECONDS} s): ingest-to-delivered ` +
         `p50 ${ms(latencies, 50)} ms, p99 ${ms(latencies, 99)} ms; the ingest answer alone p50 ` +
-        `${ms(sent.answerMs, 50)} ms, p99 ${ms(sent.answerMs, 99)} ms; ${sent.non2xx} non-2xx, ${sent.errors} errors`,
+        `${ms(sent.answerMs, 50)} ms, p99 ${ms(sent.answerMs, 99)} ms; ${sent.non2xx} non-2xx, ${sent.errors} errors${describeErrors(sent)}`,
     );
     console.log();
     const failures = alone.non2xx + alone.errors + together.non2xx + together.errors + sent.non2xx + sent.errors;

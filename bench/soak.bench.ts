@@ -6,7 +6,7 @@
 import { defaultTestConfig } from '../test/support/test-app';
 import { bodyRun, scenarios } from './support/bodies';
 import { rssMb } from './support/cpu';
-import { closeLoadClients, LOAD_GENERATOR, paced, runLoad } from './support/load';
+import { closeLoadClients, describeErrors, LOAD_GENERATOR, paced, runLoad } from './support/load';
 import { check, fmt, percentile, printVerdicts } from './support/report';
 import { deliveryConfig, startSink } from './support/sink';
 import { createPostgresDatabase, startServiceProcess } from './support/targets';
@@ -53,8 +53,13 @@ async function main(): Promise<void> {
       `RSS after the warm-up (${judged.length} samples): first ${fmt(first, 1)}, last ${fmt(last, 1)}, ` +
         `min ${fmt(min, 1)}, max ${fmt(max, 1)} MiB; over the whole run ${fmt(samples[0].mb, 1)} → ${fmt(last, 1)} MiB; ` +
         `${fmt(sent.offered)}/s offered, answers p99 ${fmt(percentile(sent.answerMs, 99), 1)} ms, ` +
-        `${sent.non2xx} non-2xx, ${sent.errors} errors`,
+        `${sent.non2xx} non-2xx, ${sent.errors} errors${describeErrors(sent)}`,
     );
+    // An open-loop client keeps offering when the service falls behind: then answers queue up.
+    if (percentile(sent.answerMs, 99) > 1000)
+      console.log(
+        'the service did not keep up with the offered rate (the machine got busier than during the capacity run)',
+      );
     console.log();
     printVerdicts([
       check(

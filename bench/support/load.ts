@@ -123,6 +123,8 @@ export interface PacedResult {
   answerMs: number[];
   non2xx: number;
   errors: number;
+  /** Each error message with how often it occurred. */
+  errorMessages: Map<string, number>;
   /** The rate actually offered. */
   offered: number;
 }
@@ -133,7 +135,14 @@ export interface PacedResult {
  */
 export async function paced(baseUrl: string, run: BodyRun, rate: number, seconds: number): Promise<PacedResult> {
   const bodies = new BodyGenerator(run);
-  const result: PacedResult = { sentAt: new Map(), answerMs: [], non2xx: 0, errors: 0, offered: 0 };
+  const result: PacedResult = {
+    sentAt: new Map(),
+    answerMs: [],
+    non2xx: 0,
+    errors: 0,
+    errorMessages: new Map(),
+    offered: 0,
+  };
   const total = Math.round(rate * seconds);
   const pending = new Set<Promise<void>>();
   const begin = performance.now();
@@ -148,7 +157,11 @@ export async function paced(baseUrl: string, run: BodyRun, rate: number, seconds
         result.answerMs.push(performance.now() - start);
         if (status < 200 || status > 299) result.non2xx++;
       },
-      () => void result.errors++,
+      (error: unknown) => {
+        result.errors++;
+        const message = error instanceof Error ? error.message : String(error);
+        result.errorMessages.set(message, (result.errorMessages.get(message) ?? 0) + 1);
+      },
     );
     pending.add(sent);
     void sent.finally(() => pending.delete(sent));
@@ -156,6 +169,12 @@ export async function paced(baseUrl: string, run: BodyRun, rate: number, seconds
   result.offered = total / ((performance.now() - begin) / 1000);
   await Promise.all(pending);
   return result;
+}
+
+/** What a paced run's failures were, for the output; empty when there were none. */
+export function describeErrors(result: PacedResult): string {
+  if (result.errorMessages.size === 0) return '';
+  return ` (${[...result.errorMessages].map(([message, count]) => `${count}× ${message}`).join('; ')})`;
 }
 
 export function closeLoadClients(): void {
