@@ -54,7 +54,7 @@ export const STACKSTATE_PATH = '/webhooks/stackstate';
 export const MONASCA_PATH = `/webhooks/monasca/${MONASCA_KEY}`;
 
 export const scenarios = {
-  /** StackState opens and updates, half each (the issue's main figure). */
+  /** StackState opens and updates, about half each (the issue's main figure). */
   stackstate: {
     label: 'StackState opens + updates',
     path: STACKSTATE_PATH,
@@ -78,7 +78,7 @@ export const scenarios = {
     timeStep: 1,
     template: stackstateTemplate,
   },
-  /** Monasca ALARM then UNDETERMINED, ALARM, ...: opens and updates, half each. */
+  /** Monasca ALARM then UNDETERMINED, ALARM, ...: opens and updates, about half each. */
   monasca: {
     label: 'Monasca opens + updates',
     path: MONASCA_PATH,
