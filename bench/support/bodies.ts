@@ -45,62 +45,47 @@ export function newPrefix(): string {
   return `${randomBytes(4).toString('hex')}-${randomBytes(2).toString('hex')}`;
 }
 
-const stackstateTemplate = template(
-  stackStateOpen({ notificationId: '__ID__', state: '__STATE__', triggeredTimeMs: TIME }),
-);
-const monascaTemplate = template(monascaAlarm({ alarm_id: '__ID__', state: '__STATE__', alarm_timestamp: TIME }));
+/** StackState opens and updates, about half each (the issue's main figure). */
+const stackstate: Scenario = {
+  label: 'StackState opens + updates',
+  path: '/webhooks/stackstate',
+  headers: { ...JSON_HEADERS, 'x-stackstate-webhook-token': STACKSTATE_TOKEN },
+  mode: 'mix',
+  ids: 10_000,
+  states: ['CRITICAL', 'DEVIATING'],
+  timeBase: () => Date.now(),
+  timeStep: 1,
+  template: template(stackStateOpen({ notificationId: '__ID__', state: '__STATE__', triggeredTimeMs: TIME })),
+};
 
-export const STACKSTATE_PATH = '/webhooks/stackstate';
-export const MONASCA_PATH = `/webhooks/monasca/${MONASCA_KEY}`;
+/** Monasca ALARM then UNDETERMINED, ALARM, ...: opens and updates, about half each. */
+const monasca: Scenario = {
+  label: 'Monasca opens + updates',
+  path: `/webhooks/monasca/${MONASCA_KEY}`,
+  headers: JSON_HEADERS,
+  mode: 'mix',
+  ids: 10_000,
+  states: ['ALARM', 'UNDETERMINED'],
+  // alarm_timestamp is in seconds.
+  timeBase: () => Math.floor(Date.now() / 1000),
+  timeStep: 1,
+  template: template(monascaAlarm({ alarm_id: '__ID__', state: '__STATE__', alarm_timestamp: TIME })),
+};
 
 export const scenarios = {
-  /** StackState opens and updates, about half each (the issue's main figure). */
-  stackstate: {
-    label: 'StackState opens + updates',
-    path: STACKSTATE_PATH,
-    headers: { ...JSON_HEADERS, 'x-stackstate-webhook-token': STACKSTATE_TOKEN },
-    mode: 'mix',
-    ids: 10_000,
-    states: ['CRITICAL', 'DEVIATING'],
-    timeBase: () => Date.now(),
-    timeStep: 1,
-    template: stackstateTemplate,
-  },
+  stackstate,
   /** StackState opens only, each a new notification: one delivery per message (bench:delivery). */
-  stackstateOpens: {
-    label: 'StackState opens',
-    path: STACKSTATE_PATH,
-    headers: { ...JSON_HEADERS, 'x-stackstate-webhook-token': STACKSTATE_TOKEN },
-    mode: 'new',
-    ids: 0,
-    states: ['CRITICAL', 'CRITICAL'],
-    timeBase: () => Date.now(),
-    timeStep: 1,
-    template: stackstateTemplate,
-  },
-  /** Monasca ALARM then UNDETERMINED, ALARM, ...: opens and updates, about half each. */
-  monasca: {
-    label: 'Monasca opens + updates',
-    path: MONASCA_PATH,
-    headers: JSON_HEADERS,
-    mode: 'mix',
-    ids: 10_000,
-    states: ['ALARM', 'UNDETERMINED'],
-    timeBase: () => Math.floor(Date.now() / 1000),
-    timeStep: 1,
-    template: monascaTemplate,
-  },
+  stackstateOpens: { ...stackstate, label: 'StackState opens', mode: 'new', states: ['CRITICAL', 'CRITICAL'] },
+  monasca,
   /** The same ALARM for each of 1,000 alarm_ids again and again: Monasca's periodic repeat, a retry. */
   repeat: {
+    ...monasca,
     label: 'Monasca repeats (duplicates)',
-    path: MONASCA_PATH,
-    headers: JSON_HEADERS,
     mode: 'repeat',
     ids: 1000,
     states: ['ALARM', 'ALARM'],
     timeBase: () => 1_700_000_000,
     timeStep: 0,
-    template: monascaTemplate,
     fixedPrefix: newPrefix(),
   },
   /** Alertmanager's own API (v2), one alert per request, in the StackState mix's id pattern. */
