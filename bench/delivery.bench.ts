@@ -1,244 +1,136 @@
-// npm run bench:delivery — delivery throughput to a local sink and ingest-to-delivered latency at a
-// steady 200 notifications/s, each printed with a baseline measured in the same run on the same
-// machine (a bare HTTP client against the same sink; the ingest request's own round trip).
-//
-// The service runs as a child process (node dist/src/main.js) on a fresh PostgreSQL database when one
-// answers at TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres), otherwise on the
-// embedded one. BENCH_NOTIFICATIONS (default 3000) sets the throughput batch; BENCH_SECONDS (default 10)
-// the latency run.
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, Agent } from 'node:http';
-import { AddressInfo } from 'node:net';
+// npm run bench:delivery: delivery to a local webhook sink against the ingest rate of the same run.
+// 1. ingest alone (workers off: the outbox fills), 2. the drain of that outbox alone (a restart with
+// workers on), 3. both at once at full speed: delivered/s as a ratio to ingested/s (target >= 0.5),
+// 4. ingest-to-delivered latency at half that delivery rate, offered at a steady pace (target p99 < 1 s).
+// Every message opens a new notification: one delivery each. The service runs as its own process on a
+// fresh PostgreSQL database (the embedded one with BENCH_DATABASE=embedded). Env: BENCH_SECONDS (each
+// phase, 10), BENCH_CONNECTIONS (32), BENCH_LOAD=autocannon, BENCH_NODE_ARGS, BENCH_POOL_SIZE.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { stackStateOpen } from '../test/support/fixtures';
-import { createPostgresDatabase, TestDatabase } from '../test/support/test-database';
-import { ServiceProcess, startService } from '../test/support/service-process';
+import { defaultTestConfig } from '../test/support/test-app';
+import { bodyRun, scenarios } from './support/bodies';
+import { cpuMs, PostgresCpuMeter } from './support/cpu';
+import {
+  closeLoadClients,
+  CONNECTIONS,
+  describeErrors,
+  LOAD_GENERATOR,
+  LoadResult,
+  paced,
+  runLoad,
+} from './support/load';
+import { check, fmt, percentile, printVerdicts } from './support/report';
+import { deliveryConfig, startSink } from './support/sink';
+import { createPostgresDatabase, ServiceTarget, startServiceProcess } from './support/targets';
 
-const TOKEN = 'bench-stackstate-token';
-const N = Number(process.env.BENCH_NOTIFICATIONS ?? 3000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const RATE = 200;
-const CONCURRENCY = 32;
+const EMBEDDED = process.env.BENCH_DATABASE === 'embedded';
+const opens = scenarios.stackstateOpens;
 
-interface Sink {
-  url: string;
-  received: Map<string, number>;
-  onReceive?: () => void;
-  close(): Promise<void>;
-}
-
-async function startSink(): Promise<Sink> {
-  const received = new Map<string, number>();
-  const sink: Sink = { url: '', received, close: () => Promise.resolve() };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const now = performance.now();
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        const key = body?.data?.notification?.externalId ?? `raw-${received.size}`;
-        if (!received.has(key)) received.set(key, now);
-      } catch {
-        received.set(`raw-${received.size}`, now);
-      }
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok');
-      sink.onReceive?.();
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  sink.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  sink.close = () => {
-    server.closeAllConnections();
-    return new Promise((resolve) => server.close(() => resolve()));
-  };
-  return sink;
-}
-
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-
-function post(url: string, body: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-let running: ServiceProcess | undefined;
-
-async function startBenchService(
-  configPath: string,
-  env: Record<string, string>,
-): Promise<ServiceProcess & { url: string }> {
-  const service = await startService({ ALERT_RELAY_CONFIG: configPath, ...env });
-  running = service;
-  return service;
-}
-
-async function stopService(service: ServiceProcess): Promise<void> {
-  service.child.kill('SIGTERM');
-  await service.exited;
-}
-
-function config(sinkUrl: string, workers: boolean) {
-  return {
-    ingress: { stackstate: { tokens: [{ name: 'bench', token: TOKEN }] } },
-    channels: { sink: { type: 'webhook', url: `${sinkUrl}/hook` } },
-    defaultChannels: ['sink'],
-    delivery: { workers, concurrency: CONCURRENCY, pollInterval: '1s' },
-  };
-}
-
-async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await fn(items[next++]);
-    }),
-  );
-}
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
-
-function waitForCount(sink: Sink, count: number, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (sink.received.size >= count) return resolve();
-    const timer = setTimeout(() => reject(new Error(`only ${sink.received.size} of ${count} delivered`)), timeoutMs);
-    sink.onReceive = () => {
-      if (sink.received.size >= count) {
-        clearTimeout(timer);
-        sink.onReceive = undefined;
-        resolve();
-      }
-    };
-  });
-}
+const describe = (load: LoadResult) =>
+  `${fmt(load.rate)}/s accepted (p50 ${fmt(load.p50, 1)} ms, p99 ${fmt(load.p99, 1)} ms, ` +
+  `${load.non2xx} non-2xx, ${load.errors} errors)`;
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'alert-relay-bench-'));
-  let database: TestDatabase | undefined;
-  const env: Record<string, string> = { DATA_DIR: join(dir, 'data') };
-  try {
-    database = await createPostgresDatabase();
-    env.DATABASE_URL = database.url!;
-  } catch {
-    database = undefined;
-  }
-  console.log(`database: ${env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}; ${CONCURRENCY} concurrent sends`);
+  const database = EMBEDDED ? undefined : await createPostgresDatabase();
+  const meter = database && (await PostgresCpuMeter.connect(database.url));
   const sink = await startSink();
-  const configPath = join(dir, 'bench.yaml');
+  // The embedded database lives in DATA_DIR, which must outlive the restart between phases 1 and 2.
+  const dataDir = EMBEDDED ? mkdtempSync(join(tmpdir(), 'alert-relay-bench-')) : undefined;
+  const env: Record<string, string> = dataDir ? { DATA_DIR: dataDir } : {};
+  const start = (workers: boolean) =>
+    startServiceProcess(database?.url, deliveryConfig(defaultTestConfig(), sink.url, workers), env);
+  let service: ServiceTarget | undefined;
   try {
-    // Baseline 1: a bare HTTP client posting the same kind of body to the same sink.
-    const body = JSON.stringify({ type: 'notification.opened', data: { notification: { externalId: 'x' } } });
-    const baselineCount = N;
+    console.log(
+      `bench:delivery: ${EMBEDDED ? 'embedded PGlite' : `PostgreSQL ${await meter!.serverVersion()}`}; ` +
+        `webhook channel to a sink in this process; ${CONNECTIONS} connections; load generator: ${LOAD_GENERATOR}`,
+    );
+    // wrk counts the answers it read before its time was up; requests still in flight then are committed
+    // and delivered too, so `accepted` is a lower bound of what the sink will see.
+    let accepted = 0;
+    const allAccepted = () => sink.firstReceipt.size >= accepted;
+
+    service = await start(false);
+    const warmUp = await runLoad(service.url, bodyRun(opens), 2);
+    const alone = await runLoad(service.url, bodyRun(opens), SECONDS);
+    console.log(`1. ingest alone, workers off: ${describe(alone)}`);
+    await service.stop();
+
+    // Workers may start before the service says it listens: count from then on.
+    service = await start(true);
     let t0 = performance.now();
-    await runPool(
-      Array.from({ length: baselineCount }, (_v, i) => i),
-      CONCURRENCY,
-      async () => {
-        await post(`${sink.url}/hook`, body);
-      },
-    );
-    const baselineRate = baselineCount / ((performance.now() - t0) / 1000);
-    sink.received.clear();
+    const before = sink.firstReceipt.size;
+    accepted = warmUp.ok + alone.ok;
+    await sink.waitFor('the outbox', allAccepted, 600_000);
+    const drainRate = (sink.firstReceipt.size - before) / ((performance.now() - t0) / 1000);
+    console.log(`2. the outbox drained alone (after a restart with workers on): ${fmt(drainRate)} deliveries/s`);
 
-    // Throughput: enqueue N deliveries with the workers off, then start a worker process and time the drain.
-    writeFileSync(configPath, stringify(config(sink.url, false)));
-    let service = await startBenchService(configPath, env);
-    await runPool(
-      Array.from({ length: N }, () => randomUUID()),
-      16,
-      async (id) => {
-        const status = await post(
-          `${service.url}/webhooks/stackstate`,
-          JSON.stringify(stackStateOpen({ notificationId: id })),
-          {
-            'X-StackState-Webhook-Token': TOKEN,
-          },
-        );
-        if (status !== 200) throw new Error(`ingest answered ${status}`);
-      },
+    const delivered0 = sink.firstReceipt.size;
+    const cpu0 = cpuMs(service.pid);
+    const pg0 = await meter?.sample();
+    const together = await runLoad(service.url, bodyRun(opens), SECONDS);
+    const delivered = sink.firstReceipt.size - delivered0;
+    const perMessage = (ms: number) => fmt(ms / together.ok, 3);
+    const cpu = perMessage(cpuMs(service.pid) - cpu0);
+    const pg = pg0 && PostgresCpuMeter.between(pg0, await meter!.sample());
+    accepted += together.ok;
+    const deliveryRate = delivered / together.seconds;
+    console.log(
+      `3. ingest and delivery together: ingest ${describe(together)}, delivered meanwhile ${fmt(deliveryRate)}/s; ` +
+        `CPU per message (ingest and delivery): service ${cpu} ms${pg ? `, PostgreSQL ${perMessage(pg.database)} ms` : ''}`,
     );
-    await stopService(service);
-    writeFileSync(configPath, stringify(config(sink.url, true)));
-    const started = performance.now();
-    service = await startBenchService(configPath, env);
+    const backlog = Math.max(0, accepted - sink.firstReceipt.size);
     t0 = performance.now();
-    await waitForCount(sink, N, 300_000);
-    const drainSeconds = (performance.now() - t0) / 1000;
-    const rate = N / drainSeconds;
-    console.log(
-      `throughput: ${rate.toFixed(0)} deliveries/s (${N} in ${drainSeconds.toFixed(2)} s after a ${(
-        (t0 - started) /
-        1000
-      ).toFixed(1)} s start); baseline bare HTTP client to the same sink: ${baselineRate.toFixed(0)} req/s; ratio ${(
-        rate / baselineRate
-      ).toFixed(2)}; target >= 1000/s: ${rate >= 1000 ? 'met' : 'NOT met'}`,
-    );
+    await sink.waitFor('the sustained phase', allAccepted, 600_000);
+    if (backlog > 0)
+      console.log(`   backlog at the end: ${backlog}, drained in ${fmt((performance.now() - t0) / 1000, 1)} s`);
 
-    // Latency: 200 notifications/s for SECONDS; ingest-to-delivered = sink receipt - request start.
-    sink.received.clear();
-    const sentAt = new Map<string, number>();
-    const ingestMs: number[] = [];
-    const total = RATE * SECONDS;
-    const pending: Promise<void>[] = [];
-    const begin = performance.now();
-    for (let i = 0; i < total; i++) {
-      const due = begin + (i * 1000) / RATE;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      const id = randomUUID();
-      const start = performance.now();
-      sentAt.set(id, start);
-      pending.push(
-        post(`${service.url}/webhooks/stackstate`, JSON.stringify(stackStateOpen({ notificationId: id })), {
-          'X-StackState-Webhook-Token': TOKEN,
-        }).then(() => {
-          ingestMs.push(performance.now() - start);
-        }),
-      );
-    }
-    await Promise.all(pending);
-    await waitForCount(sink, total, 60_000);
-    const achieved = total / ((performance.now() - begin) / 1000);
-    const latencies = [...sentAt].map(([id, at]) => sink.received.get(id)! - at);
-    const p50 = percentile(latencies, 50);
-    const p99 = percentile(latencies, 99);
-    const i50 = percentile(ingestMs, 50);
-    const i99 = percentile(ingestMs, 99);
+    const rate = Math.max(1, Math.round(deliveryRate / 2));
+    const sent = await paced(service.url, bodyRun(opens), rate, SECONDS);
+    const pending = new Set(sent.sentAt.keys());
+    const allSent = () => {
+      for (const id of pending) if (sink.firstReceipt.has(id)) pending.delete(id);
+      return pending.size === 0;
+    };
+    await sink.waitFor('the paced phase', allSent, 120_000);
+    const latencies = [...sent.sentAt].map(([id, at]) => sink.firstReceipt.get(id)! - at);
+    const ms = (values: number[], p: number) => fmt(percentile(values, p), 1);
     console.log(
-      `latency at ${RATE}/s (${total} notifications, offered ${achieved.toFixed(0)}/s): ingest-to-delivered p50 ${p50.toFixed(
-        1,
-      )} ms, p99 ${p99.toFixed(1)} ms; baseline ingest response alone p50 ${i50.toFixed(1)} ms, p99 ${i99.toFixed(
-        1,
-      )} ms; ratio p50 ${(p50 / i50).toFixed(2)}, p99 ${(p99 / i99).toFixed(2)}; target p99 < 200 ms: ${
-        p99 < 200 ? 'met' : 'NOT met'
-      }`,
+      `4. at ${rate}/s, half that delivery rate (offered ${fmt(sent.offered)}/s for ${SECONDS} s): ingest-to-delivered ` +
+        `p50 ${ms(latencies, 50)} ms, p99 ${ms(latencies, 99)} ms; the ingest answer alone p50 ` +
+        `${ms(sent.answerMs, 50)} ms, p99 ${ms(sent.answerMs, 99)} ms; ${sent.non2xx} non-2xx, ${sent.errors} errors${describeErrors(sent)}`,
     );
-    await stopService(service);
+    console.log();
+    const failures = alone.non2xx + alone.errors + together.non2xx + together.errors + sent.non2xx + sent.errors;
+    printVerdicts([
+      check(
+        'delivery rate / ingest rate, together (3)',
+        deliveryRate / together.rate,
+        '>=',
+        0.5,
+        `${fmt(deliveryRate)} vs ${fmt(together.rate)} /s; alone (2 / 1): ${fmt(drainRate / alone.rate, 2)}; ` +
+          `ingest together / alone: ${fmt(together.rate / alone.rate, 2)}`,
+      ),
+      check(
+        'ingest-to-delivered p99 at half the delivery rate, ms (4)',
+        percentile(latencies, 99),
+        '<',
+        1000,
+        `${rate}/s`,
+        0,
+      ),
+      check('the outbox drained alone, deliveries/s (2)', drainRate, '>=', 1000, 'docs/delivery.md', 0),
+      check('non-2xx answers and errors', failures, '<=', 0, 'all phases', 0),
+    ]);
   } finally {
-    // A failed run must not leave the service behind.
-    if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
+    closeLoadClients();
+    await service?.stop();
     await sink.close();
-    agent.destroy();
+    await meter?.close();
     await database?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

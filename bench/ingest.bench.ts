@@ -1,183 +1,335 @@
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import type autocannon from 'autocannon';
-import { Client } from 'pg';
-import { stackStateOpen } from '../test/support/fixtures';
-import { STACKSTATE_TOKEN } from '../test/support/test-app';
+// npm run bench:ingest [-- monasca repeat embedded]: the service's durable ingest side by side with what
+// bounds it, in alternating rounds of one run (see docs/design-notes.md, "Ingest speed"): a bare node:http
+// server, the minimal NestJS app (bench/minimal-app), Alertmanager when installed, and the service on a
+// fresh PostgreSQL database (and on the embedded one). Prints rate, p50/p99, non-2xx and CPU per request
+// of each process (and of PostgreSQL per message), then the targets of issue 14 as PASS/FAIL lines.
+// Env: BENCH_SECONDS (per target per round, 5), BENCH_ROUNDS (3), BENCH_WARMUP_SECONDS (2),
+// BENCH_CONNECTIONS (32), BENCH_SCENARIOS (comma-separated; the arguments win), BENCH_LOAD=autocannon,
+// BENCH_WRK_THREADS, BENCH_ALERTMANAGER=0, BENCH_NODE_ARGS and BENCH_POOL_SIZE (the service's).
+import { cpus, loadavg } from 'node:os';
+import { BodyGenerator, bodyRun, Scenario, scenarios } from './support/bodies';
+import { cpuMs, PostgresCpuMeter } from './support/cpu';
+import { CONNECTIONS, LOAD_GENERATOR, LoadResult, post, runLoad, closeLoadClients } from './support/load';
+import { check, fmt, median, printColumns, printVerdicts, Verdict } from './support/report';
 import {
-  cpuMs,
+  alertmanagerBinary,
   createPostgresDatabase,
-  load,
-  LoadResult,
-  postgresCpuMs,
-  printTable,
+  ingestGroups,
+  startAlertmanager,
+  startBenchScript,
   startServiceProcess,
-} from './support';
+  Target,
+} from './support/targets';
 
-// npm run bench:ingest: POST /webhooks/stackstate against the service on real PostgreSQL, and against a
-// bare node:http server in the same run, with the same client, connections and bodies.
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const DURATION = Number(process.env.BENCH_DURATION ?? 15);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const IDS = 10_000;
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const OPTIONAL = ['monasca', 'repeat', 'embedded'] as const;
+type Optional = (typeof OPTIONAL)[number];
 
-// Even requests walk the ids in order; odd ones revisit the id of LAG pairs before. Each request flips
-// its id's state, so the first for an id opens it and every later one is an update: an even mix of opens
-// and updates however fast the service is, and never a duplicate.
-const LAG = 256;
+interface Measure {
+  load: LoadResult;
+  cpuMs: number;
+  postgres?: { database: number; cluster: number };
+  groups?: { transactions: number; messages: number };
+}
 
-function requests(): autocannon.Request[] {
-  const ids = Array.from({ length: IDS }, () => randomUUID());
-  const states: (string | undefined)[] = new Array<string | undefined>(IDS);
-  let n = 0;
-  return [
-    {
-      method: 'POST' as const,
-      path: '/webhooks/stackstate',
-      headers: { 'content-type': 'application/json', 'x-stackstate-webhook-token': STACKSTATE_TOKEN },
-      setupRequest: (request: autocannon.Request) => {
-        const i = n++;
-        const pair = Math.floor(i / 2);
-        const index = (i % 2 === 0 ? pair : pair + IDS - LAG) % IDS;
-        const state = states[index] === 'DEVIATING' ? 'CRITICAL' : 'DEVIATING';
-        states[index] = state;
-        const body = stackStateOpen({ notificationId: ids[index], state, triggeredTimeMs: 1_700_000_000_000 + i });
-        return { ...request, body: JSON.stringify(body) };
-      },
-    },
-  ];
+interface Run {
+  label: string;
+  /** For the per-round lines. */
+  short: string;
+  target: Target;
+  scenario: Scenario;
+  /** The service: read its group-commit counters. */
+  service?: boolean;
+  /** The service on PostgreSQL: read the database's CPU too. */
+  postgres?: PostgresCpuMeter;
+  /** Where the database runs when it is not PostgreSQL's own processes. */
+  databaseNote?: string;
+  rounds: Measure[];
+}
+
+async function measure(run: Run, seconds: number): Promise<Measure> {
+  const body = bodyRun(run.scenario);
+  const pgBefore = await run.postgres?.sample();
+  const groupsBefore = run.service ? await ingestGroups(run.target.url) : undefined;
+  const cpuBefore = cpuMs(run.target.pid);
+  const load = await runLoad(run.target.url, body, seconds);
+  const cpu = cpuMs(run.target.pid) - cpuBefore;
+  const pgAfter = await run.postgres?.sample();
+  const groupsAfter = run.service ? await ingestGroups(run.target.url) : undefined;
+  return {
+    load,
+    cpuMs: cpu,
+    postgres: pgBefore && pgAfter ? PostgresCpuMeter.between(pgBefore, pgAfter) : undefined,
+    groups:
+      groupsBefore && groupsAfter
+        ? {
+            transactions: groupsAfter.transactions - groupsBefore.transactions,
+            messages: groupsAfter.messages - groupsBefore.messages,
+          }
+        : undefined,
+  };
+}
+
+function selected(): Set<Optional> {
+  const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : process.env.BENCH_SCENARIOS?.split(',');
+  if (!names) return new Set(OPTIONAL);
+  const unknown = names.filter((n) => n !== 'stackstate' && !OPTIONAL.includes(n as Optional));
+  if (unknown.length > 0)
+    throw new Error(`unknown scenario ${unknown.join(', ')}; choose from stackstate, ${OPTIONAL.join(', ')}`);
+  return new Set(names.filter((n): n is Optional => OPTIONAL.includes(n as Optional)));
+}
+
+// Opens every id of the repeat scenario once, so that everything measured is a duplicate.
+async function seedRepeats(url: string): Promise<void> {
+  const scenario = scenarios.repeat;
+  const bodies = new BodyGenerator(bodyRun(scenario));
+  for (let batch = 0; batch < scenario.ids; batch += 16) {
+    const statuses = await Promise.all(
+      Array.from({ length: Math.min(16, scenario.ids - batch) }, () =>
+        post(url + scenario.path, bodies.next().body, scenario.headers),
+      ),
+    );
+    if (statuses.some((s) => s !== 200)) throw new Error(`seeding the repeats: answers ${statuses.join(', ')}`);
+  }
 }
 
 async function main(): Promise<void> {
-  const database = await createPostgresDatabase();
-  const bare = spawn(process.execPath, [join(__dirname, 'bare-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const chosen = selected();
+  const stops: (() => Promise<void>)[] = [];
   try {
-    const barePort = await new Promise<string>((resolve) =>
-      bare.stdout.on('data', (c: Buffer) => {
-        const m = /:(\d+)/.exec(c.toString());
-        if (m) resolve(m[1]);
-      }),
-    );
-    const bareUrl = `http://127.0.0.1:${barePort}`;
-    const poolSize = process.env.BENCH_POOL_SIZE;
-    const { url, service } = await startServiceProcess(
-      database.url,
-      undefined,
-      poolSize ? { DATABASE_POOL_SIZE: poolSize } : {},
-    );
-    try {
-      await run(bareUrl, url, bare.pid!, service.child.pid!, database.url);
-    } finally {
-      service.child.kill('SIGTERM');
-      await service.exited;
-    }
-  } finally {
-    bare.kill('SIGTERM');
-    await database.drop();
-  }
-}
+    const database = await createPostgresDatabase();
+    stops.push(() => database.drop());
+    const meter = await PostgresCpuMeter.connect(database.url);
+    stops.push(() => meter.close());
+    const start = async <T extends Target>(target: Promise<T>) => {
+      const started = await target;
+      stops.push(() => started.stop());
+      return started;
+    };
+    const bare = await start(startBenchScript('bare-server'));
+    const minimal = await start(startBenchScript('minimal-app/main'));
+    const service = await start(startServiceProcess(database.url));
+    const amBinary = alertmanagerBinary();
+    const alertmanager = amBinary ? await start(startAlertmanager(amBinary)) : undefined;
+    const embedded = chosen.has('embedded') ? await start(startServiceProcess(undefined)) : undefined;
 
-/**
- * Rounds of: the bare server, the service's cheapest route (GET /healthz: the NestJS floor, no database)
- * and the ingest, each for BENCH_DURATION / BENCH_ROUNDS seconds. Alternating keeps a machine whose speed
- * drifts from favouring whichever ran first; the ratios are taken per round and their median reported.
- */
-async function run(bareUrl: string, url: string, barePid: number, servicePid: number, databaseUrl: string) {
-  const options = { connections: CONNECTIONS, duration: DURATION / ROUNDS };
-  const ingestRequests = requests();
-  const bareRequests = requests();
-  // A short warm-up of both (JIT, connection pools), not counted.
-  await load('warm-up', { ...options, url: bareUrl, duration: 2, requests: bareRequests });
-  await load('warm-up', { ...options, url, duration: 3, requests: ingestRequests });
-  const groupsBefore = await groupStats(url);
-
-  const totals = {
-    bare: empty('bare node:http (JSON.parse + 200)'),
-    floor: empty('alert-relay GET /healthz (NestJS floor, no database)'),
-    relay: empty('alert-relay POST /webhooks/stackstate (durable)'),
-  };
-  const cpu = { bare: 0, floor: 0, relay: 0, postgres: 0 };
-  const ratios: { bare: number; floor: number }[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    let before = cpuMs(barePid);
-    const bare = await load(totals.bare.label, { ...options, url: bareUrl, requests: bareRequests });
-    cpu.bare += cpuMs(barePid) - before;
-    before = cpuMs(servicePid);
-    const floor = await load(totals.floor.label, { ...options, url, requests: [{ method: 'GET', path: '/healthz' }] });
-    cpu.floor += cpuMs(servicePid) - before;
-    before = cpuMs(servicePid);
-    const postgresBefore = postgresCpuMs();
-    const relay = await load(totals.relay.label, { ...options, url, requests: ingestRequests });
-    cpu.relay += cpuMs(servicePid) - before;
-    cpu.postgres += postgresCpuMs() - postgresBefore;
-    ratios.push({
-      bare: relay.requestsPerSecond / bare.requestsPerSecond,
-      floor: relay.requestsPerSecond / floor.requestsPerSecond,
+    const run = (short: string, label: string, target: Target, scenario: Scenario, extra: Partial<Run> = {}): Run => ({
+      short,
+      label,
+      target,
+      scenario,
+      rounds: [],
+      ...extra,
     });
-    for (const [total, result] of [
-      [totals.bare, bare],
-      [totals.floor, floor],
-      [totals.relay, relay],
-    ] as const)
-      add(total, result);
+    const onPostgres = { service: true, postgres: meter };
+    const runs = {
+      bare: run('bare', 'bare node:http', bare, scenarios.stackstate),
+      minimal: run('minimal', 'minimal NestJS app', minimal, scenarios.stackstate),
+      service: run('service', 'service, PostgreSQL', service, scenarios.stackstate, onPostgres),
+      alertmanager:
+        alertmanager &&
+        run('alertmanager', `Alertmanager ${alertmanager.version}`, alertmanager, scenarios.alertmanager),
+      minimalMonasca:
+        chosen.has('monasca') || chosen.has('repeat')
+          ? run('minimal monasca', 'minimal NestJS app', minimal, scenarios.monasca)
+          : undefined,
+      monasca: chosen.has('monasca')
+        ? run('service monasca', 'service, PostgreSQL', service, scenarios.monasca, onPostgres)
+        : undefined,
+      repeat: chosen.has('repeat')
+        ? run('service repeats', 'service, PostgreSQL', service, scenarios.repeat, onPostgres)
+        : undefined,
+      embedded:
+        embedded &&
+        run('embedded', 'service, embedded PGlite', embedded, scenarios.stackstate, {
+          service: true,
+          databaseNote: 'in process',
+        }),
+    };
+    const order = Object.values(runs).filter((r): r is Run => r !== undefined);
+
+    console.log(
+      `bench:ingest: ${ROUNDS} alternating rounds of ${SECONDS} s per target (after ${WARMUP} s warm-up each), ` +
+        `${CONNECTIONS} connections; load generator: ${LOAD_GENERATOR}`,
+    );
+    const load = loadavg().map((l) => l.toFixed(2));
+    const noAlertmanager = '; Alertmanager not installed (apt-get install prometheus-alertmanager)';
+    console.log(
+      `machine: ${cpus().length} cores, load average ${load.join(' ')} at start; node ${process.version}; ` +
+        `PostgreSQL ${await meter.serverVersion()}${alertmanager ? '' : noAlertmanager}`,
+    );
+
+    if (runs.repeat) await seedRepeats(service.url);
+    for (const r of order) await measure(r, WARMUP);
+    for (let round = 1; round <= ROUNDS; round++) {
+      const line: string[] = [];
+      for (const r of order) {
+        const m = await measure(r, SECONDS);
+        r.rounds.push(m);
+        line.push(`${r.short} ${fmt(m.load.rate)}`);
+      }
+      console.log(`round ${round}, rate/s: ${line.join(' | ')}`);
+    }
+    console.log();
+    printTable(order);
+    console.log();
+    printVerdicts(verdicts(runs));
+  } finally {
+    closeLoadClients();
+    for (const stop of stops.reverse()) await stop().catch((e: unknown) => console.error(e));
   }
-  const groups = await groupStats(url);
-  printTable([totals.bare, totals.floor, totals.relay]);
-
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  const { rows } = await client.query<{ notifications: string; events: string }>(
-    'SELECT (SELECT count(*) FROM notifications) AS notifications, (SELECT count(*) FROM notification_events) AS events',
-  );
-  await client.end();
-  const relay = totals.relay;
-  const perRequest = (ms: number, result: LoadResult) => (ms / Math.max(result.ok, 1)).toFixed(3);
-  console.log(
-    `connections ${CONNECTIONS}, ${ROUNDS} rounds of ${DURATION / ROUNDS} s per run, ${IDS} distinct notificationIds`,
-  );
-  console.log(`stored: ${rows[0].notifications} notifications, ${rows[0].events} events (opens + updates committed)`);
-  console.log(
-    `alert-relay: ${relay.requestsPerSecond.toFixed(0)} accepted/s, p50 ${relay.p50} ms, p99 ${relay.p99} ms (worst round); ` +
-      `median ratio per round: ${median(ratios.map((r) => r.bare)).toFixed(3)} of the bare server, ` +
-      `${median(ratios.map((r) => r.floor)).toFixed(3)} of the NestJS floor`,
-  );
-  console.log(
-    `CPU per request: service ${perRequest(cpu.relay, relay)} ms (its GET /healthz ${perRequest(cpu.floor, totals.floor)} ms, ` +
-      `bare server ${perRequest(cpu.bare, totals.bare)} ms); PostgreSQL ${perRequest(cpu.postgres, relay)} ms`,
-  );
-  const grouped = { count: groups.count - groupsBefore.count, sum: groups.sum - groupsBefore.sum };
-  console.log(
-    `group commit: ${grouped.count} transactions for ${grouped.sum} messages (${(grouped.sum / Math.max(grouped.count, 1)).toFixed(1)} per transaction)`,
-  );
 }
 
-function empty(label: string): LoadResult {
-  return { label, requestsPerSecond: 0, ok: 0, non2xx: 0, errors: 0, p50: 0, p99: 0 };
+const sum = (run: Run, f: (m: Measure) => number) => run.rounds.reduce((total, m) => total + f(m), 0);
+const med = (run: Run | undefined, f: (m: Measure) => number) => (run ? median(run.rounds.map(f)) : NaN);
+const rate = (m: Measure) => m.load.rate;
+const cpuPerRequest = (m: Measure) => m.cpuMs / Math.max(m.load.ok, 1);
+
+/** The median over rounds of a per-round ratio: drift of the machine between rounds cancels out. */
+function ratio(a: Run | undefined, b: Run | undefined, f: (m: Measure) => number): number {
+  if (!a || !b) return NaN;
+  return median(a.rounds.map((m, i) => f(m) / f(b.rounds[i])));
 }
 
-// Accumulates rounds: requests per second over all rounds, and the worst round's latency percentiles.
-function add(total: LoadResult, round: LoadResult): void {
-  const seconds = total.ok / (total.requestsPerSecond || 1) + round.ok / (round.requestsPerSecond || 1);
-  total.ok += round.ok;
-  total.non2xx += round.non2xx;
-  total.errors += round.errors;
-  total.requestsPerSecond = total.ok / (seconds || 1);
-  total.p50 = Math.max(total.p50, round.p50);
-  total.p99 = Math.max(total.p99, round.p99);
+function printTable(runs: Run[]): void {
+  const perMessage = (run: Run, f: (m: Measure) => number | undefined) =>
+    sum(run, (m) => f(m) ?? NaN) / sum(run, (m) => m.load.ok);
+  printColumns(
+    [
+      'target',
+      'scenario',
+      'rate/s',
+      'p50 ms',
+      'p99 ms',
+      'non-2xx',
+      'errors',
+      'CPU ms/req',
+      'PG ms/msg',
+      'cluster',
+      'msgs/tx',
+      'gen ms/req',
+    ],
+    runs.map((run) => [
+      run.label,
+      run.scenario.label,
+      fmt(med(run, rate)),
+      fmt(
+        med(run, (m) => m.load.p50),
+        1,
+      ),
+      fmt(
+        med(run, (m) => m.load.p99),
+        1,
+      ),
+      String(sum(run, (m) => m.load.non2xx)),
+      String(sum(run, (m) => m.load.errors)),
+      fmt(med(run, cpuPerRequest), 3),
+      run.databaseNote ??
+        fmt(
+          perMessage(run, (m) => m.postgres?.database),
+          3,
+        ),
+      run.databaseNote
+        ? ''
+        : fmt(
+            perMessage(run, (m) => m.postgres?.cluster),
+            3,
+          ),
+      run.service ? fmt(sum(run, (m) => m.groups!.messages) / sum(run, (m) => m.groups!.transactions), 1) : '',
+      fmt(
+        med(run, (m) => m.load.generatorCpuMs / Math.max(m.load.ok, 1)),
+        3,
+      ),
+    ]),
+  );
+  console.log(
+    "rate, p50, p99, CPU: medians of the rounds; non-2xx, errors: totals. CPU ms/req: the target process's " +
+      'utime+stime (/proc, all threads) over a round / its 2xx answers. PG ms/msg: the backends of the bench ' +
+      'database plus the WAL writer, checkpointer and bgwriter, per 2xx answer, over all rounds; cluster: every ' +
+      "postgres process on the machine (other users' work included). msgs/tx: messages per ingest transaction " +
+      "(group commit). gen ms/req: the load generator's own CPU.",
+  );
+  const bare = runs[0];
+  console.log(`noise indicator, ${bare.label} per round: ${bare.rounds.map((m) => fmt(m.load.rate)).join(', ')} /s`);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-/** The service's group commit histogram so far (alert_relay_ingest_group_size), from /metrics. */
-async function groupStats(url: string): Promise<{ count: number; sum: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
-  return { count: value('alert_relay_ingest_group_size_count'), sum: value('alert_relay_ingest_group_size_sum') };
+function verdicts(runs: Record<string, Run | undefined>): Verdict[] {
+  const out: Verdict[] = [];
+  const am = runs.alertmanager;
+  const p99 = (m: Measure) => m.load.p99;
+  const failures = (run: Run) => sum(run, (m) => m.load.non2xx + m.load.errors);
+  const source = (name: string, service: Run | undefined, minimal: Run | undefined) => {
+    if (!service) return;
+    out.push(
+      check(
+        `${name}: service CPU per message / minimal app CPU per request`,
+        ratio(service, minimal, cpuPerRequest),
+        '<=',
+        1.5,
+        `${fmt(med(service, cpuPerRequest), 3)} vs ${fmt(med(minimal, cpuPerRequest), 3)} ms`,
+      ),
+      check(
+        `${name}: service rate / minimal app rate`,
+        ratio(service, minimal, rate),
+        '>=',
+        0.7,
+        `${fmt(med(service, rate))} vs ${fmt(med(minimal, rate))} /s`,
+      ),
+      check(
+        `${name}: service rate / Alertmanager rate`,
+        ratio(service, am, rate),
+        '>=',
+        0.1,
+        am ? `${fmt(med(service, rate))} vs ${fmt(med(am, rate))} /s` : 'Alertmanager not installed',
+      ),
+      check(
+        `${name}: service p99, ms`,
+        med(service, p99),
+        '<',
+        50,
+        `median of the rounds; the minimal app's ${fmt(med(minimal, p99), 1)} ms`,
+      ),
+      check(`${name}: non-2xx answers and errors`, failures(service), '<=', 0, 'total of the rounds', 0),
+    );
+  };
+  source('StackState', runs.service, runs.minimal);
+  source('Monasca', runs.monasca, runs.minimalMonasca);
+  const repeat = runs.repeat;
+  if (repeat) {
+    const groups = (f: 'transactions' | 'messages') => sum(repeat, (m) => m.groups![f]);
+    out.push(
+      check(
+        'repeats: service rate / minimal app rate (Monasca)',
+        ratio(repeat, runs.minimalMonasca, rate),
+        '>=',
+        0.9,
+        `${fmt(med(repeat, rate))} vs ${fmt(med(runs.minimalMonasca, rate))} /s; ` +
+          `${fmt(groups('transactions') / Math.max(groups('messages'), 1), 2)} ingest transactions per repeat ` +
+          `(${fmt(med(repeat, cpuPerRequest), 3)} ms service CPU each)`,
+      ),
+      check(
+        'repeats: p99, ms',
+        med(repeat, p99),
+        '<',
+        50,
+        `median of the rounds; the minimal app's ${fmt(med(runs.minimalMonasca, p99), 1)} ms`,
+      ),
+      check('repeats: non-2xx answers and errors', failures(repeat), '<=', 0, 'total of the rounds', 0),
+    );
+  }
+  if (runs.embedded)
+    out.push(
+      check(
+        'embedded database: rate / PostgreSQL rate (StackState)',
+        ratio(runs.embedded, runs.service, rate),
+        '>=',
+        0.5,
+        `${fmt(med(runs.embedded, rate))} vs ${fmt(med(runs.service, rate))} /s; p99 ${fmt(med(runs.embedded, p99), 1)} ms`,
+      ),
+    );
+  return out;
 }
 
 main().catch((error: unknown) => {

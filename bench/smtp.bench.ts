@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { Client } from 'pg';
-import { createPostgresDatabase, startServiceProcess } from './support';
+import { createPostgresDatabase, ServiceTarget, startServiceProcess } from './support/targets';
 
 const MAILS = Number(process.env.BENCH_MAILS ?? 3000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
@@ -73,10 +73,10 @@ async function main(): Promise<void> {
       if (m) resolve(Number(m[1]));
     }),
   );
-  let service: Awaited<ReturnType<typeof startServiceProcess>>['service'] | undefined;
+  let service: ServiceTarget | undefined;
   try {
-    service = (await startServiceProcess(database.url, { ingress: { smtp: { maxClients: CLIENTS * 2 } } })).service;
-    const output = service.output();
+    service = await startServiceProcess(database.url, { ingress: { smtp: { maxClients: CLIENTS * 2 } } });
+    const output = service.service.output();
     const smtpPort = Number(/SMTP accepting mail on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
     if (!smtpPort) throw new Error(`the service did not report its SMTP port:\n${output}`);
     console.log(`smtp bench: ${MAILS} mails (after ${WARMUP} warm-up), ${CLIENTS} parallel pooled connections`);
@@ -104,9 +104,8 @@ async function main(): Promise<void> {
         `target >= 500 mails/s: ${relay.mailsPerSecond >= 500 ? 'met' : 'NOT met'}`,
     );
   } finally {
-    service?.child.kill('SIGTERM');
     sink.kill('SIGTERM');
-    await service?.exited;
+    await service?.stop();
     await database.drop();
   }
 }

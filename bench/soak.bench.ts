@@ -1,0 +1,86 @@
+// npm run bench:soak: the service's resident memory over time at half its measured capacity (StackState
+// opens and updates, every change delivered to a local webhook sink), on a fresh PostgreSQL database.
+// Target: RSS flat within ±10% after the warm-up. Env: BENCH_SOAK_SECONDS (300), BENCH_SOAK_WARMUP_SECONDS
+// (60, not judged), BENCH_SOAK_SAMPLE_SECONDS (5), BENCH_SECONDS (the capacity run, 5), BENCH_CONNECTIONS,
+// BENCH_LOAD=autocannon, BENCH_NODE_ARGS, BENCH_POOL_SIZE.
+import { defaultTestConfig } from '../test/support/test-app';
+import { bodyRun, scenarios } from './support/bodies';
+import { rssMb } from './support/cpu';
+import { closeLoadClients, describeErrors, LOAD_GENERATOR, paced, runLoad } from './support/load';
+import { check, fmt, percentile, printVerdicts } from './support/report';
+import { deliveryConfig, startSink } from './support/sink';
+import { createPostgresDatabase, startServiceProcess } from './support/targets';
+
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 300);
+const WARMUP_SECONDS = Number(process.env.BENCH_SOAK_WARMUP_SECONDS ?? 60);
+const SAMPLE_SECONDS = Number(process.env.BENCH_SOAK_SAMPLE_SECONDS ?? 5);
+const CAPACITY_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+
+async function main(): Promise<void> {
+  const database = await createPostgresDatabase();
+  const sink = await startSink();
+  const service = await startServiceProcess(database.url, deliveryConfig(defaultTestConfig(), sink.url));
+  try {
+    const scenario = scenarios.stackstate;
+    await runLoad(service.url, bodyRun(scenario), 2);
+    const capacity = await runLoad(service.url, bodyRun(scenario), CAPACITY_SECONDS);
+    const rate = Math.max(1, Math.round(capacity.rate / 2));
+    console.log(
+      `bench:soak: capacity ${fmt(capacity.rate)}/s (${LOAD_GENERATOR}, ${CAPACITY_SECONDS} s, with delivery); ` +
+        `now ${rate}/s for ${SOAK_SECONDS} s, RSS every ${SAMPLE_SECONDS} s, the first ${WARMUP_SECONDS} s not judged`,
+    );
+    const begin = performance.now();
+    const samples: { t: number; mb: number }[] = [];
+    const sample = () => {
+      const t = (performance.now() - begin) / 1000;
+      samples.push({ t, mb: rssMb(service.pid) });
+      if (samples.length % Math.max(1, Math.round(30 / SAMPLE_SECONDS)) === 1)
+        console.log(`  ${fmt(t)} s: RSS ${fmt(samples.at(-1)!.mb, 1)} MiB, ${sink.received()} deliveries so far`);
+    };
+    sample();
+    const timer = setInterval(sample, SAMPLE_SECONDS * 1000);
+    // Samples only while the load runs: once it stops the heap shrinks, which says nothing about a leak.
+    const sent = await paced(service.url, bodyRun(scenario), rate, SOAK_SECONDS).finally(() => clearInterval(timer));
+
+    const judged = samples.filter((s) => s.t >= WARMUP_SECONDS);
+    const mbs = judged.map((s) => s.mb);
+    const first = mbs[0];
+    const last = mbs.at(-1)!;
+    const min = Math.min(...mbs);
+    const max = Math.max(...mbs);
+    const spread = Math.max(max / first - 1, 1 - min / first);
+    console.log(
+      `RSS after the warm-up (${judged.length} samples): first ${fmt(first, 1)}, last ${fmt(last, 1)}, ` +
+        `min ${fmt(min, 1)}, max ${fmt(max, 1)} MiB; over the whole run ${fmt(samples[0].mb, 1)} → ${fmt(last, 1)} MiB; ` +
+        `${fmt(sent.offered)}/s offered, answers p99 ${fmt(percentile(sent.answerMs, 99), 1)} ms, ` +
+        `${sent.non2xx} non-2xx, ${sent.errors} errors${describeErrors(sent)}`,
+    );
+    // An open-loop client keeps offering when the service falls behind: then answers queue up.
+    if (percentile(sent.answerMs, 99) > 1000)
+      console.log(
+        'the service did not keep up with the offered rate (the machine got busier than during the capacity run)',
+      );
+    console.log();
+    printVerdicts([
+      check(
+        'RSS: largest departure from the first sample after the warm-up, %',
+        spread * 100,
+        '<=',
+        10,
+        `last / first ${fmt(last / first, 3)}`,
+        1,
+      ),
+      check('non-2xx answers and errors', sent.non2xx + sent.errors, '<=', 0, 'whole run', 0),
+    ]);
+  } finally {
+    closeLoadClients();
+    await service.stop();
+    await sink.close();
+    await database.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
