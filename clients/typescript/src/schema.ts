@@ -922,7 +922,9 @@ export interface components {
         };
         /**
          * @description The body of monasca-notification's webhook plugin (`plugins/webhook_notifier.py`), which
-         *     always sends all ten fields. Unknown fields are ignored.
+         *     has sent all ten fields since release 1.2.2 (OpenStack Kilo, 2015); the bodies of 1.1.4-1.2.1
+         *     (`{"alarm_id": <name>}`, then a form-encoded `alarm_id=<id>`) carry no state and are refused.
+         *     Unknown fields are ignored.
          */
         MonascaAlarm: {
             alarm_id: string;
@@ -930,7 +932,12 @@ export interface components {
             alarm_definition_id: string | number;
             alarm_name: string;
             alarm_description: string | null;
-            /** @description Epoch **seconds** of the state transition; the same on retries and periodic repeats. */
+            /**
+             * @description Epoch **seconds** of the state transition, the same on retries and periodic repeats: an
+             *     integer from every release, a fraction of a second from a Python 3 build of releases
+             *     1.2.2-1.9.0. A value of 10^11 or more (after the year 5138) looks like milliseconds, which
+             *     an unreleased version sent for a day, and is refused rather than guessed at.
+             */
             alarm_timestamp: number;
             state: components["schemas"]["MonascaState"];
             old_state: components["schemas"]["MonascaState"];
@@ -943,9 +950,10 @@ export interface components {
         MonascaMetric: {
             name?: string;
             id?: string | null;
+            /** @description The metric's dimensions; `null` (possible in monasca-common's model) means none. */
             dimensions: {
                 [key: string]: string;
-            };
+            } | null;
         };
     };
     responses: {
