@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Request, Response } from 'express';
 import { ApiError } from './api-error';
 import { ErrorBody, ErrorCode } from './api-types';
-import { isDatabaseUnavailable, isUnstorableValue } from './database-errors';
+import { isDatabaseUnavailable, isUnstorableValue, UNSTORABLE_VALUE } from './database-errors';
 import { errorText } from './errors';
 
 // body-parser's error types (https://github.com/expressjs/body-parser#errors).
@@ -68,10 +68,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (code) return new ApiError(code, exception.message);
     }
     if (isUnstorableValue(exception)) {
-      return new ApiError(
-        'bad_request',
-        'The body holds a value that cannot be stored (a NUL character, an unpaired surrogate, or a value too long or out of range)',
-      );
+      return new ApiError('bad_request', `The body holds ${UNSTORABLE_VALUE}`);
     }
     if (isDatabaseUnavailable(exception)) {
       return new ApiError('database_unavailable', 'The database cannot be reached; nothing was stored. Retry later.');
