@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { ApiError } from './api-error';
 import { ErrorBody, ErrorCode } from './api-types';
 import { isDatabaseUnavailable, isUnstorableValue, UNSTORABLE_VALUE } from './database-errors';
+import { ErrorBodies } from './error-bodies';
 import { errorText } from './errors';
 
 // body-parser's error types (https://github.com/expressjs/body-parser#errors).
@@ -25,10 +26,15 @@ const HTTP_CODES: Record<number, ErrorCode> = {
   415: 'unsupported_media_type',
 };
 
-/** The one place that turns anything thrown into the spec's `Error` body; 5xx bodies say no internals. */
+/**
+ * The one place that turns anything thrown into the spec's `Error` body (or, on an endpoint of a protocol
+ * with its own error shape, that shape: ErrorBodies); 5xx bodies say no internals.
+ */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
+
+  constructor(private readonly bodies: ErrorBodies) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -43,13 +49,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
         this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
       }
     }
+    const requestId = requestIdOf(request);
+    const format = this.bodies.formatFor(request.path);
     const body: ErrorBody = {
       error: error.code,
       message: error.message,
       ...(error.details ? { details: error.details } : {}),
-      requestId: requestIdOf(request),
+      requestId,
     };
-    if (!response.headersSent) response.status(error.status).json(body);
+    if (!response.headersSent) response.status(error.status).json(format ? format(error, requestId) : body);
   }
 
   private toApiError(exception: unknown, request: Request): ApiError {
