@@ -53,7 +53,7 @@ function toSignal(
     action: resolved ? 'close' : 'open',
     // The firing alert's start, or when it ended: a firing repeat delayed past the resolve is then older.
     sourceTime: (resolved ? time(alert.endsAt) : time(alert.startsAt)) ?? null,
-    severity: severity.map[labels[severity.label]?.toLowerCase()] ?? 'unknown',
+    severity: severityOf(labels[severity.label], severity.map),
     sourceState: alert.status,
     title: text(annotations.summary) ?? text(labels.alertname) ?? `alert ${fingerprint}`,
     message: text(annotations.description) ?? text(annotations.message) ?? null,
@@ -67,6 +67,12 @@ function toSignal(
     reopenAfterClose: true,
     payload,
   });
+}
+
+/** The label's value (any letter case) through the map; own keys only (`constructor` is no severity). */
+function severityOf(value: string | undefined, map: Readonly<Record<string, Severity>>): Severity {
+  const key = value?.toLowerCase();
+  return key !== undefined && Object.hasOwn(map, key) ? map[key] : 'unknown';
 }
 
 function time(value: string | undefined): Date | null | undefined {
@@ -96,10 +102,13 @@ function metadataOf(
     valueString: alert.valueString || undefined,
     values: alert.values ? JSON.stringify(alert.values) : undefined,
   };
-  const metadata: Record<string, string> = {};
-  for (const [k, v] of Object.entries(annotations)) if (!TEXT_ANNOTATIONS.has(k)) metadata[k] = v;
-  for (const [k, v] of Object.entries(own)) if (v !== undefined && v !== null && v !== '') metadata[k] = String(v);
-  return metadata;
+  // Entries, not assignments: an annotation named `__proto__` is just a key.
+  return Object.fromEntries([
+    ...Object.entries(annotations).filter(([k]) => !TEXT_ANNOTATIONS.has(k)),
+    ...Object.entries(own)
+      .filter(([, v]) => v !== undefined && v !== null && v !== '')
+      .map(([k, v]) => [k, String(v)]),
+  ]) as Record<string, string>;
 }
 
 function linksOf(

@@ -33,35 +33,27 @@ export function toSignal(
   const timestamp = text('timestamp');
   const parsed = timestamp === undefined ? undefined : parseTimestamp(timestamp);
   const resolve = event.event_action === 'resolve';
-  const metadata: Record<string, string> = {};
-  for (const [k, v] of Object.entries(detailsOf(payload.custom_details))) metadata[k] = v;
-  const own = {
-    dedup_key: dedupKey,
-    client,
-    component: text('component'),
-    group: text('group'),
-    class: text('class'),
-    timestamp,
-  };
-  for (const [k, v] of Object.entries(own)) if (v !== undefined) metadata[k] = v;
+  const labels = { component: text('component'), group: text('group'), class: text('class'), client };
+  const given = (entries: Record<string, string | undefined>) =>
+    Object.entries(entries).filter((e): e is [string, string] => e[1] !== undefined);
+  const metadata = Object.fromEntries([
+    ...Object.entries(detailsOf(payload.custom_details)),
+    ...given({ dedup_key: dedupKey, ...labels, timestamp }),
+  ]);
   return alertSignal({
     source: 'pagerduty',
     sourceInstance,
     externalId: scopedId(sourceInstance, dedupKey),
     action: resolve ? 'close' : 'open',
-    // PagerDuty orders by arrival; a timestamp with a zone is the source's time, one without is ambiguous.
+    // The sender's time when it gives one with a zone (a late retry of an older trigger is then stale);
+    // otherwise arrival order, which is all PagerDuty itself goes by.
     sourceTime: parsed?.kind === 'instant' ? parsed.date : null,
     severity: pdSeverity ? severities[pdSeverity] : 'unknown',
     sourceState: resolve ? 'resolved' : (pdSeverity ?? 'unknown'),
     title: summary ?? dedupKey,
     host: text('source') ?? null,
-    component: text('component') ? { name: text('component')! } : null,
-    tags: [
-      ...(text('component') ? [`component:${text('component')}`] : []),
-      ...(text('group') ? [`group:${text('group')}`] : []),
-      ...(text('class') ? [`class:${text('class')}`] : []),
-      ...(client ? [`client:${client}`] : []),
-    ],
+    component: labels.component ? { name: labels.component } : null,
+    tags: given(labels).map(([k, v]) => `${k}:${v}`),
     metadata,
     links: linksOf(event),
     closeReason: resolve ? (summary ?? 'resolved') : null,
