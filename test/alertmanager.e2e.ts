@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
+import { AlertmanagerProcess } from './support/alertmanager-process';
 import { alertmanagerWebhook, grafanaWebhook } from './support/fixtures';
 import { call } from './support/spec-client';
-import { ALERTMANAGER_KEY, API_KEY, startTestApp, TestApp } from './support/test-app';
+import { ALERTMANAGER_KEY, API_KEY, PAGERDUTY_ROUTING_KEY, startTestApp, TestApp } from './support/test-app';
 import { TEST_DB } from './support/test-database';
 
 describe(`Alertmanager / Grafana webhook (${TEST_DB})`, () => {
@@ -210,5 +211,82 @@ describe(`Alertmanager / Grafana webhook (${TEST_DB})`, () => {
     assert.equal((await send('{"alerts": [')).body.error, 'malformed_json');
     const empty = await send({ alerts: [] });
     assert.deepEqual([empty.status, empty.body], [200, { results: [] }]);
+  });
+
+  it("works end to end with a real Alertmanager's webhook_configs and pagerduty_configs: open, then close when resolved", async () => {
+    const alertname = `RelayE2E${randomUUID().slice(0, 8)}`;
+    const am = await AlertmanagerProcess.start({
+      route: {
+        receiver: 'relay',
+        group_by: ['alertname'],
+        group_wait: '100ms',
+        group_interval: '1s',
+        repeat_interval: '1h',
+      },
+      receivers: [
+        {
+          name: 'relay',
+          webhook_configs: [
+            {
+              url: `${app.url}/webhooks/alertmanager`,
+              max_alerts: 100,
+              http_config: { authorization: { type: 'Bearer', credentials: ALERTMANAGER_KEY } },
+            },
+          ],
+          // routing_key, not service_key: only Events API v2 receivers take `url:`.
+          pagerduty_configs: [{ url: `${app.url}/v2/enqueue`, routing_key: PAGERDUTY_ROUTING_KEY }],
+        },
+      ],
+    });
+    try {
+      const startsAt = new Date(Date.now() - 60_000).toISOString();
+      const alerts = ['web-1:9100', 'web-2:9100', 'web-3:9100'].map((instance) => ({
+        labels: { alertname, instance, team: 'db', severity: 'warning' },
+        annotations: { summary: `${instance} is slow`, description: 'p99 above 2 s' },
+        startsAt,
+        generatorURL: 'http://prometheus.example.org:9090/graph?g0.expr=up',
+      }));
+      await am.push(alerts);
+      // One group (by alertname): three notifications by webhook, one by PagerDuty (its dedup_key is the
+      // SHA-256 of the group key).
+      const pdId = `grafana/${createHash('sha256').update(`{}:{alertname="${alertname}"}`).digest('hex')}`;
+      const list = async (query: Record<string, string>) =>
+        (await call(app.url, 'listNotifications', { query, headers: auth })).body.items;
+      const settled = async (status: string) => {
+        const deadline = Date.now() + 20_000;
+        for (;;) {
+          const webhook = await list({ tag: `alertname:${alertname}` });
+          const [pd] = await list({ source: 'pagerduty', externalId: pdId });
+          const done = webhook.length === 3 && webhook.every((n: { status: string }) => n.status === status);
+          if (done && pd?.status === status) return { webhook, pd };
+          if (Date.now() > deadline) assert.fail(`not ${status} in time:\n${am.log().slice(-3000)}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      };
+      const opened = await settled('open');
+      assert.deepEqual(
+        opened.webhook
+          .map((n: { host: string; title: string; severity: string }) => [n.host, n.title, n.severity])
+          .sort(),
+        [
+          ['web-1', 'web-1:9100 is slow', 'warning'],
+          ['web-2', 'web-2:9100 is slow', 'warning'],
+          ['web-3', 'web-3:9100 is slow', 'warning'],
+        ],
+      );
+      assert.ok(opened.webhook.every((n: { tags: string[] }) => n.tags.includes('team:db')));
+      assert.match(opened.pd.title, new RegExp(`^\\[FIRING:3\\] ${alertname}`));
+      assert.deepEqual([opened.pd.severity, opened.pd.host], ['critical', 'Alertmanager']);
+
+      // Prometheus resolves by sending the alert again with an endsAt in the past.
+      const endsAt = new Date(Date.now() - 1000).toISOString();
+      await am.push(alerts.map((a) => ({ ...a, endsAt })));
+      const closed = await settled('closed');
+      assert.ok(closed.webhook.every((n: { closeReason: string }) => n.closeReason === 'resolved'));
+      assert.match(closed.pd.closeReason, new RegExp(`^\\[RESOLVED\\] ${alertname}`));
+      assert.equal(closed.pd.id, opened.pd.id);
+    } finally {
+      await am.stop();
+    }
   });
 });
