@@ -8,7 +8,7 @@ import { MetricsService } from '../src/metrics/metrics.service';
 import { AlertSignal } from '../src/domain/alert-signal';
 import { ChangeRepository } from '../src/notifications/change.repository';
 import { NotificationsRepository } from '../src/notifications/notifications.repository';
-import { NotificationsService } from '../src/notifications/notifications.service';
+import { MAX_PER_TRANSACTION, NotificationsService } from '../src/notifications/notifications.service';
 import { StackStateEnvelopeDto } from '../src/ingress/stackstate/stackstate.dto';
 import { toSignal } from '../src/ingress/stackstate/stackstate.service';
 import { stackStateClose, stackStateOpen } from './support/fixtures';
@@ -187,6 +187,15 @@ describe(`Group commit of ingested signals (${TEST_DB})`, () => {
     assert.deepEqual(after, { count: before.count + 1, sum: before.sum + 101 });
     const externalIds = signals.map((s) => s.externalId);
     assert.equal((await writerTransactions(externalIds)).length, 1, 'every row and event written by one transaction');
+  });
+
+  it('splits a request of more signals than one transaction takes into transactions of that many', async () => {
+    const before = await groupTotals();
+    const signals = Array.from({ length: 2 * MAX_PER_TRANSACTION + 1 }, () => signal());
+    const results = await service.ingestAll(signals, (i) => `alerts[${i}]`);
+    assert.ok(results.every((r) => r.result === 'opened'));
+    assert.deepEqual(await groupTotals(), { count: before.count + 3, sum: before.sum + signals.length });
+    assert.equal((await writerTransactions(signals.map((s) => s.externalId))).length, 3);
   });
 
   it('stores the rest of a request when one of its signals cannot be stored, and names the one refused', async () => {

@@ -23,6 +23,9 @@ const RESULT: Record<Decision['kind'], IngestResult['result']> = {
   stale: 'stale',
 };
 
+// Signals of one request that share a transaction at most (see ingestAll).
+export const MAX_PER_TRANSACTION = 500;
+
 /** The list query as the spec defines it; the controller's DTO has already defaulted `limit`. */
 export type NotificationFilters = ListNotificationsQuery & { limit: number };
 
@@ -52,15 +55,24 @@ export class NotificationsService {
 
   /**
    * Applies the signals of one request in one transaction (ChangeRepository.applyAll) and resolves with
-   * each one's result, in order, once they are committed. A signal with a value PostgreSQL cannot store
-   * fails alone and the others are still stored (in a transaction each): the answer is then a 400 that
-   * names each refused one (`fieldOf(index)`) and says the rest were stored, since a retry would fail the
-   * same way. Any other failure (the database unreachable) is thrown as is: a retry is the producer's
-   * to make, and what did commit comes back as duplicates.
+   * each one's result, in order, once they are committed. A request of more than MAX_PER_TRANSACTION
+   * signals takes one transaction per that many, one after the other (each lock is an entry in
+   * PostgreSQL's shared lock table, which holds a few thousand: 20,000 in one transaction exhaust it).
+   * A signal with a value PostgreSQL cannot store fails alone and the others are still stored (in a
+   * transaction each): the answer is then a 400 that names each refused one (`fieldOf(index)`) and says
+   * the rest were stored, since a retry would fail the same way. Any other failure (the database
+   * unreachable) is thrown as is: a retry is the producer's to make, and what did commit comes back as
+   * duplicates.
    */
   async ingestAll(signals: AlertSignal[], fieldOf: (index: number) => string): Promise<IngestResult[]> {
     const now = new Date();
-    const outcomes = await this.changes.applyAll(signals.map((signal) => this.planner.request(signal, now)));
+    const outcomes: PromiseSettledResult<PlannedChange>[] = [];
+    for (let start = 0; start < signals.length; start += MAX_PER_TRANSACTION) {
+      const chunk = signals.slice(start, start + MAX_PER_TRANSACTION);
+      outcomes.push(...(await this.changes.applyAll(chunk.map((signal) => this.planner.request(signal, now)))));
+      // The database is gone: the rest would fail the same way.
+      if (outcomes.some((o) => o.status === 'rejected' && !isUnstorableValue(o.reason))) break;
+    }
     const results: IngestResult[] = [];
     const refused: ErrorDetail[] = [];
     let failure: { error: unknown } | undefined;
