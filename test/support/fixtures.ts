@@ -45,7 +45,7 @@ export function stackStateClose(notificationId: string, reason = 'HealthStateRes
   return { ...rest, event: { reason, type: 'close' }, tags: { team: 'Team A' } };
 }
 
-/** Monasca's realistic webhook body (README.rst of monasca-notification), with a fresh alarm_id. */
+/** Monasca's realistic webhook body (docs/sources.md, "Monasca"), with a fresh alarm_id. */
 export function monascaAlarm(overrides: Partial<Record<string, unknown>> = {}) {
   return {
     metrics: [{ dimensions: { hostname: 'operator' }, id: null, name: 'cpu.user_perc' }],
@@ -63,7 +63,7 @@ export function monascaAlarm(overrides: Partial<Record<string, unknown>> = {}) {
   };
 }
 
-/** The exact body asserted in monasca-notification's tests/test_webhook_notification.py. */
+/** The exact body of monasca-notification's own test (docs/sources.md, "Monasca"). */
 export const MONASCA_TEST_FIXTURE = {
   metrics: [{ dimensions: { hostname: 'foo1', service: 'bar1' } }],
   alarm_id: '0',
@@ -147,7 +147,7 @@ export function alertmanagerPagerDutyEvent(routingKey: string, action: 'trigger'
   };
 }
 
-/** Grafana's documented webhook contact point body (webhook-notifier.md), one alert. */
+/** Grafana's documented webhook contact point body (docs/sources.md, "Grafana"), one alert. */
 export function grafanaWebhook(status: 'firing' | 'resolved' = 'firing') {
   return {
     receiver: 'My Super Webhook',

@@ -8,10 +8,10 @@ import { PAGERDUTY_SEVERITIES, PagerDutyEventDto, PagerDutySeverity } from './pa
 export type PagerDutySeverityMap = Readonly<Record<PagerDutySeverity, Severity>>;
 
 /**
- * A trigger or resolve as a lifecycle signal keyed by the routing key's name and `dedup_key` (docs/
- * sources.md, "PagerDuty Events API v2"): a trigger opens or updates (a change of summary or severity is
- * an update), a resolve closes, and a trigger after a resolve opens anew, as PagerDuty does. A resolve's
- * payload is optional and only what parses of it is used.
+ * A trigger or resolve as a lifecycle signal keyed by the routing key's name and `dedup_key`
+ * (docs/sources.md, "PagerDuty Events API v2"): a trigger opens or updates (a change of summary or
+ * severity is an update), a resolve closes, and a trigger after a resolve opens anew, as PagerDuty does.
+ * A resolve's payload is optional and only what parses of it is used.
  */
 export function toSignal(
   event: PagerDutyEventDto,
