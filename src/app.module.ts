@@ -2,12 +2,15 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ApiModule } from './api/api.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { ErrorBodiesModule } from './common/error-bodies';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/config.loader';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DatabaseTarget } from './database/database-target';
+import { AlertmanagerModule } from './ingress/alertmanager/alertmanager.module';
 import { MonascaModule } from './ingress/monasca/monasca.module';
+import { PagerDutyModule } from './ingress/pagerduty/pagerduty.module';
 import { SmtpModule } from './ingress/smtp/smtp.module';
 import { StackStateModule } from './ingress/stackstate/stackstate.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -20,10 +23,13 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ErrorBodiesModule,
         DatabaseModule.forRoot(database),
         MetricsModule,
         StackStateModule,
         MonascaModule,
+        AlertmanagerModule,
+        PagerDutyModule,
         SmtpModule,
         ApiModule,
         OpsModule,
