@@ -11,6 +11,8 @@ import { IdempotencyRepository } from './idempotency.repository';
 import { NotificationDeliveriesService } from './notification-deliveries.service';
 import { NotificationsController } from './notifications.controller';
 import { RouteTestService } from './route-test.service';
+import { WhoAmIController } from './whoami.controller';
+import { WhoAmIService } from './whoami.service';
 
 @Module({
   imports: [
@@ -20,7 +22,7 @@ import { RouteTestService } from './route-test.service';
     RoutingModule,
     ChannelsModule,
   ],
-  controllers: [NotificationsController, EventsController, DeliveriesController],
-  providers: [IdempotencyRepository, NotificationDeliveriesService, RouteTestService],
+  controllers: [NotificationsController, EventsController, DeliveriesController, WhoAmIController],
+  providers: [IdempotencyRepository, NotificationDeliveriesService, RouteTestService, WhoAmIService],
 })
 export class ApiModule {}
