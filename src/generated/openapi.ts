@@ -1861,7 +1861,10 @@ export interface operations {
     listEvents: {
         parameters: {
             query?: {
-                /** @description A `nextCursor` (or an event's `cursor`) from this feed; opaque. Omit to start at the beginning. */
+                /**
+                 * @description A `nextCursor` (or an event's `cursor`) from this feed; opaque. Omit to start at the beginning;
+                 *     `now` starts at the current end (only later events; an empty answer's `nextCursor` marks that end).
+                 */
                 after?: string;
                 /** @description At most this many events, at most 500. */
                 limit?: number;

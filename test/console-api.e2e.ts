@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { stackStateOpen } from './support/fixtures';
+import { sdk } from './support/sdk';
+import { call } from './support/spec-client';
+import { API_KEY, STACKSTATE_TOKEN, startTestApp, TestApp, WRITE_API_KEY } from './support/test-app';
+import { TEST_DB } from './support/test-database';
+
+// What the operator console asks of the API: which actions to offer (whoami), and where the change feed
+// ends now, so that it follows only what comes next.
+describe(`API for the console (${TEST_DB})`, () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  it("answers the key's name and scopes, never the key", async () => {
+    const read = await sdk(app.url, API_KEY).GET('/api/v1/whoami');
+    assert.deepEqual(read.data, { name: 'ticketing', scopes: ['read'] });
+    const write = await sdk(app.url, WRITE_API_KEY).GET('/api/v1/whoami');
+    assert.deepEqual(write.data, { name: 'ticket-sync', scopes: ['read', 'write'] });
+    assert.ok(!JSON.stringify(write.data).includes(WRITE_API_KEY));
+  });
+
+  it('answers 401 for a wrong key', async () => {
+    const wrong = await sdk(app.url, 'not-a-key-0123456789').GET('/api/v1/whoami');
+    assert.equal(wrong.response.status, 401);
+    assert.equal(wrong.error?.error, 'unauthorized');
+  });
+
+  it('starts the change feed at its current end with after=now', async () => {
+    const client = sdk(app.url, API_KEY);
+    const open = async () => {
+      const answer = await call(app.url, 'receiveStackStateEvent', {
+        body: stackStateOpen({ notificationId: randomUUID() }),
+        headers: { 'X-StackState-Webhook-Token': STACKSTATE_TOKEN },
+      });
+      assert.equal(answer.status, 200);
+      return answer.body.notificationId as string;
+    };
+    await open();
+    const end = await client.GET('/api/v1/events', { params: { query: { after: 'now' } } });
+    assert.deepEqual(end.data?.items, []);
+    assert.notEqual(end.data?.nextCursor, 'now');
+    const later = await open();
+    const next = await client.GET('/api/v1/events', { params: { query: { after: end.data?.nextCursor } } });
+    assert.deepEqual(
+      next.data?.items.map((e) => [e.notificationId, e.type]),
+      [[later, 'opened']],
+    );
+    // A long-poll from now answers with the next event as soon as it is committed.
+    const waiting = client.GET('/api/v1/events', { params: { query: { after: 'now', wait: 10 } } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const third = await open();
+    const woken = await waiting;
+    assert.deepEqual(
+      woken.data?.items.map((e) => e.notificationId),
+      [third],
+    );
+  });
+});
