@@ -1,0 +1,100 @@
+import type { Severity } from '@alert-relay/client';
+import type { ComponentChildren } from 'preact';
+import { describeError } from '../api';
+
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'short' });
+const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['second', 60],
+  ['minute', 60],
+  ['hour', 24],
+  ['day', 365],
+];
+
+/** "3 min. ago", "in 2 hr.": how far an instant is from now, in its largest whole unit. */
+export function age(iso: string, now = Date.now()): string {
+  let value = (new Date(iso).getTime() - now) / 1000;
+  for (const [unit, size] of STEPS) {
+    if (Math.abs(value) < size) return relative.format(Math.trunc(value), unit);
+    value /= size;
+  }
+  return relative.format(Math.trunc(value), 'year');
+}
+
+/** An instant as its age, with the exact time on hover and for assistive technology. */
+export function Time({ at }: { at: string | null | undefined }) {
+  if (!at) return <span class="muted">–</span>;
+  const exact = new Date(at).toLocaleString();
+  return (
+    <time dateTime={at} title={exact}>
+      {age(at)}
+    </time>
+  );
+}
+
+/** The exact instant, for detail pages. */
+export function Instant({ at }: { at: string | null | undefined }) {
+  if (!at) return <span class="muted">–</span>;
+  return (
+    <time dateTime={at}>
+      {new Date(at).toLocaleString()} <span class="muted">({age(at)})</span>
+    </time>
+  );
+}
+
+export function SeverityBadge({ severity }: { severity: Severity }) {
+  return <span class={`badge sev-${severity}`}>{severity}</span>;
+}
+
+/** A status word in a badge; `tone` picks its colour (the word itself carries the meaning). */
+export function Badge({ tone, children, title }: { tone: string; children: ComponentChildren; title?: string }) {
+  return (
+    <span class={`badge tone-${tone}`} title={title}>
+      {children}
+    </span>
+  );
+}
+
+/**
+ * A link from alert data (a monitor, a ticket): only http(s) URLs become links, anything else (a
+ * `javascript:` URL in a hostile payload) is shown as text.
+ */
+export function SafeLink({ href, children }: { href: string | undefined; children: ComponentChildren }) {
+  if (!href || !isWebUrl(href)) return <span>{children}</span>;
+  return (
+    <a href={href} target="_blank" rel="noopener noreferrer">
+      {children}
+    </a>
+  );
+}
+
+export function isWebUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+export function ErrorNote({ error, what }: { error: unknown; what?: string }) {
+  return (
+    <p class="error" role="alert">
+      {what ? `${what}: ` : ''}
+      {describeError(error)}
+    </p>
+  );
+}
+
+/** Any JSON value, pretty-printed as text. */
+export function Json({ value }: { value: unknown }) {
+  return <pre class="json">{JSON.stringify(value, null, 2)}</pre>;
+}
+
+/** Short form of an id for tables; the whole id is in the title. */
+export function ShortId({ id }: { id: string }) {
+  return (
+    <code title={id} class="id">
+      {id.slice(0, 8)}
+    </code>
+  );
+}
