@@ -4,6 +4,7 @@ import { ApiModule } from './api/api.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { ErrorBodiesModule } from './common/error-bodies';
 import { createValidationPipe } from './common/validation';
+import { ConsoleModule } from './console/console.module';
 import { AppConfig } from './config/config.loader';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -33,6 +34,7 @@ export class AppModule {
         SmtpModule,
         ApiModule,
         OpsModule,
+        ConsoleModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
