@@ -7,8 +7,8 @@ import { call } from './support/spec-client';
 import { API_KEY, STACKSTATE_TOKEN, startTestApp, TestApp, WRITE_API_KEY } from './support/test-app';
 import { TEST_DB } from './support/test-database';
 
-// What the operator console asks of the API: which actions to offer (whoami), and where the change feed
-// ends now, so that it follows only what comes next.
+// What the operator console needs of the service: its files, served safely; which actions to offer
+// (whoami); where the change feed ends now, so that it follows only what comes next.
 describe(`API for the console (${TEST_DB})`, () => {
   let app: TestApp;
   before(async () => {
@@ -61,5 +61,35 @@ describe(`API for the console (${TEST_DB})`, () => {
       woken.data?.items.map((e) => e.notificationId),
       [third],
     );
+  });
+
+  it('serves the app with a strict Content-Security-Policy, caching and deep links', async () => {
+    const bare = await fetch(`${app.url}/console?x=1`, { redirect: 'manual' });
+    assert.equal(bare.status, 301);
+    assert.equal(bare.headers.get('location'), 'console/?x=1');
+    const index = await fetch(`${app.url}/console/`);
+    assert.equal(index.status, 200);
+    assert.match(index.headers.get('content-type') ?? '', /^text\/html/);
+    assert.equal(index.headers.get('cache-control'), 'no-cache');
+    const csp = index.headers.get('content-security-policy') ?? '';
+    for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"]) {
+      assert.ok(csp.includes(directive), directive);
+    }
+    assert.doesNotMatch(csp, /unsafe/);
+    const html = await index.text();
+    assert.match(html, /<head><base href="\.\/">/);
+    assert.doesNotMatch(html, /<script>|<style>| style=/, 'no inline script or style');
+    const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(script);
+    const asset = await fetch(`${app.url}/console/${script}`);
+    assert.equal(asset.status, 200);
+    assert.match(asset.headers.get('content-type') ?? '', /javascript/);
+    assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    const deep = await fetch(`${app.url}/console/notifications/${randomUUID()}`);
+    assert.equal(deep.status, 200);
+    assert.match(await deep.text(), /<base href="\.\.\/">/);
+    const missing = await fetch(`${app.url}/console/assets/gone-1234.js`);
+    assert.equal(missing.status, 404);
+    assert.ok(missing.headers.get('content-security-policy'));
   });
 });

@@ -45,6 +45,11 @@ export function SeverityBadge({ severity }: { severity: Severity }) {
   return <span class={`badge sev-${severity}`}>{severity}</span>;
 }
 
+/** An attempt's outcome (a delivery's or a channel test's) in a badge. */
+export function OutcomeBadge({ outcome }: { outcome: 'success' | 'retry' | 'permanent' }) {
+  return <Badge tone={outcome === 'success' ? 'ok' : outcome === 'retry' ? 'pending' : 'bad'}>{outcome}</Badge>;
+}
+
 /** A status word in a badge; `tone` picks its colour (the word itself carries the meaning). */
 export function Badge({ tone, children, title }: { tone: string; children: ComponentChildren; title?: string }) {
   return (
@@ -96,5 +101,40 @@ export function ShortId({ id }: { id: string }) {
     <code title={id} class="id">
       {id.slice(0, 8)}
     </code>
+  );
+}
+
+/** A table's column headings; `{ hidden }` names a column for screen readers only (a column of buttons). */
+export function TableHead({ columns }: { columns: (string | { hidden: string })[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) =>
+          typeof c === 'string' ? (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ) : (
+            <th key={c.hidden} scope="col">
+              <span class="visually-hidden">{c.hidden}</span>
+            </th>
+          ),
+        )}
+      </tr>
+    </thead>
+  );
+}
+
+/** The next page of a cursor-paged list, on demand. */
+export function ShowMore({
+  list,
+}: {
+  list: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
+}) {
+  if (!list.hasNextPage) return null;
+  return (
+    <button type="button" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+      {list.isFetchingNextPage ? 'Loading…' : 'Show more'}
+    </button>
   );
 }

@@ -2,7 +2,7 @@ import type { Delivery, DeliveryAttempt } from '@alert-relay/client';
 import { useMutation, useQueryClient } from '@tanstack/preact-query';
 import { unwrap } from '../api';
 import { useSession } from '../session';
-import { Badge, ErrorNote, Time } from './common';
+import { Badge, ErrorNote, OutcomeBadge, TableHead, Time } from './common';
 
 const STATUS_TONE: Record<Delivery['status'], string> = {
   pending: 'pending',
@@ -42,17 +42,7 @@ export function AttemptTable({ attempts }: { attempts: DeliveryAttempt[] }) {
   if (attempts.length === 0) return <p class="muted">No attempt yet.</p>;
   return (
     <table class="list attempts">
-      <thead>
-        <tr>
-          <th scope="col">#</th>
-          <th scope="col">Started</th>
-          <th scope="col">Took</th>
-          <th scope="col">Outcome</th>
-          <th scope="col">Status</th>
-          <th scope="col">Error</th>
-          <th scope="col">Answer</th>
-        </tr>
-      </thead>
+      <TableHead columns={['#', 'Started', 'Took', 'Outcome', 'Status', 'Error', 'Answer']} />
       <tbody>
         {attempts.map((a) => (
           <tr key={a.attempt}>
@@ -62,9 +52,7 @@ export function AttemptTable({ attempts }: { attempts: DeliveryAttempt[] }) {
             </td>
             <td data-label="Took">{a.durationMs} ms</td>
             <td data-label="Outcome">
-              <Badge tone={a.outcome === 'success' ? 'ok' : a.outcome === 'retry' ? 'pending' : 'bad'}>
-                {a.outcome}
-              </Badge>
+              <OutcomeBadge outcome={a.outcome} />
             </td>
             <td data-label="Status">{a.statusCode ?? <span class="muted">–</span>}</td>
             <td data-label="Error">{a.error ?? <span class="muted">–</span>}</td>

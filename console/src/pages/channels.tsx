@@ -1,7 +1,7 @@
 import type { Channel } from '@alert-relay/client';
 import { useMutation, useQuery } from '@tanstack/preact-query';
 import { unwrap } from '../api';
-import { Badge, ErrorNote } from '../components/common';
+import { Badge, ErrorNote, OutcomeBadge, TableHead } from '../components/common';
 import { useSession } from '../session';
 import { Page } from '../shell';
 import { RouteTest } from './route-test';
@@ -22,18 +22,7 @@ export function ChannelsPage() {
       {channels.data?.length === 0 && <p class="muted">No channels are configured.</p>}
       {channels.data && channels.data.length > 0 && (
         <table class="list channels">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Type</th>
-              <th scope="col">Target</th>
-              <th scope="col">Rate limit</th>
-              <th scope="col">State</th>
-              <th scope="col">
-                <span class="visually-hidden">Test</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Type', 'Target', 'Rate limit', 'State', { hidden: 'Test' }]} />
           <tbody>
             {channels.data.map((c) => (
               <tr key={c.name} data-channel={c.name}>
@@ -102,10 +91,8 @@ function TestButton({ name }: { name: string }) {
       </button>
       {result && (
         <p role="status" class="test-result">
-          <Badge tone={result.outcome === 'success' ? 'ok' : result.outcome === 'retry' ? 'pending' : 'bad'}>
-            {result.outcome}
-          </Badge>{' '}
-          {result.statusCode ?? ''} in {result.durationMs} ms{result.error ? `: ${result.error}` : ''}
+          <OutcomeBadge outcome={result.outcome} /> {result.statusCode ?? ''} in {result.durationMs} ms
+          {result.error ? `: ${result.error}` : ''}
           {result.response && <code class="answer"> {result.response}</code>}
         </p>
       )}

@@ -2,7 +2,7 @@ import type { Delivery, DeliveryStatus } from '@alert-relay/client';
 import { useInfiniteQuery, useQuery } from '@tanstack/preact-query';
 import { Link, useLocation, useSearch } from 'wouter-preact';
 import { unwrap } from '../api';
-import { ErrorNote, ShortId, Time } from '../components/common';
+import { ErrorNote, ShortId, ShowMore, TableHead, Time } from '../components/common';
 import { DeliveryStatusBadge, DeliveryWhen, LastAnswer, RetryButton } from '../components/delivery';
 import { DELIVERY_STATUSES } from '../components/options';
 import { useNotification } from '../queries';
@@ -87,11 +87,7 @@ export function DeliveriesPage() {
           <DeliveryTable deliveries={deliveries} />
         </section>
       ))}
-      {list.hasNextPage && (
-        <button type="button" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-          {list.isFetchingNextPage ? 'Loading…' : 'Show more'}
-        </button>
-      )}
+      <ShowMore list={list} />
     </Page>
   );
 }
@@ -99,20 +95,18 @@ export function DeliveriesPage() {
 function DeliveryTable({ deliveries }: { deliveries: Delivery[] }) {
   return (
     <table class="list deliveries">
-      <thead>
-        <tr>
-          <th scope="col">Notification</th>
-          <th scope="col">Change</th>
-          <th scope="col">Status</th>
-          <th scope="col">Attempts</th>
-          <th scope="col">Last answer</th>
-          <th scope="col">Created</th>
-          <th scope="col">Due / done</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <TableHead
+        columns={[
+          'Notification',
+          'Change',
+          'Status',
+          'Attempts',
+          'Last answer',
+          'Created',
+          'Due / done',
+          { hidden: 'Actions' },
+        ]}
+      />
       <tbody>
         {deliveries.map((d) => (
           <tr key={d.id} data-delivery={d.id} data-status={d.status}>

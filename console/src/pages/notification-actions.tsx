@@ -21,37 +21,24 @@ export function NotificationActions({ version }: { version: NotificationVersion 
     ...(version.etag ? { 'If-Match': version.etag } : {}),
     'Idempotency-Key': newIdempotencyKey(),
   });
+  const acknowledge = n.acknowledgement ? 'Unacknowledge' : 'Acknowledge';
   return (
     <section class="actions" aria-label="Actions">
-      {n.acknowledgement ? (
-        <ActionForm
-          id={n.id}
-          title="Unacknowledge"
-          run={(f) =>
-            client.POST('/api/v1/notifications/{id}/unacknowledge', {
-              params: { path, header: header() },
-              body: { by: f.by, ...(f.reason ? { reason: f.reason } : {}) },
-            })
-          }
-        >
-          <ByField />
-          <Field name="reason" label="Why" maxLength={2000} />
-        </ActionForm>
-      ) : (
-        <ActionForm
-          id={n.id}
-          title="Acknowledge"
-          run={(f) =>
-            client.POST('/api/v1/notifications/{id}/acknowledge', {
-              params: { path, header: header() },
-              body: { by: f.by, ...(f.reason ? { reason: f.reason } : {}) },
-            })
-          }
-        >
-          <ByField />
-          <Field name="reason" label="Why" maxLength={2000} />
-        </ActionForm>
-      )}
+      {/* Keyed: switching between the two starts a fresh form. */}
+      <ActionForm
+        key={acknowledge}
+        id={n.id}
+        title={acknowledge}
+        run={(f) =>
+          client.POST(
+            n.acknowledgement ? '/api/v1/notifications/{id}/unacknowledge' : '/api/v1/notifications/{id}/acknowledge',
+            { params: { path, header: header() }, body: { by: f.by, ...(f.reason ? { reason: f.reason } : {}) } },
+          )
+        }
+      >
+        <ByField />
+        <Field name="reason" label="Why" maxLength={2000} />
+      </ActionForm>
       {n.status === 'open' && (
         <ActionForm
           id={n.id}

@@ -1,6 +1,6 @@
 import type { paths } from '@alert-relay/client';
 import { formFields } from '../components/forms';
-import { KNOWN_SOURCES, SEVERITIES } from '../components/options';
+import { KnownSources, SeverityOptions } from '../components/options';
 
 type ApiQuery = NonNullable<paths['/api/v1/notifications']['get']['parameters']['query']>;
 
@@ -76,22 +76,14 @@ export function NotificationFilters({ filters, onApply }: { filters: Filters; on
         Severity
         <select name="severity" defaultValue={filters.severity} onChange={(e) => apply(e.currentTarget.form!)}>
           <option value="">Any</option>
-          {SEVERITIES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
+          <SeverityOptions />
         </select>
       </label>
       <label>
         Source
         <input name="source" defaultValue={filters.source} list="known-sources" maxLength={100} autocomplete="off" />
       </label>
-      <datalist id="known-sources">
-        {KNOWN_SOURCES.map((s) => (
-          <option key={s} value={s} />
-        ))}
-      </datalist>
+      <KnownSources id="known-sources" />
       <label>
         Tag
         <input name="tag" defaultValue={filters.tags} placeholder="cluster-name:prod" autocomplete="off" />

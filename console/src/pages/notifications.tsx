@@ -2,7 +2,7 @@ import type { Notification } from '@alert-relay/client';
 import { useInfiniteQuery } from '@tanstack/preact-query';
 import { Link, useLocation, useSearch } from 'wouter-preact';
 import { unwrap } from '../api';
-import { Badge, ErrorNote, SafeLink, SeverityBadge, Time } from '../components/common';
+import { Badge, ErrorNote, SafeLink, SeverityBadge, ShowMore, TableHead, Time } from '../components/common';
 import { useSession } from '../session';
 import { Page } from '../shell';
 import { NotificationFilters, parseFilters, toApiQuery } from './notification-filters';
@@ -41,11 +41,7 @@ export function NotificationsPage() {
               : `${items.length}${list.hasNextPage ? '+' : ''} ${filters.status === 'all' ? '' : `${filters.status} `}notification${items.length === 1 ? '' : 's'}, newest opened first`}
           </p>
           {items.length > 0 && <NotificationTable items={items} />}
-          {list.hasNextPage && (
-            <button type="button" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-              {list.isFetchingNextPage ? 'Loading…' : 'Show more'}
-            </button>
-          )}
+          <ShowMore list={list} />
         </>
       )}
     </Page>
@@ -55,18 +51,7 @@ export function NotificationsPage() {
 function NotificationTable({ items }: { items: Notification[] }) {
   return (
     <table class="list notifications">
-      <thead>
-        <tr>
-          <th scope="col">Severity</th>
-          <th scope="col">Title</th>
-          <th scope="col">Source</th>
-          <th scope="col">Host</th>
-          <th scope="col">State</th>
-          <th scope="col">Opened</th>
-          <th scope="col">Changed</th>
-          <th scope="col">Tickets</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Severity', 'Title', 'Source', 'Host', 'State', 'Opened', 'Changed', 'Tickets']} />
       <tbody>
         {items.map((n) => (
           <tr key={n.id} data-id={n.id}>

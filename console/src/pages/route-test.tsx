@@ -3,7 +3,7 @@ import { useMutation } from '@tanstack/preact-query';
 import { unwrap } from '../api';
 import { ErrorNote, Json } from '../components/common';
 import { formFields } from '../components/forms';
-import { KNOWN_SOURCES, SEVERITIES } from '../components/options';
+import { KnownSources, SeverityOptions } from '../components/options';
 import { useSession } from '../session';
 
 type TestNotification = NonNullable<RouteTestRequest['notification']>;
@@ -44,11 +44,7 @@ export function RouteTest() {
           Source
           <input name="source" required maxLength={64} defaultValue="stackstate" list="known-sources-route" />
         </label>
-        <datalist id="known-sources-route">
-          {KNOWN_SOURCES.map((s) => (
-            <option key={s} value={s} />
-          ))}
-        </datalist>
+        <KnownSources id="known-sources-route" />
         <label>
           Source instance
           <input name="sourceInstance" maxLength={64} placeholder="token or key name" />
@@ -56,11 +52,7 @@ export function RouteTest() {
         <label>
           Severity
           <select name="severity" defaultValue="critical">
-            {SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
+            <SeverityOptions />
           </select>
         </label>
         <label>
