@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { followEvents } from '../clients/typescript/src';
 import { stackStateOpen } from './support/fixtures';
 import { sdk } from './support/sdk';
 import { call } from './support/spec-client';
@@ -52,15 +53,21 @@ describe(`API for the console (${TEST_DB})`, () => {
       next.data?.items.map((e) => [e.notificationId, e.type]),
       [[later, 'opened']],
     );
-    // A long-poll from now answers with the next event as soon as it is committed.
-    const waiting = client.GET('/api/v1/events', { params: { query: { after: 'now', wait: 10 } } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The SDK's follower from now: once its first (empty) answer is in, it yields only what comes later.
+    const stop = new AbortController();
+    let connected: () => void = () => undefined;
+    const firstPage = new Promise<void>((resolve) => (connected = resolve));
+    const events = followEvents(client, {
+      after: 'now',
+      waitSeconds: 1,
+      signal: stop.signal,
+      onPage: () => connected(),
+    });
+    const first = events.next();
+    await firstPage;
     const third = await open();
-    const woken = await waiting;
-    assert.deepEqual(
-      woken.data?.items.map((e) => e.notificationId),
-      [third],
-    );
+    assert.equal((await first).value?.notificationId, third);
+    stop.abort();
   });
 
   it('serves the app with a strict Content-Security-Policy, caching and deep links', async () => {
