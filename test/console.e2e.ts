@@ -126,16 +126,27 @@ describe(
     });
 
     it('lists the open notifications, newest opened first, loading in well under a second', async (t) => {
+      // Timed in a fresh browser context (nothing cached), already signed in, then again with the cache.
+      const cold = await openTab(browser);
+      await cold.page.addInitScript(`sessionStorage.setItem('alert-relay.apiKey', '${API_KEY}')`);
+      const timings: string[] = [];
+      for (const run of ['cold', 'warm']) {
+        const started = Date.now();
+        await cold.page.goto(`${app.url}/console/`);
+        await cold.page.locator('table.notifications tbody tr').first().waitFor();
+        const firstList = Date.now() - started;
+        const domReady = await cold.page.evaluate<number>(
+          "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd",
+        );
+        timings.push(`${run}: DOMContentLoaded ${Math.round(domReady)} ms, first list ${firstList} ms`);
+        assert.ok(firstList < 2000, `${run}: first list after ${firstList} ms`);
+      }
+      t.diagnostic(`console load: ${timings.join('; ')}`);
+      assert.deepEqual(cold.errors, []);
+      await cold.page.close();
       const { page } = tab;
-      const started = Date.now();
       await page.goto(`${app.url}/console/`);
       await page.locator('table.notifications tbody tr').first().waitFor();
-      const firstList = Date.now() - started;
-      const domReady = await page.evaluate<number>(
-        "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd",
-      );
-      t.diagnostic(`console load: DOMContentLoaded ${Math.round(domReady)} ms, first list rendered ${firstList} ms`);
-      assert.ok(firstList < 2000, `first list after ${firstList} ms`);
       assert.deepEqual(await rowTitles(page), [
         'cpu_high',
         HOSTILE_TITLE,
