@@ -43,12 +43,15 @@ describe(`API for the console (${TEST_DB})`, () => {
       assert.equal(answer.status, 200);
       return answer.body.notificationId as string;
     };
-    await open();
+    // `now` is the end of what the feed serves at that moment; an event committed just before can still be
+    // held back by an older transaction on the server, and then comes after it. So: wait until it is served.
+    const earlier = await open();
+    for await (const event of followEvents(client, { waitSeconds: 5 })) if (event.notificationId === earlier) break;
     const end = await client.GET('/api/v1/events', { params: { query: { after: 'now' } } });
     assert.deepEqual(end.data?.items, []);
     assert.notEqual(end.data?.nextCursor, 'now');
     const later = await open();
-    const next = await client.GET('/api/v1/events', { params: { query: { after: end.data?.nextCursor } } });
+    const next = await client.GET('/api/v1/events', { params: { query: { after: end.data?.nextCursor, wait: 10 } } });
     assert.deepEqual(
       next.data?.items.map((e) => [e.notificationId, e.type]),
       [[later, 'opened']],

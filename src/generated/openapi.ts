@@ -1863,7 +1863,8 @@ export interface operations {
             query?: {
                 /**
                  * @description A `nextCursor` (or an event's `cursor`) from this feed; opaque. Omit to start at the beginning;
-                 *     `now` starts at the current end (only later events; an empty answer's `nextCursor` marks that end).
+                 *     `now` starts at the feed's current end: you get only events that appear in it later (an empty
+                 *     answer's `nextCursor` marks that end).
                  */
                 after?: string;
                 /** @description At most this many events, at most 500. */
