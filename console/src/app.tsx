@@ -1,4 +1,4 @@
-import type { AlertRelayClient, WhoAmI } from '@alert-relay/client';
+import { AlertRelayError, type AlertRelayClient, type WhoAmI } from '@alert-relay/client';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/preact-query';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Router } from 'wouter-preact';
@@ -63,7 +63,8 @@ function SignedInConsole({ signedIn, signOut }: { signedIn: SignedIn; signOut: (
       queryCache: new QueryCache({ onError }),
       mutationCache: new MutationCache({ onError }),
       defaultOptions: {
-        queries: { retry: (count, error) => count < 2 && !isStatus(error, 401) && !isStatus(error, 404) },
+        // A 4xx will not go away by asking again; network errors and 5xx get two more tries.
+        queries: { retry: (count, error) => count < 2 && !(error instanceof AlertRelayError && error.status < 500) },
       },
     });
   }, [signedIn]);

@@ -1,5 +1,6 @@
 import type { Severity } from '@alert-relay/client';
 import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { describeError } from '../api';
 
 const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'short' });
@@ -18,6 +19,15 @@ export function age(iso: string, now = Date.now()): string {
     value /= size;
   }
   return relative.format(Math.trunc(value), 'year');
+}
+
+/** Renders the calling component again every `ms`, so that the ages it shows stay true. */
+export function useTicking(ms = 30_000): void {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((n) => n + 1), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
 }
 
 /** An instant as its age, with the exact time on hover and for assistive technology. */

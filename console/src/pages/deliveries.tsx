@@ -2,7 +2,7 @@ import type { Delivery, DeliveryStatus } from '@alert-relay/client';
 import { useInfiniteQuery, useQuery } from '@tanstack/preact-query';
 import { Link, useLocation, useSearch } from 'wouter-preact';
 import { unwrap } from '../api';
-import { ErrorNote, ShortId, ShowMore, TableHead, Time } from '../components/common';
+import { ErrorNote, ShortId, ShowMore, TableHead, Time, useTicking } from '../components/common';
 import { DeliveryStatusBadge, DeliveryWhen, LastAnswer, RetryButton } from '../components/delivery';
 import { DELIVERY_STATUSES } from '../components/options';
 import { useNotification } from '../queries';
@@ -19,6 +19,7 @@ const LABELS: Record<DeliveryStatus, string> = {
 /** Dead letters and pending work, per channel, with Retry. */
 export function DeliveriesPage() {
   const { client } = useSession();
+  useTicking();
   const search = new URLSearchParams(useSearch());
   const [, navigate] = useLocation();
   const status = (DELIVERY_STATUSES as string[]).includes(search.get('status') ?? '')

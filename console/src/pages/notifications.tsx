@@ -2,7 +2,7 @@ import type { Notification } from '@alert-relay/client';
 import { useInfiniteQuery } from '@tanstack/preact-query';
 import { Link, useLocation, useSearch } from 'wouter-preact';
 import { unwrap } from '../api';
-import { Badge, ErrorNote, SafeLink, SeverityBadge, ShowMore, TableHead, Time } from '../components/common';
+import { Badge, ErrorNote, SafeLink, SeverityBadge, ShowMore, TableHead, Time, useTicking } from '../components/common';
 import { useSession } from '../session';
 import { Page } from '../shell';
 import { NotificationFilters, parseFilters, toApiQuery } from './notification-filters';
@@ -11,6 +11,7 @@ const PAGE_SIZE = 50;
 
 export function NotificationsPage() {
   const { client } = useSession();
+  useTicking();
   const search = useSearch();
   const [, navigate] = useLocation();
   const filters = parseFilters(search);
