@@ -5,7 +5,7 @@ export const SEVERITIES: Severity[] = ['critical', 'warning', 'info', 'unknown']
 export const DELIVERY_STATUSES: DeliveryStatus[] = ['dead', 'pending', 'delivered', 'superseded'];
 
 // Sources the service has built in; mail rules may add others, so source fields stay free text.
-const KNOWN_SOURCES = ['stackstate', 'monasca', 'haproxy', 'email'];
+const KNOWN_SOURCES = ['stackstate', 'monasca', 'alertmanager', 'pagerduty', 'haproxy', 'email'];
 
 export function SeverityOptions() {
   return (
