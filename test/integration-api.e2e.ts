@@ -82,6 +82,34 @@ describe(`REST API for integrations (${TEST_DB})`, () => {
       assert.deepEqual(await find({ updatedAfter: new Date(Date.now() + 60_000).toISOString() }), []);
     });
 
+    it('filters by host, and lists the most recently changed first with sort=-updatedAt', async () => {
+      assert.deepEqual(await find({ host: 'catalogue' }), [ids.critical, ids.warning].sort());
+      assert.deepEqual(await find({ host: 'no-such-host' }), []);
+      const { notification } = await get(ids.critical);
+      const update = stackStateOpen({
+        notificationId: notification.externalId,
+        state: 'DEVIATING',
+        title: notification.title,
+        triggeredTimeMs: Date.now(),
+      });
+      const updated = await call(app.url, 'receiveStackStateEvent', {
+        body: update,
+        headers: { 'X-StackState-Webhook-Token': STACKSTATE_TOKEN },
+      });
+      assert.equal(updated.body.result, 'updated');
+      const order: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const { data } = await reader.GET('/api/v1/notifications', {
+          params: { query: { q: marker, sort: '-updatedAt', limit: 1, cursor } },
+        });
+        assert.ok(data);
+        order.push(...data.items.map((n) => n.id));
+        cursor = data.nextCursor ?? undefined;
+      } while (cursor);
+      assert.deepEqual(order, [ids.critical, ids.monasca, ids.warning]);
+    });
+
     it('pages with a cursor in either order without repeating or skipping while notifications are added', async () => {
       for (const sort of ['-openedAt', 'openedAt'] as const) {
         const seen: string[] = [];

@@ -27,6 +27,7 @@ import { NOTIFICATION_STATUSES, NotificationStatus, SEVERITIES } from '../domain
 import { IsName } from '../common/patterns';
 
 export const MAX_PAGE_SIZE = 200;
+const NOTIFICATION_SORTS: NotificationSort[] = ['-openedAt', 'openedAt', '-updatedAt'];
 
 export class ListNotificationsQueryDto implements ListNotificationsQuery {
   @IsOptional()
@@ -60,6 +61,12 @@ export class ListNotificationsQueryDto implements ListNotificationsQuery {
   @IsOptional()
   @IsString()
   @MinLength(1)
+  @MaxLength(1000)
+  host?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   @MaxLength(200)
   q?: string;
 
@@ -76,7 +83,7 @@ export class ListNotificationsQueryDto implements ListNotificationsQuery {
   updatedAfter?: string;
 
   @IsOptional()
-  @IsIn(['-openedAt', 'openedAt'])
+  @IsIn(NOTIFICATION_SORTS)
   sort?: NotificationSort;
 
   @IsOptional()

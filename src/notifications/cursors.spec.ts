@@ -4,7 +4,7 @@ import { ApiError } from '../common/api-error';
 import { etagMatches, etagOf } from '../common/etag';
 import { decodeFeedCursor, decodeListCursor, encodeFeedCursor, encodeListCursor } from './notification-cursor';
 
-const position = { openedAt: new Date('2026-03-01T10:00:00.123Z'), id: '6a1f0f37-0c8b-4a57-9b7b-4f0e5b2a9c11' };
+const position = { at: new Date('2026-03-01T10:00:00.123Z'), id: '6a1f0f37-0c8b-4a57-9b7b-4f0e5b2a9c11' };
 
 describe('list cursors', () => {
   it('round-trips the position of the sort it was made for', () => {

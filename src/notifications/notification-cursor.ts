@@ -3,8 +3,9 @@ import { NotificationSort } from '../common/api-types';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { FeedPosition } from './events-feed.repository';
 
+/** The last item of a page: the value of the sort's column (openedAt or updatedAt) and its id. */
 export interface ListPosition {
-  openedAt: Date;
+  at: Date;
   id: string;
 }
 
@@ -13,9 +14,9 @@ const DIGITS = /^\d{1,19}$/;
 const FEED = 'f1';
 
 // The list cursor is tagged with its sort, so that a cursor is only ever resumed in the order it was
-// made for: [sort, openedAt, id] of the last item returned.
+// made for: [sort, openedAt or updatedAt, id] of the last item returned.
 export function encodeListCursor(sort: NotificationSort, position: ListPosition): string {
-  return encodeCursor(sort, [position.openedAt.toISOString(), position.id]);
+  return encodeCursor(sort, [position.at.toISOString(), position.id]);
 }
 
 export function decodeListCursor(cursor: string, sort: NotificationSort): ListPosition {
@@ -28,10 +29,10 @@ export function decodeListCursor(cursor: string, sort: NotificationSort): ListPo
       `was returned for sort=${decoded.tag}, not sort=${sort}; send the same sort with it, or start again without a cursor`,
     );
   }
-  const [openedAt, id] = decoded.position;
-  const date = new Date(openedAt);
+  const [at, id] = decoded.position;
+  const date = new Date(at);
   if (Number.isNaN(date.getTime()) || !UUID.test(id)) throw invalid();
-  return { openedAt: date, id };
+  return { at: date, id };
 }
 
 // The change feed's cursor: ["f1", txId, sequence] of the last event returned.

@@ -14,7 +14,7 @@ import { Acknowledgement, ComponentRef, ExternalRef, LinkRef, NotificationStatus
 @Index('notifications_source_opened_at_id_idx', { synchronize: false })
 @Index('notifications_severity_opened_at_id_idx', { synchronize: false })
 @Index('notifications_external_id_opened_at_id_idx', { synchronize: false })
-@Index('notifications_updated_at_idx', { synchronize: false })
+@Index('notifications_updated_at_id_idx', { synchronize: false })
 @Index('notifications_tags_idx', { synchronize: false })
 @Index('notifications_search_idx', { synchronize: false })
 export class NotificationEntity {

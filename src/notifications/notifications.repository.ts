@@ -12,12 +12,16 @@ export interface NotificationListQuery {
   severity?: string;
   tags?: string[];
   externalId?: string;
+  host?: string;
   q?: string;
   openedAfter?: Date;
   openedBefore?: Date;
   updatedAfter?: Date;
+  /** The column the list is ordered by (then id; `openedAt` when not given), and which way. */
+  orderBy?: 'openedAt' | 'updatedAt';
   direction: 'ASC' | 'DESC';
-  after?: { openedAt: Date; id: string };
+  /** The position of the last item of the previous page: its `orderBy` value and id. */
+  after?: { at: Date; id: string };
   limit: number;
 }
 
@@ -43,15 +47,17 @@ export class NotificationsRepository {
     // jsonb containment: served by the GIN index on tags.
     if (query.tags?.length) qb.andWhere('n.tags @> CAST(:tags AS jsonb)', { tags: JSON.stringify(query.tags) });
     if (query.externalId) qb.andWhere('n.external_id = :externalId', { externalId: query.externalId });
+    if (query.host) qb.andWhere('n.host = :host', { host: query.host });
     if (query.q) qb.andWhere(`${SEARCH_DOCUMENT} @@ websearch_to_tsquery('simple', :q)`, { q: query.q });
     if (query.openedAfter) qb.andWhere('n.opened_at >= :openedAfter', { openedAfter: query.openedAfter });
     if (query.openedBefore) qb.andWhere('n.opened_at < :openedBefore', { openedBefore: query.openedBefore });
     if (query.updatedAfter) qb.andWhere('n.updated_at >= :updatedAfter', { updatedAfter: query.updatedAfter });
+    const column = query.orderBy === 'updatedAt' ? 'n.updated_at' : 'n.opened_at';
     if (query.after) {
       const op = query.direction === 'DESC' ? '<' : '>';
-      qb.andWhere(`(n.opened_at, n.id) ${op} (:openedAt, :id)`, { openedAt: query.after.openedAt, id: query.after.id });
+      qb.andWhere(`(${column}, n.id) ${op} (:at, :id)`, query.after);
     }
-    return qb.orderBy('n.opened_at', query.direction).addOrderBy('n.id', query.direction).limit(query.limit).getMany();
+    return qb.orderBy(column, query.direction).addOrderBy('n.id', query.direction).limit(query.limit).getMany();
   }
 
   listEvents(notificationId: string): Promise<NotificationEventEntity[]> {

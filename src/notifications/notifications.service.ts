@@ -135,11 +135,13 @@ export class NotificationsService {
       severity: query.severity,
       tags: query.tag,
       externalId: query.externalId,
+      host: query.host,
       q: query.q,
       openedAfter: dateOrUndefined(query.openedAfter),
       openedBefore: dateOrUndefined(query.openedBefore),
       updatedAfter: dateOrUndefined(query.updatedAfter),
-      direction: sort === '-openedAt' ? 'DESC' : 'ASC',
+      orderBy: sort === '-updatedAt' ? 'updatedAt' : 'openedAt',
+      direction: sort === 'openedAt' ? 'ASC' : 'DESC',
       after,
       limit: query.limit + 1,
     });
@@ -147,7 +149,10 @@ export class NotificationsService {
     const last = page[page.length - 1];
     return {
       items: page.map(toNotification),
-      nextCursor: rows.length > query.limit && last ? encodeListCursor(sort, last) : null,
+      nextCursor:
+        rows.length > query.limit && last
+          ? encodeListCursor(sort, { at: sort === '-updatedAt' ? last.updatedAt : last.openedAt, id: last.id })
+          : null,
     };
   }
 }

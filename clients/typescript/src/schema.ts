@@ -120,11 +120,14 @@ export interface paths {
         };
         /**
          * Find notifications
-         * @description Filters combine with AND. The order (`sort`) is on `openedAt`, which never changes, then `id`,
-         *     so following `nextCursor` never repeats or skips an item while notifications are written
-         *     underneath (an item whose fields change so that it no longer matches a filter drops out, as it
-         *     should). `nextCursor` is `null` on the last page. A cursor belongs to the filters and sort it
-         *     was returned for; a cursor from another `sort` is answered with 400.
+         * @description Filters combine with AND. The order `-openedAt` (the default) and `openedAt` is on `openedAt`,
+         *     which never changes, then `id`, so following `nextCursor` never repeats or skips an item while
+         *     notifications are written underneath (an item whose fields change so that it no longer matches a
+         *     filter drops out, as it should). `-updatedAt` puts the most recently changed first (an operator's
+         *     view); a notification that changes while you page moves to the front, so a later page does not
+         *     show it again (follow the change feed to hear of changes). `nextCursor` is `null` on the last
+         *     page. A cursor belongs to the filters and sort it was returned for; a cursor from another `sort`
+         *     is answered with 400.
          */
         get: operations["listNotifications"];
         put?: never;
@@ -926,7 +929,7 @@ export interface components {
          * @default -openedAt
          * @enum {string}
          */
-        NotificationSort: "-openedAt" | "openedAt";
+        NotificationSort: "-openedAt" | "openedAt" | "-updatedAt";
         ExternalRefInput: {
             /** @description The ticket's id in that system, e.g. `OPS-1234`. */
             id: string;
@@ -1569,6 +1572,8 @@ export interface operations {
                  *     require several tags.
                  */
                 tag?: string[];
+                /** @description The host the alert is about, exactly (`host` of the notification). */
+                host?: string;
                 /** @description The source's own id (StackState `notificationId`, Monasca `alarm_id`). */
                 externalId?: string;
                 /**
@@ -1582,7 +1587,7 @@ export interface operations {
                 openedBefore?: string;
                 /** @description Only notifications whose last change (`updatedAt`) is at or after this instant. */
                 updatedAfter?: string;
-                /** @description `-openedAt`: newest first (default); `openedAt`: oldest first. */
+                /** @description `-openedAt`: newest first (default); `openedAt`: oldest first; `-updatedAt`: most recently changed first. */
                 sort?: components["schemas"]["NotificationSort"];
                 /** @description Page size, at most 200. */
                 limit?: number;
