@@ -25,3 +25,5 @@ export type AcknowledgeRequest = Schemas['AcknowledgeRequest'];
 export type UnacknowledgeRequest = Schemas['UnacknowledgeRequest'];
 export type CloseRequest = Schemas['CloseRequest'];
 export type ListEventsQuery = NonNullable<operations['listEvents']['parameters']['query']>;
+export type Matchers = Schemas['Matchers'];
+export type SilenceRequest = Schemas['SilenceRequest'];

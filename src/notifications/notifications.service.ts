@@ -7,7 +7,8 @@ import { ChangeRepository } from './change.repository';
 import { Decision } from './lifecycle';
 import { LifecyclePlanner } from './lifecycle-planner';
 import { decodeListCursor, encodeListCursor } from './notification-cursor';
-import { toNotification, toNotificationEvent } from './notification-mapper';
+import { Holds } from '../silences/holds';
+import { toApiNotification, toNotificationEvent } from './notification-mapper';
 import { NotificationsRepository } from './notifications.repository';
 
 type IngestResult = Schemas['IngestResult'];
@@ -35,6 +36,7 @@ export class NotificationsService {
     private readonly changes: ChangeRepository,
     private readonly planner: LifecyclePlanner,
     private readonly metrics: MetricsService,
+    private readonly holds: Holds,
   ) {}
 
   /** Applies the signal and resolves only once the change (and its deliveries) is committed. */
@@ -60,7 +62,7 @@ export class NotificationsService {
   async getNotification(id: string): Promise<Schemas['Notification']> {
     const entity = await this.repository.findById(id);
     if (!entity) throw new ApiError('not_found', `No notification ${id}`);
-    return toNotification(entity);
+    return toApiNotification(entity, this.holds);
   }
 
   async listNotificationEvents(id: string): Promise<Schemas['NotificationEventList']> {
@@ -90,7 +92,7 @@ export class NotificationsService {
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
-      items: page.map(toNotification),
+      items: page.map((n) => toApiNotification(n, this.holds)),
       nextCursor: rows.length > query.limit && last ? encodeListCursor(sort, last) : null,
     };
   }
