@@ -10,19 +10,19 @@ import { HoldReleaseRepository, ReleasePlanner } from './hold-release.repository
 import { Holds } from './holds';
 import { decideRelease } from './release-decision';
 
-// Notifications per release transaction.
+// Notifications read (and released) at a time.
 const BATCH = 500;
-// A pass runs when what is on changed (a silence or window started or ended); also this often, for held
-// deliveries whose notification changed so that nothing matches it any more.
-const FULL_PASS_MS = 60_000;
 // Another replica is releasing, or a notification was being changed: look again soon.
 const RETRY_MS = 250;
 const START = '00000000-0000-0000-0000-000000000000';
 
 /**
- * Ends holds: every `delivery.releaseInterval`, and at once when a silence is ended (on any replica),
- * the held deliveries of notifications that nothing holds any more are released (release-decision.ts
- * says what each channel is told). One replica at a time does it; the others find nothing left.
+ * Ends holds: every `delivery.releaseInterval`, and at once when a silence is made or ended (on any
+ * replica), the held deliveries of notifications that nothing holds any more are released
+ * (release-decision.ts says what each channel is told). Every pass reads the notifications that have
+ * held deliveries (their ids and the fields holds match: cheap, and none at all most of the time), so
+ * a window or silence that began and ended between two passes is not missed. One replica at a time
+ * releases; the others find nothing left.
  */
 @Injectable()
 export class HoldReleaseService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -30,11 +30,9 @@ export class HoldReleaseService implements OnApplicationBootstrap, OnModuleDestr
   private timer: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private forced = false;
-  private lastOn: string | undefined;
-  private lastPassAt = 0;
+  private again = false;
   private stopping = false;
-  private readonly wake = () => this.kick(true);
+  private readonly wake = () => this.kick();
   private readonly planner: ReleasePlanner;
 
   constructor(
@@ -65,9 +63,9 @@ export class HoldReleaseService implements OnApplicationBootstrap, OnModuleDestr
     // As with reminders: a replica without delivery workers only enqueues what producers send.
     if (!this.config.delivery.workers || Object.keys(this.config.channels).length === 0) return;
     this.signals.on('silences', this.wake);
-    this.timer = setInterval(() => this.kick(false), durationMs(this.config.delivery.releaseInterval));
+    this.timer = setInterval(this.wake, durationMs(this.config.delivery.releaseInterval));
     this.timer.unref();
-    this.kick(true);
+    this.kick();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -78,30 +76,27 @@ export class HoldReleaseService implements OnApplicationBootstrap, OnModuleDestr
     await this.running;
   }
 
-  /** A pass now (or right after the one running); `force` runs it even when nothing started or ended. */
-  kick(force: boolean): void {
+  /** A pass now, or right after the one running. */
+  kick(): void {
     if (this.stopping) return;
-    this.forced ||= force;
-    this.running ??= this.pass().finally(() => {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.pass().finally(() => {
       this.running = undefined;
-      if (this.forced && !this.stopping) this.kick(true);
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
     });
   }
 
   private async pass(): Promise<void> {
     try {
       await this.holds.refresh();
-      const now = this.clock.now();
-      const on = this.holds.onAt(now);
-      if (!this.forced && on === this.lastOn && Date.now() - this.lastPassAt < FULL_PASS_MS) return;
-      this.forced = false;
-      const outcome = await this.releaseAll(now);
-      if (outcome.complete) {
-        this.lastOn = on;
-        this.lastPassAt = Date.now();
-      } else {
-        this.retryLater();
-      }
+      const outcome = await this.releaseAll(this.clock.now());
+      if (!outcome.complete) this.retryLater();
       if (outcome.released > 0) {
         this.logger.log(`released ${outcome.released} held deliveries; ${outcome.told} told the current state`);
       }
@@ -132,7 +127,7 @@ export class HoldReleaseService implements OnApplicationBootstrap, OnModuleDestr
   private retryLater(): void {
     clearTimeout(this.retry);
     if (this.stopping) return;
-    this.retry = setTimeout(() => this.kick(true), RETRY_MS);
+    this.retry = setTimeout(this.wake, RETRY_MS);
     this.retry.unref();
   }
 }

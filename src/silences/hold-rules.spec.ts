@@ -112,11 +112,4 @@ describe('HoldRules', () => {
       [],
     );
   });
-
-  it('says what is on as a key that changes when a hold starts or ends', () => {
-    assert.equal(rules.onAt(new Date('2026-01-01T09:00:00Z')), '');
-    const both = rules.onAt(new Date('2026-01-01T10:45:00Z'));
-    assert.equal(both, rules.onAt(new Date('2026-01-01T10:50:00Z')));
-    assert.notEqual(both, rules.onAt(new Date('2026-01-01T11:30:00Z')));
-  });
 });

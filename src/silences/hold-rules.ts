@@ -37,20 +37,4 @@ export class HoldRules {
     }
     return refs;
   }
-
-  /**
-   * What is on at `at`, as one string: it changes whenever a silence or a window starts, ends or is
-   * moved, which is when something held may have to be released.
-   */
-  onAt(at: Date): string {
-    const t = at.getTime();
-    const on = this.silences
-      .filter((s) => s.startsAt.getTime() <= t && t < s.endsAt.getTime())
-      .map((s) => `s:${s.id}:${s.endsAt.getTime()}`);
-    for (const w of this.windows) {
-      const occurrence = w.occurrenceAt(at);
-      if (occurrence) on.push(`m:${w.name}:${occurrence.start.getTime()}`);
-    }
-    return on.sort().join(' ');
-  }
 }

@@ -60,11 +60,6 @@ export class Holds implements OnModuleInit, OnModuleDestroy {
     return this.rules.heldBy(notification, this.clock.now());
   }
 
-  /** What is on now, as a key that changes when a silence or a window starts or ends (HoldRules.onAt). */
-  onAt(at: Date): string {
-    return this.rules.onAt(at);
-  }
-
   /** The rules with these silences (read in a transaction of the caller's) and the config's windows. */
   withSilences(silences: SilenceRule[]): HoldRules {
     return new HoldRules(silences, this.windows);

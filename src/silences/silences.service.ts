@@ -90,7 +90,7 @@ export class SilencesService {
     if (!silence) throw new ApiError('not_found', `No silence ${id}`);
     if (before.endsAt.getTime() > now.getTime()) {
       await this.holds.refresh();
-      this.release.kick(true);
+      this.release.kick();
       this.logger.log(`silence ${id} ended early (API key ${apiKeyName})`);
     }
     return toSilence(silence, now);
