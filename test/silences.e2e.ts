@@ -5,6 +5,7 @@ import { FAST_DELIVERY } from './support/delivery-config';
 import { eventually, FakeChannel } from './support/fake-channel';
 import { stackStateClose, stackStateOpen } from './support/fixtures';
 import { ManualClock } from './support/manual-clock';
+import { sdk } from './support/sdk';
 import { call } from './support/spec-client';
 import { API_KEY, defaultTestConfig, STACKSTATE_TOKEN, startTestApp, TestApp, WRITE_API_KEY } from './support/test-app';
 import { TEST_DB } from './support/test-database';
@@ -135,6 +136,18 @@ describe(`silences (${TEST_DB})`, () => {
       assert.equal((await call(app.url, 'getSilence', { params: { id: unknown }, headers: auth })).status, 404);
       assert.equal((await end(unknown)).status, 404);
       assert.equal((await call(app.url, 'listSilences', { headers: {} })).status, 401);
+    });
+
+    it('works through the TypeScript SDK', async () => {
+      const relay = sdk(app.url, WRITE_API_KEY);
+      const { data: created } = await relay.POST('/api/v1/silences', {
+        body: { matchers: { host: 'db-07' }, endsAt: at(HOUR), comment: 'CHG-1234', createdBy: 'alice' },
+      });
+      assert.equal(created?.state, 'active');
+      const { data: listed } = await relay.GET('/api/v1/silences', { params: { query: { state: 'active' } } });
+      assert.ok(listed?.items.some((x) => x.id === created?.id));
+      const { data: ended } = await relay.DELETE('/api/v1/silences/{id}', { params: { path: { id: created!.id } } });
+      assert.equal(ended?.state, 'expired');
     });
 
     it('ends a silence with DELETE (expired from now on), and answers a second DELETE unchanged', async () => {

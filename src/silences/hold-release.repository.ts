@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CommitSignals } from '../database/commit-signals';
 import { DeliveryKind } from '../domain/notification';
 import { RoutableNotification } from '../routing/routes';
-import { HoldRules } from './hold-rules';
+import { HoldRules, SilenceRule } from './hold-rules';
 import { HeldPair } from './release-decision';
 import { SilencesRepository } from './silences.repository';
 
@@ -68,7 +68,7 @@ export class HoldReleaseRepository {
   async release(
     candidates: string[],
     now: Date,
-    rules: (silences: Awaited<ReturnType<SilencesRepository['unexpired']>>) => HoldRules,
+    rules: (silences: SilenceRule[]) => HoldRules,
     planner: ReleasePlanner,
   ): Promise<{ released: number; told: number; skipped: number } | null> {
     const notify = this.signals.notifySql('deliveries');

@@ -10,6 +10,9 @@ export type NotificationEvent = components['schemas']['NotificationEvent'];
 export type FeedEvent = components['schemas']['FeedEvent'];
 export type EventPage = components['schemas']['EventPage'];
 export type ApiErrorBody = components['schemas']['Error'];
+export type Silence = components['schemas']['Silence'];
+export type SilenceRequest = components['schemas']['SilenceRequest'];
+export type Hold = components['schemas']['Hold'];
 
 export type AlertRelayClient = Client<paths>;
 
