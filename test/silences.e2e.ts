@@ -146,7 +146,7 @@ describe(`silences (${TEST_DB})`, () => {
       assert.equal(created?.state, 'active');
       const { data: listed } = await relay.GET('/api/v1/silences', { params: { query: { state: 'active' } } });
       assert.ok(listed?.items.some((x) => x.id === created?.id));
-      const { data: ended } = await relay.DELETE('/api/v1/silences/{id}', { params: { path: { id: created!.id } } });
+      const { data: ended } = await relay.DELETE('/api/v1/silences/{id}', { params: { path: { id: created.id } } });
       assert.equal(ended?.state, 'expired');
     });
 
