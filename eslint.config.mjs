@@ -12,6 +12,8 @@ export default tseslint.config(
       'clients/**/dist/**',
       'scripts/**',
       'eslint.config.mjs',
+      // Vite's config: type-checked by console/tsconfig.node.json, like this file it is no app code.
+      'console/vite.config.mts',
     ],
   },
   ...tseslint.configs.recommendedTypeChecked,

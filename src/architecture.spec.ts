@@ -8,7 +8,7 @@ import { projectRoot } from './common/project-root';
 // its own, never from its own layer's other modules or from above. The files directly in src/ compose
 // the app and may import anything.
 const LAYERS: string[][] = [
-  ['api', 'ingress', 'ops'],
+  ['api', 'ingress', 'ops', 'console'],
   ['notifications'],
   ['silences'],
   ['routing', 'delivery'],

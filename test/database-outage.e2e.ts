@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { monascaAlarm, stackStateOpen } from './support/fixtures';
+import { alertmanagerPagerDutyEvent, alertmanagerWebhook, monascaAlarm, stackStateOpen } from './support/fixtures';
 import { call } from './support/spec-client';
-import { API_KEY, MONASCA_KEY, STACKSTATE_TOKEN, startTestApp, TestApp } from './support/test-app';
+import {
+  ALERTMANAGER_KEY,
+  API_KEY,
+  MONASCA_KEY,
+  PAGERDUTY_ROUTING_KEY,
+  STACKSTATE_TOKEN,
+  startTestApp,
+  TestApp,
+} from './support/test-app';
 import { createPostgresDatabase, TEST_DB, TestDatabase } from './support/test-database';
 import { TcpProxy } from './support/tcp-proxy';
 
@@ -44,6 +52,17 @@ describe('Database outage (postgres)', { skip: TEST_DB !== 'postgres' && 'runs i
     assert.ok(Number(during.headers.get('retry-after')) > 0);
     const monasca = await call(app.url, 'receiveMonascaAlarm', { params: { key: MONASCA_KEY }, body: monascaAlarm() });
     assert.equal(monasca.status, 503);
+    const alertmanager = await call(app.url, 'receiveAlertmanagerAlerts', {
+      body: alertmanagerWebhook('firing'),
+      headers: { Authorization: `Bearer ${ALERTMANAGER_KEY}` },
+    });
+    assert.equal(alertmanager.status, 503);
+    // PagerDuty senders retry a 5xx; the body keeps PagerDuty's shape.
+    const pagerduty = await call(app.url, 'enqueuePagerDutyEvent', {
+      body: alertmanagerPagerDutyEvent(PAGERDUTY_ROUTING_KEY, 'trigger'),
+    });
+    assert.deepEqual([pagerduty.status, pagerduty.body.status], [503, 'database_unavailable']);
+    assert.ok(Number(pagerduty.headers.get('retry-after')) > 0);
     const ready = await call(app.url, 'getReadiness');
     assert.equal(ready.status, 503);
     assert.equal(ready.body.database, 'down');

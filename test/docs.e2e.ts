@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
+import { launchChromium } from './support/browser';
 import { operations } from './support/spec-client';
 import { startTestApp, TestApp } from './support/test-app';
 import { TEST_DB } from './support/test-database';
@@ -11,18 +12,7 @@ describe('API reference page (/docs)', { skip: TEST_DB === 'postgres' ? 'checked
   let browser: Browser;
   before(async () => {
     app = await startTestApp();
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

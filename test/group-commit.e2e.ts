@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { Client } from 'pg';
+import { ApiError } from '../src/common/api-error';
+import { UNSTORABLE_VALUE } from '../src/common/database-errors';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { AlertSignal } from '../src/domain/alert-signal';
 import { ChangeRepository } from '../src/notifications/change.repository';
 import { NotificationsRepository } from '../src/notifications/notifications.repository';
-import { NotificationsService } from '../src/notifications/notifications.service';
+import { MAX_PER_TRANSACTION, NotificationsService } from '../src/notifications/notifications.service';
 import { StackStateEnvelopeDto } from '../src/ingress/stackstate/stackstate.dto';
 import { toSignal } from '../src/ingress/stackstate/stackstate.service';
 import { stackStateClose, stackStateOpen } from './support/fixtures';
@@ -147,5 +150,71 @@ describe(`Group commit of ingested signals (${TEST_DB})`, () => {
     const stored = (externalId: string) => repository.list({ externalId, direction: 'ASC', limit: 10 });
     assert.equal((await stored(unserialisable.externalId)).length, 0);
     assert.equal((await stored(good.externalId)).length, 1);
+  });
+
+  // The alerts of one webhook request (NotificationsService.ingestAll, ChangeRepository.applyAll).
+  const groupTotals = async () => {
+    const { values } = await metrics.ingestGroupSize.get();
+    const value = (suffix: string) => values.find((v) => v.metricName?.endsWith(suffix))?.value ?? 0;
+    return { count: value('_count'), sum: value('_sum') };
+  };
+  const writerTransactions = async (externalIds: string[]) => {
+    const db = new Client({ connectionString: app.database.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ xid: string }>(
+        `SELECT DISTINCT n.xmin::text AS xid FROM notifications n WHERE n.external_id = ANY($1::text[])
+         UNION SELECT DISTINCT e.xmin::text FROM notification_events e JOIN notifications n ON n.id = e.notification_id
+         WHERE n.external_id = ANY($1::text[])`,
+        [externalIds],
+      );
+      return rows.map((r) => r.xid);
+    } finally {
+      await db.end();
+    }
+  };
+
+  it('applies the signals of one request in one transaction, however many, with one result each in order', async () => {
+    const before = await groupTotals();
+    const signals = Array.from({ length: 100 }, (_, i) => signal({ triggeredTimeMs: at(i) }));
+    // The same id twice in one request: planned in order, as if one came after the other.
+    signals.push(fromStackState(stackStateClose(signals[0].externalId, 'cleared')));
+    const results = await service.ingestAll(signals, (i) => `alerts[${i}]`);
+    assert.equal(results.length, 101);
+    assert.ok(results.slice(0, 100).every((r) => r.result === 'opened' && r.revision === 1));
+    assert.deepEqual(results[100], { ...results[0], result: 'closed', revision: 2 });
+    const after = await groupTotals();
+    assert.deepEqual(after, { count: before.count + 1, sum: before.sum + 101 });
+    const externalIds = signals.map((s) => s.externalId);
+    assert.equal((await writerTransactions(externalIds)).length, 1, 'every row and event written by one transaction');
+  });
+
+  it('splits a request of more signals than one transaction takes into transactions of that many', async () => {
+    const before = await groupTotals();
+    const signals = Array.from({ length: 2 * MAX_PER_TRANSACTION + 1 }, () => signal());
+    const results = await service.ingestAll(signals, (i) => `alerts[${i}]`);
+    assert.ok(results.every((r) => r.result === 'opened'));
+    assert.deepEqual(await groupTotals(), { count: before.count + 3, sum: before.sum + signals.length });
+    assert.equal((await writerTransactions(signals.map((s) => s.externalId))).length, 3);
+  });
+
+  it('stores the rest of a request when one of its signals cannot be stored, and names the one refused', async () => {
+    const good = [signal(), signal(), signal()];
+    const bad = { ...signal(), metadata: { team: '\ud800' } };
+    await assert.rejects(
+      service.ingestAll([good[0], bad, good[1], good[2]], (i) => `alerts[${i}]`),
+      (error: unknown) => {
+        const { status, message, details } = error as ApiError;
+        assert.equal(status, 400);
+        assert.match(message, /^1 of 4 could not be stored .*the other 3 were stored$/);
+        assert.deepEqual(details, [{ field: 'alerts[1]', problem: `holds ${UNSTORABLE_VALUE}` }]);
+        return true;
+      },
+    );
+    for (const s of good) {
+      const rows = await repository.list({ externalId: s.externalId, direction: 'ASC', limit: 10 });
+      assert.equal(rows.length, 1, `the good signal ${s.externalId} is stored`);
+    }
+    assert.equal((await repository.list({ externalId: bad.externalId, direction: 'ASC', limit: 10 })).length, 0);
   });
 });

@@ -101,6 +101,59 @@ describe(`Monasca webhook (${TEST_DB})`, () => {
     assert.equal(response.body.result, 'opened');
   });
 
+  it('accepts every shape a release since 1.2.2 sends: Python API state changes, fractional seconds, null dimensions, ujson escapes', async () => {
+    // monasca-api (Python) on PATCH /v2.0/alarms/{id}: metrics without `id`, a fixed message.
+    const fromApi = monascaAlarm({
+      metrics: [{ name: 'cpu.idle_perc', dimensions: {} }],
+      message: 'Alarm state updated via API',
+    });
+    assert.equal((await send(fromApi)).body.result, 'opened');
+
+    // A Python 3 build of 1.2.2-1.9.0 divided milliseconds by 1000 and kept the fraction.
+    const fractional = monascaAlarm({ alarm_timestamp: 1429023453.632428 });
+    const opened = await send(fractional);
+    assert.equal(opened.status, 200, JSON.stringify(opened.body));
+    const [event] = (
+      await call(app.url, 'listNotificationEvents', { params: { id: opened.body.notificationId }, headers: auth })
+    ).body.items;
+    assert.equal(event.sourceTimestamp, '2015-04-14T14:57:33.632Z');
+
+    // monasca-common's MetricDefinition has a nullable dimensions map.
+    const nullDimensions = monascaAlarm({ metrics: [{ id: null, name: 'cpu.user_perc', dimensions: null }] });
+    const response = await send(nullDimensions);
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    const [n] = await byAlarmId(nullDimensions.alarm_id);
+    assert.deepEqual([n.host, n.tags], [null, []]);
+
+    // Releases 1.10.0-1.18.0 serialised with ujson: compact, and "/" escaped as "\/".
+    const alarmId = randomUUID();
+    const ujson = JSON.stringify(monascaAlarm({ alarm_id: alarmId, alarm_name: 'disk /var' })).replaceAll('/', '\\/');
+    assert.ok(ujson.includes('disk \\/var'));
+    assert.equal((await send(ujson)).status, 200);
+    assert.equal((await byAlarmId(alarmId))[0].title, 'disk /var');
+  });
+
+  it('refuses what is ambiguous: millisecond timestamps, and the bodies of releases before 1.2.2', async () => {
+    const alarmId = randomUUID();
+    const millis = await send(monascaAlarm({ alarm_id: alarmId, alarm_timestamp: 1556703552000 }));
+    assert.equal(millis.status, 400);
+    assert.deepEqual(millis.body.details, [
+      {
+        field: 'alarm_timestamp',
+        problem: 'must be epoch seconds below 10^11 (this looks like milliseconds; Monasca sends seconds)',
+      },
+    ]);
+    assert.equal((await byAlarmId(alarmId)).length, 0);
+    // 1.1.4-1.1.5: the alarm's *name* under alarm_id, nothing else.
+    const eraB = await send({ alarm_id: 'dummy_alarm' });
+    assert.equal(eraB.status, 400);
+    assert.equal(eraB.body.error, 'validation_failed');
+    // 1.1.6-1.2.1: requests form-encoded the dict but kept "content-type: application/json".
+    const eraC = await send(`alarm_id=${randomUUID()}`);
+    assert.equal(eraC.status, 400);
+    assert.equal(eraC.body.error, 'malformed_json');
+  });
+
   it('records an OK for an alarm it never saw', async () => {
     const alarmId = randomUUID();
     const response = await send(monascaAlarm({ alarm_id: alarmId, state: 'OK', old_state: 'ALARM' }));

@@ -13,6 +13,8 @@ import { NotificationDeliveriesService } from './notification-deliveries.service
 import { NotificationsController } from './notifications.controller';
 import { RouteTestService } from './route-test.service';
 import { SilencesController } from './silences.controller';
+import { WhoAmIController } from './whoami.controller';
+import { WhoAmIService } from './whoami.service';
 
 @Module({
   imports: [
@@ -23,7 +25,7 @@ import { SilencesController } from './silences.controller';
     ChannelsModule,
     SilencesModule,
   ],
-  controllers: [NotificationsController, EventsController, DeliveriesController, SilencesController],
-  providers: [IdempotencyRepository, NotificationDeliveriesService, RouteTestService],
+  controllers: [NotificationsController, EventsController, DeliveriesController, WhoAmIController, SilencesController],
+  providers: [IdempotencyRepository, NotificationDeliveriesService, RouteTestService, WhoAmIService],
 })
 export class ApiModule {}

@@ -13,7 +13,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import {
+  AlertmanagerWebhook,
   MonascaAlarm,
+  PagerDutyEvent,
   Operations,
   RouteTestNotification,
   RouteTestRequest,
@@ -86,6 +88,14 @@ export class RouteTestRequestDto implements RouteTestRequest {
   @IsOptional()
   @IsObject()
   monasca?: MonascaAlarm;
+
+  @IsOptional()
+  @IsObject()
+  alertmanager?: AlertmanagerWebhook;
+
+  @IsOptional()
+  @IsObject()
+  pagerduty?: PagerDutyEvent;
 
   @IsOptional()
   @IsString()

@@ -2,7 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Request, Response } from 'express';
 import { ApiError } from './api-error';
 import { ErrorBody, ErrorCode } from './api-types';
-import { isDatabaseUnavailable, isUnstorableValue } from './database-errors';
+import { isDatabaseUnavailable, isUnstorableValue, UNSTORABLE_VALUE } from './database-errors';
+import { ErrorBodies } from './error-bodies';
 import { errorText } from './errors';
 
 // body-parser's error types (https://github.com/expressjs/body-parser#errors).
@@ -25,10 +26,15 @@ const HTTP_CODES: Record<number, ErrorCode> = {
   415: 'unsupported_media_type',
 };
 
-/** The one place that turns anything thrown into the spec's `Error` body; 5xx bodies say no internals. */
+/**
+ * The one place that turns anything thrown into the spec's `Error` body (or, on an endpoint of a protocol
+ * with its own error shape, that shape: ErrorBodies); 5xx bodies say no internals.
+ */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
+
+  constructor(private readonly bodies: ErrorBodies) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -43,13 +49,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
         this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
       }
     }
+    const requestId = requestIdOf(request);
+    const format = this.bodies.formatFor(request.path);
     const body: ErrorBody = {
       error: error.code,
       message: error.message,
       ...(error.details ? { details: error.details } : {}),
-      requestId: requestIdOf(request),
+      requestId,
     };
-    if (!response.headersSent) response.status(error.status).json(body);
+    if (!response.headersSent) response.status(error.status).json(format ? format(error, requestId) : body);
   }
 
   private toApiError(exception: unknown, request: Request): ApiError {
@@ -68,10 +76,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (code) return new ApiError(code, exception.message);
     }
     if (isUnstorableValue(exception)) {
-      return new ApiError(
-        'bad_request',
-        'The body holds a value that cannot be stored (a NUL character, an unpaired surrogate, or a value too long or out of range)',
-      );
+      return new ApiError('bad_request', `The body holds ${UNSTORABLE_VALUE}`);
     }
     if (isDatabaseUnavailable(exception)) {
       return new ApiError('database_unavailable', 'The database cannot be reached; nothing was stored. Retry later.');

@@ -46,6 +46,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 // the database, so these are the client's to fix: 400, not 500.
 const UNSTORABLE_CODES = new Set(['22021', '22P02', '22P05', '22001', '22008']);
 
+/** What such a value is, for the client's error message. */
+export const UNSTORABLE_VALUE =
+  'a value that cannot be stored (a NUL character, an unpaired surrogate, or a value too long or out of range)';
+
 export function isUnstorableValue(error: unknown): boolean {
   const err = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;
   const code = err?.code ?? err?.driverError?.code;

@@ -3,6 +3,7 @@ import { IsArray, IsIn, IsOptional, IsString, Matches, MinLength, ValidateNested
 import { SEVERITIES, Severity } from '../domain/notification';
 import { IsName } from '../common/patterns';
 import { SmtpIngressConfig } from './smtp.config';
+import { AlertmanagerIngressConfig, PagerDutyIngressConfig } from './webhook-ingress.config';
 
 // `ingress`: who may send alerts, and how each source's messages are read (docs/configuration.md).
 
@@ -58,4 +59,14 @@ export class IngressConfig {
   @ValidateNested()
   @Type(() => SmtpIngressConfig)
   smtp: SmtpIngressConfig = new SmtpIngressConfig();
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AlertmanagerIngressConfig)
+  alertmanager: AlertmanagerIngressConfig = new AlertmanagerIngressConfig();
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PagerDutyIngressConfig)
+  pagerduty: PagerDutyIngressConfig = new PagerDutyIngressConfig();
 }

@@ -51,6 +51,51 @@ describe('GroupCommit', () => {
     assert.equal(batches.length, 4);
   });
 
+  it('keeps jobs submitted together in one batch, even past maxBatch, and never splits them', async () => {
+    const { commit, batches } = controlled(1, 3);
+    const first = commit.submit(1);
+    const before = commit.submit(2);
+    const together = commit.submitAll([10, 11, 12, 13, 14]);
+    const after = commit.submit(3);
+    assert.deepEqual(commit.submitAll([]), []);
+    batches[0].finish();
+    await tick();
+    // Job 2 and the five do not fit in 3: job 2 goes alone; the five go next, whole, past maxBatch.
+    assert.deepEqual(batches[1].jobs, [2]);
+    batches[1].finish();
+    await tick();
+    assert.deepEqual(batches[2].jobs, [10, 11, 12, 13, 14]);
+    batches[2].finish();
+    await tick();
+    assert.deepEqual(batches[3].jobs, [3]);
+    batches[3].finish();
+    assert.deepEqual(await Promise.all([first, before, ...together, after]), [
+      'done 1',
+      'done 2',
+      'done 10',
+      'done 11',
+      'done 12',
+      'done 13',
+      'done 14',
+      'done 3',
+    ]);
+  });
+
+  it('groups jobs submitted together with single ones while they fit', async () => {
+    const { commit, batches } = controlled(1, 4);
+    void commit.submit(1);
+    void commit.submit(2);
+    void commit.submitAll([10, 11]);
+    void commit.submitAll([20, 21]);
+    batches[0].finish();
+    await tick();
+    assert.deepEqual(batches[1].jobs, [2, 10, 11]);
+    batches[1].finish();
+    await tick();
+    assert.deepEqual(batches[2].jobs, [20, 21]);
+    batches[2].finish();
+  });
+
   it('rejects every job a failed batch left unsettled, and goes on with the next', async () => {
     const failing = oneSlot((batch) => {
       batch[0].resolve('first settled');

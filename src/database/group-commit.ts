@@ -15,13 +15,16 @@ export interface GroupCommitOptions<J, R> {
  * waiting jobs in arrival order. An idle service therefore runs each job alone, at once, and a busy one
  * shares a transaction, its round trips and its commit among many jobs, without a timer on the way.
  *
+ * Jobs submitted together (`submitAll`: the alerts of one request) always share one batch, even past
+ * `maxBatch`; a batch takes them whole or leaves them all for the next.
+ *
  * `run` settles every job of its batch through the job's own resolve/reject; when `run` rejects, or
  * resolves having left a job unsettled, that job is rejected, so no caller waits forever. Neither does a
  * job wait for a slot longer than `maxWaitMs` (the database hangs): it is rejected with `tooLong()`.
  */
 export class GroupCommit<J, R> {
   readonly maxInFlight: number;
-  private readonly waiting: (Pending<J, R> & { since: number })[] = [];
+  private readonly waiting: Waiting<J, R>[] = [];
   private inFlight = 0;
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -32,28 +35,41 @@ export class GroupCommit<J, R> {
   }
 
   submit(job: J): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      let settled = false;
-      this.waiting.push({
-        job,
-        since: Date.now(),
-        resolve: (value) => {
-          if (settled) return;
-          settled = true;
-          resolve(value);
-        },
-        reject: (error) => {
-          if (settled) return;
-          settled = true;
-          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what was thrown
-          reject(error);
-        },
-      });
-      this.pump();
-      if (this.waiting.length > 0 && !this.sweeper) {
-        this.sweeper = setInterval(() => this.sweep(), Math.max(10, Math.min(1000, this.options.maxWaitMs / 4)));
-        this.sweeper.unref();
-      }
+    const [result] = this.submitAll([job]);
+    return result;
+  }
+
+  /** Submits jobs that must share one batch (one transaction); resolves each on its own. */
+  submitAll(jobs: readonly J[]): Promise<R>[] {
+    const unit = {};
+    const since = Date.now();
+    const results = jobs.map(
+      (job) => new Promise<R>((resolve, reject) => this.enqueue(job, since, unit, resolve, reject)),
+    );
+    this.pump();
+    if (this.waiting.length > 0 && !this.sweeper) {
+      this.sweeper = setInterval(() => this.sweep(), Math.max(10, Math.min(1000, this.options.maxWaitMs / 4)));
+      this.sweeper.unref();
+    }
+    return results;
+  }
+
+  private enqueue(job: J, since: number, unit: object, resolve: (value: R) => void, reject: (error: unknown) => void) {
+    let settled = false;
+    this.waiting.push({
+      job,
+      since,
+      unit,
+      resolve: (value) => {
+        if (settled) return;
+        settled = true;
+        resolve(value);
+      },
+      reject: (error) => {
+        if (settled) return;
+        settled = true;
+        reject(error);
+      },
     });
   }
 
@@ -70,7 +86,7 @@ export class GroupCommit<J, R> {
 
   private pump(): void {
     while (this.inFlight < this.options.maxInFlight && this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, this.options.maxBatch);
+      const batch = this.nextBatch();
       this.inFlight++;
       this.options
         .run(batch)
@@ -88,6 +104,18 @@ export class GroupCommit<J, R> {
         });
     }
     if (this.waiting.length === 0) this.stopSweeper();
+  }
+
+  /** The waiting jobs in order, up to maxBatch of them, never splitting what was submitted together. */
+  private nextBatch(): Pending<J, R>[] {
+    let end = 0;
+    while (end < this.waiting.length) {
+      let next = end + 1;
+      while (next < this.waiting.length && this.waiting[next].unit === this.waiting[end].unit) next++;
+      if (end > 0 && next > this.options.maxBatch) break;
+      end = next;
+    }
+    return this.waiting.splice(0, end);
   }
 
   private sweep(): void {
@@ -110,4 +138,10 @@ export interface Pending<J, R> {
   /** Settles the caller's promise; later calls of either are ignored. */
   resolve(value: R): void;
   reject(error: unknown): void;
+}
+
+interface Waiting<J, R> extends Pending<J, R> {
+  since: number;
+  /** The same object for jobs submitted together. */
+  unit: object;
 }

@@ -17,8 +17,8 @@ export class MetricsService {
 
   readonly ingestGroupSize = new Histogram({
     name: 'alert_relay_ingest_group_size',
-    help: 'Alert messages applied per database transaction (group commit: more than 1 only while the database is busy).',
-    buckets: [1, 2, 4, 8, 16, 32],
+    help: 'Alert messages applied per database transaction (more than 1 while the database is busy, or for a request that carries several alerts).',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
     registers: [this.registry],
   });
   readonly ingestGroupRetries = new Counter({

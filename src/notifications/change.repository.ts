@@ -108,6 +108,31 @@ export class ChangeRepository {
     return request.notificationId === undefined ? this.groupCommit.submit(request) : this.applyAlone(request);
   }
 
+  /**
+   * Applies the messages of one request (the alerts of one webhook) in one transaction: they go through
+   * group commit as one group that is never split (other waiting messages may join it), so they take
+   * their locks in one order, are read together, planned in order and committed with one COMMIT. Each
+   * settles on its own, as a message of any group does (`applyGroup`): one whose writes cannot be built
+   * fails alone; when PostgreSQL refuses a statement, the transaction is rolled back and every message
+   * is applied again on its own, so only the one at fault fails and the others still commit.
+   */
+  applyAll(requests: readonly ChangeRequest[]): Promise<PromiseSettledResult<PlannedChange>[]> {
+    const outcomes: Promise<PlannedChange>[] = new Array(requests.length);
+    const together: number[] = [];
+    requests.forEach((request, i) => {
+      if (request.notificationId !== undefined) {
+        outcomes[i] = Promise.reject(new Error('applyAll takes lifecycle messages, not changes of one notification'));
+      } else if ([request.source, request.externalId].some(hasNul)) {
+        outcomes[i] = Promise.reject(nulCharacterError());
+      } else {
+        together.push(i);
+      }
+    });
+    const submitted = this.groupCommit.submitAll(together.map((i) => requests[i]));
+    for (const [j, i] of together.entries()) outcomes[i] = submitted[j];
+    return Promise.allSettled(outcomes);
+  }
+
   private async applyAlone(request: ChangeRequest): Promise<PlannedChange> {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;

@@ -9,6 +9,8 @@ export interface FeedPosition {
   sequence: string;
 }
 
+export const FEED_BEGINNING: FeedPosition = { txId: '0', sequence: '0' };
+
 /** The change feed's reads (the only code that queries notification_events in feed order). */
 @Injectable()
 export class EventsFeedRepository {
@@ -31,5 +33,23 @@ export class EventsFeedRepository {
       .addOrderBy('e.sequence', 'ASC')
       .limit(limit)
       .getMany();
+  }
+
+  /**
+   * The position of the last event served now (the beginning when there is none): a reader starting there
+   * gets only later events. Every transaction still running has an id of at least xmin, so none of its
+   * events can land before this position.
+   */
+  async end(): Promise<FeedPosition> {
+    const last = await this.dataSource
+      .getRepository(NotificationEventEntity)
+      .createQueryBuilder('e')
+      .select(['e.txId', 'e.sequence'])
+      .where('e.tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint')
+      .orderBy('e.tx_id', 'DESC')
+      .addOrderBy('e.sequence', 'DESC')
+      .limit(1)
+      .getOne();
+    return last ? { txId: last.txId, sequence: last.sequence } : FEED_BEGINNING;
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Schemas } from '../common/api-types';
 import { CommitSignals } from '../database/commit-signals';
-import { EventsFeedRepository } from './events-feed.repository';
+import { EventsFeedRepository, FEED_BEGINNING } from './events-feed.repository';
 import { decodeFeedCursor, encodeFeedCursor } from './notification-cursor';
 import { toNotificationEvent } from './notification-mapper';
 
@@ -30,7 +30,12 @@ export class EventsFeedService implements OnModuleDestroy {
     query: { after?: string; limit: number; wait: number },
     clientGone?: AbortSignal,
   ): Promise<Schemas['EventPage']> {
-    const start = query.after === undefined ? { txId: '0', sequence: '0' } : decodeFeedCursor(query.after);
+    const start =
+      query.after === undefined
+        ? FEED_BEGINNING
+        : query.after === 'now'
+          ? await this.repository.end()
+          : decodeFeedCursor(query.after);
     const deadline = Date.now() + query.wait * 1000;
     for (;;) {
       const events = await this.repository.after(start, query.limit);

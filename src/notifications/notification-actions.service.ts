@@ -52,14 +52,38 @@ export class NotificationActionsService {
   }
 
   acknowledge(id: string, input: AcknowledgeRequest, context: WriteContext): Promise<Schemas['Notification']> {
-    return this.change(id, context, `acknowledged by ${input.by}`, (current, now) => {
-      const acknowledgement = { by: input.by, reason: input.reason ?? null, at: now.toISOString() };
-      return {
-        acknowledgement,
-        externalRefs: current.externalRefs,
-        event: { type: 'acknowledged', payload: input, details: { ...acknowledgement, apiKey: context.apiKeyName } },
-      };
+    return this.change(id, context, `acknowledged by ${input.by}`, (current, now) =>
+      acknowledged(current, input.by, input.reason ?? null, now, input, { apiKey: context.apiKeyName }),
+    );
+  }
+
+  /**
+   * A source's own acknowledge (PagerDuty's `acknowledge`): the open notification of (source,
+   * externalId) is acknowledged as the API's acknowledge does it, unless it already is (the first one
+   * stands, as in PagerDuty). `payload` is the message as received. Resolves to what it did: `none` when
+   * there is no open notification, `unchanged` when it was already acknowledged.
+   */
+  async acknowledgeOpen(
+    source: string,
+    externalId: string,
+    input: { by: string; reason: string | null },
+    payload: unknown,
+    details: Record<string, unknown>,
+  ): Promise<'acknowledged' | 'unchanged' | 'none'> {
+    const open = await this.repository.findOpen(source, externalId);
+    if (!open) return 'none';
+    const now = new Date();
+    let changed = false;
+    // Under the id's lock: it may have closed (or been acknowledged) since it was read.
+    const found = await this.changes.changeFields(open.id, now, (current) => {
+      if (current.status !== 'open' || current.acknowledgement) return null;
+      changed = true;
+      return acknowledged(current, input.by, input.reason, now, payload, details);
     });
+    if (!found) return 'none';
+    if (!changed) return 'unchanged';
+    this.logger.log(`notification ${open.id} acknowledged by ${input.by} (${source})`);
+    return 'acknowledged';
   }
 
   unacknowledge(id: string, input: UnacknowledgeRequest, context: WriteContext): Promise<Schemas['Notification']> {
@@ -144,6 +168,23 @@ export class NotificationActionsService {
     if (!entity) throw new ApiError('not_found', `No notification ${id}`);
     return toApiNotification(entity, this.holds);
   }
+}
+
+/** The change that acknowledges a notification, and its event (with `details` of who asked). */
+function acknowledged(
+  current: NotificationEntity,
+  by: string,
+  reason: string | null,
+  now: Date,
+  payload: unknown,
+  details: Record<string, unknown>,
+): FieldsChange {
+  const acknowledgement = { by, reason, at: now.toISOString() };
+  return {
+    acknowledgement,
+    externalRefs: current.externalRefs,
+    event: { type: 'acknowledged', payload, details: { ...acknowledgement, ...details } },
+  };
 }
 
 function checkIfMatch(id: string, context: WriteContext, version: number): void {

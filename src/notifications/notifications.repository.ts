@@ -30,6 +30,11 @@ export class NotificationsRepository {
     return this.dataSource.getRepository(NotificationEntity).findOneBy({ id });
   }
 
+  /** The open notification of a source's id, if there is one (at most one: a unique index). */
+  findOpen(source: string, externalId: string): Promise<NotificationEntity | null> {
+    return this.dataSource.getRepository(NotificationEntity).findOneBy({ source, externalId, status: 'open' });
+  }
+
   list(query: NotificationListQuery): Promise<NotificationEntity[]> {
     const qb = this.dataSource.getRepository(NotificationEntity).createQueryBuilder('n');
     if (query.status) qb.andWhere('n.status = :status', { status: query.status });

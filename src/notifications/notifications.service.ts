@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { MetricsService } from '../metrics/metrics.service';
-import { ListNotificationsQuery, Schemas } from '../common/api-types';
+import { ErrorDetail, ListNotificationsQuery, Schemas } from '../common/api-types';
+import { isUnstorableValue, UNSTORABLE_VALUE } from '../common/database-errors';
 import { AlertSignal } from '../domain/alert-signal';
-import { ChangeRepository } from './change.repository';
+import { ChangeRepository, PlannedChange } from './change.repository';
 import { Decision } from './lifecycle';
 import { LifecyclePlanner } from './lifecycle-planner';
 import { decodeListCursor, encodeListCursor } from './notification-cursor';
@@ -22,6 +23,9 @@ const RESULT: Record<Decision['kind'], IngestResult['result']> = {
   duplicate: 'duplicate',
   stale: 'stale',
 };
+
+// Signals of one request that share a transaction at most (see ingestAll).
+export const MAX_PER_TRANSACTION = 500;
 
 /** The list query as the spec defines it; the controller's DTO has already defaulted `limit`. */
 export type NotificationFilters = ListNotificationsQuery & { limit: number };
@@ -48,6 +52,58 @@ export class NotificationsService {
       this.metrics.ingestRequests.inc({ source: signal.source, result: 'error' });
       throw error;
     }
+    return this.report(signal, change);
+  }
+
+  /**
+   * Applies the signals of one request in one transaction (ChangeRepository.applyAll) and resolves with
+   * each one's result, in order, once they are committed. A request of more than MAX_PER_TRANSACTION
+   * signals takes one transaction per that many, one after the other (each lock is an entry in
+   * PostgreSQL's shared lock table, which holds a few thousand: 20,000 in one transaction exhaust it).
+   * A signal with a value PostgreSQL cannot store fails alone and the others are still stored (in a
+   * transaction each): the answer is then a 400 that names each refused one (`fieldOf(index)`) and says
+   * the rest were stored, since a retry would fail the same way. Any other failure (the database
+   * unreachable) is thrown as is: a retry is the producer's to make, and what did commit comes back as
+   * duplicates.
+   */
+  async ingestAll(signals: AlertSignal[], fieldOf: (index: number) => string): Promise<IngestResult[]> {
+    const now = new Date();
+    const outcomes: PromiseSettledResult<PlannedChange>[] = [];
+    for (let start = 0; start < signals.length; start += MAX_PER_TRANSACTION) {
+      const chunk = signals.slice(start, start + MAX_PER_TRANSACTION);
+      outcomes.push(...(await this.changes.applyAll(chunk.map((signal) => this.planner.request(signal, now)))));
+      // The database is gone: the rest would fail the same way.
+      if (outcomes.some((o) => o.status === 'rejected' && !isUnstorableValue(o.reason))) break;
+    }
+    const results: IngestResult[] = [];
+    const refused: ErrorDetail[] = [];
+    let failure: { error: unknown } | undefined;
+    outcomes.forEach((outcome, i) => {
+      const signal = signals[i];
+      if (outcome.status === 'fulfilled') {
+        results.push(this.report(signal, outcome.value));
+        return;
+      }
+      this.metrics.ingestRequests.inc({ source: signal.source, result: 'error' });
+      if (isUnstorableValue(outcome.reason)) refused.push({ field: fieldOf(i), problem: `holds ${UNSTORABLE_VALUE}` });
+      else failure ??= { error: outcome.reason };
+    });
+    if (failure) throw failure.error;
+    if (refused.length > 0) {
+      this.logger.warn(
+        `${signals[0].source}: ${refused.length} of ${signals.length} refused (${refused.map((r) => r.field).join(', ')})`,
+      );
+      throw new ApiError(
+        'bad_request',
+        `${refused.length} of ${signals.length} could not be stored (each is named in details); the other ${signals.length - refused.length} were stored`,
+        refused,
+      );
+    }
+    return results;
+  }
+
+  /** Counts and logs a committed change, and says what became of it. */
+  private report(signal: AlertSignal, change: PlannedChange): IngestResult {
     const { decision, row } = change.step;
     const result = RESULT[decision.kind];
     const notificationId = row?.id ?? null;

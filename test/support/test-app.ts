@@ -10,6 +10,8 @@ import { createTestDatabase, TestDatabase } from './test-database';
 
 export const STACKSTATE_TOKEN = 'test-stackstate-token';
 export const MONASCA_KEY = 'test-monasca-key-0123456789';
+export const ALERTMANAGER_KEY = 'test-alertmanager-key-0123456789';
+export const PAGERDUTY_ROUTING_KEY = 'test0pagerduty0routing0key012345';
 export const API_KEY = 'test-api-key-0123456789abcdef';
 export const WRITE_API_KEY = 'test-write-api-key-0123456789abcdef';
 
@@ -19,6 +21,8 @@ export function defaultTestConfig(): Record<string, unknown> {
     ingress: {
       stackstate: { tokens: [{ name: 'prod', token: STACKSTATE_TOKEN }] },
       monasca: { keys: [{ name: 'openstack', key: MONASCA_KEY, alarmSeverity: 'critical' }] },
+      alertmanager: { keys: [{ name: 'prom', key: ALERTMANAGER_KEY }] },
+      pagerduty: { routingKeys: [{ name: 'grafana', key: PAGERDUTY_ROUTING_KEY }] },
     },
     api: {
       keys: [

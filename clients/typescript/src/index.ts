@@ -10,6 +10,15 @@ export type NotificationEvent = components['schemas']['NotificationEvent'];
 export type FeedEvent = components['schemas']['FeedEvent'];
 export type EventPage = components['schemas']['EventPage'];
 export type ApiErrorBody = components['schemas']['Error'];
+export type Delivery = components['schemas']['Delivery'];
+export type DeliveryAttempt = components['schemas']['DeliveryAttempt'];
+export type DeliveryStatus = components['schemas']['DeliveryStatus'];
+export type Channel = components['schemas']['Channel'];
+export type ChannelTestResult = components['schemas']['ChannelTestResult'];
+export type RouteTestRequest = components['schemas']['RouteTestRequest'];
+export type RouteTestResult = components['schemas']['RouteTestResult'];
+export type Severity = components['schemas']['Severity'];
+export type WhoAmI = paths['/api/v1/whoami']['get']['responses'][200]['content']['application/json'];
 export type Silence = components['schemas']['Silence'];
 export type SilenceRequest = components['schemas']['SilenceRequest'];
 export type Hold = components['schemas']['Hold'];
@@ -47,7 +56,10 @@ export class AlertRelayError extends Error {
 }
 
 export interface FollowEventsOptions {
-  /** Resume after this cursor (the `cursor` of the last event you processed); from the beginning when omitted. */
+  /**
+   * Resume after this cursor (the `cursor` of the last event you processed); from the beginning when omitted;
+   * `'now'` follows only the events that come after the first request.
+   */
   after?: string;
   /** Events per request, at most 500. */
   limit?: number;
@@ -57,6 +69,8 @@ export interface FollowEventsOptions {
   signal?: AbortSignal;
   /** Called before retrying after a network error or a 5xx answer; retries back off up to 30 s. */
   onRetry?: (error: unknown, delayMs: number) => void;
+  /** Called with every answer of the feed, empty ones too: the follower is connected again. */
+  onPage?: (page: EventPage) => void;
 }
 
 /**
@@ -84,6 +98,7 @@ export async function* followEvents(
       }
       page = data;
       failures = 0;
+      options.onPage?.(page);
     } catch (error) {
       if (options.signal?.aborted) return;
       if (error instanceof AlertRelayError && !(error as { retryable?: boolean }).retryable) throw error;

@@ -54,6 +54,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/alertmanager": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a Prometheus Alertmanager or Grafana webhook notification
+         * @description Point an Alertmanager `webhook_configs` receiver (or a Grafana webhook contact point) at this URL
+         *     with one of the keys of `ingress.alertmanager.keys` as its bearer credentials. The body is
+         *     Alertmanager's webhook payload (version 4; Grafana sends the same shape as version 1 with extra
+         *     fields). Each element of `alerts` is its own notification, keyed by the key's name and the
+         *     alert's `fingerprint` (`externalId` `<key name>/<fingerprint>`; computed from the labels as
+         *     Alertmanager does when absent): `firing` opens or updates it, `resolved` closes it, and a
+         *     repeat is a duplicate. The whole request is one transaction and one answer; `results` holds
+         *     each alert's result in order. An alert whose values cannot be stored is refused alone (`400`
+         *     naming `alerts[i]`; the others are stored).
+         */
+        post: operations["receiveAlertmanagerAlerts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/enqueue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a PagerDuty Events API v2 alert event
+         * @description PagerDuty's Events API v2 (`POST https://events.pagerduty.com/v2/enqueue`), for anything that
+         *     can send to a configurable PagerDuty URL (Alertmanager `pagerduty_configs` with `url:`, Grafana,
+         *     Kapacitor, Uptime Kuma …). `routing_key` must be one of `ingress.pagerduty.routingKeys`; its
+         *     name becomes the `sourceInstance`. The notification is keyed by that name and `dedup_key`
+         *     (`externalId` `<key name>/<dedup_key>`): `trigger` opens or updates it (a trigger without
+         *     `dedup_key` gets a new one, returned), `acknowledge` records an acknowledgement by `client`
+         *     (else the key's name), `resolve` closes it. A trigger after a resolve opens a new notification.
+         *     An `acknowledge` for a key with no open notification changes nothing; a `resolve` for a key never
+         *     seen is recorded as a closed notification. Answers, errors included, have PagerDuty's shapes;
+         *     the answer is `202` only after the change is committed.
+         */
+        post: operations["enqueuePagerDutyEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -232,6 +289,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The API key of this request, and what it may do
+         * @description The name and scopes of the key sent in `Authorization`, so that a client (the operator console)
+         *     offers only the actions the key may take. The key itself is never returned.
+         */
+        get: operations["whoAmI"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/{id}/deliveries": {
         parameters: {
             query?: never;
@@ -343,9 +421,10 @@ export interface paths {
         /**
          * Which routes and channels a notification would reach, and the exact messages
          * @description Give exactly one of `notification` (the fields routes look at), `stackstate` (a raw StackState
-         *     envelope) or `monasca` (a raw Monasca alarm). Nothing is stored and nothing is sent; secrets in
-         *     the previews are `[redacted]`. `notification.heldBy` names the silences and maintenance windows
-         *     that would hold its deliveries now.
+         *     envelope), `monasca` (a raw Monasca alarm), `alertmanager` (a raw Alertmanager or Grafana webhook
+         *     body with one alert) or `pagerduty` (a raw PagerDuty Events v2 trigger or resolve). Nothing is
+         *     stored and nothing is sent; secrets in the previews are `[redacted]`. `notification.heldBy` names the
+         *     silences and maintenance windows that would hold its deliveries now.
          */
         post: operations["testRoutes"];
         delete?: never;
@@ -539,6 +618,134 @@ export interface components {
             notificationId: string | null;
             revision?: number | null;
         };
+        IngestResults: {
+            /** @description One result per alert of the request, in the order they were sent. */
+            results: components["schemas"]["IngestResult"][];
+        };
+        StringMap: {
+            [key: string]: string;
+        };
+        /**
+         * @description Alertmanager's webhook payload, version 4 (`notify/webhook/webhook.go`; `notification_reason`
+         *     since 0.32, `routeLabels` since 0.34), and Grafana's webhook contact point, which sends the
+         *     same shape as version 1 with `orgId`, `title`, `state`, `message` and per-alert extras. Only
+         *     `alerts` is required; unknown fields are ignored.
+         */
+        AlertmanagerWebhook: {
+            /** @description `4` from Alertmanager, `1` from Grafana. */
+            version?: string;
+            groupKey?: string;
+            /** @description Alerts left out by the receiver's `max_alerts`. */
+            truncatedAlerts?: number;
+            receiver?: string;
+            /** @description `firing` when any alert of the message fires; each alert has its own status. */
+            status?: string;
+            groupLabels?: components["schemas"]["StringMap"];
+            commonLabels?: components["schemas"]["StringMap"];
+            commonAnnotations?: components["schemas"]["StringMap"];
+            externalURL?: string;
+            notification_reason?: string;
+            routeLabels?: components["schemas"]["StringMap"];
+            /** @description Grafana only. */
+            orgId?: number;
+            /** @description Grafana only, the rendered title of the whole message. */
+            title?: string;
+            /** @description Grafana only, `alerting` or `ok`. */
+            state?: string;
+            /** @description Grafana only, the rendered message of the whole message. */
+            message?: string;
+            /** @description Grafana only. */
+            appVersion?: string;
+            alerts: components["schemas"]["AlertmanagerAlert"][];
+        };
+        AlertmanagerAlert: {
+            /** @enum {string} */
+            status: "firing" | "resolved";
+            labels: components["schemas"]["StringMap"];
+            annotations?: components["schemas"]["StringMap"];
+            /** @description RFC 3339, up to nanoseconds. */
+            startsAt?: string;
+            /** @description RFC 3339; `0001-01-01T00:00:00Z` while the alert fires. */
+            endsAt?: string;
+            generatorURL?: string;
+            /**
+             * @description The hash of the labels (Alertmanager since 0.19, Grafana); computed the same way from
+             *     `labels` when absent.
+             */
+            fingerprint?: string;
+            silenceURL?: string;
+            dashboardURL?: string;
+            panelURL?: string;
+            imageURL?: string;
+            values?: {
+                [key: string]: number;
+            } | null;
+            valueString?: string;
+            orgId?: number;
+            ruleUID?: string;
+            /** @description Grafana only, any JSON. */
+            enrichments?: unknown;
+        };
+        /**
+         * @description An alert event of PagerDuty's Events API v2 (PagerDuty/api-schema
+         *     `reference/events-v2/openapiv3.json`). `payload` is required for `trigger`; for `acknowledge`
+         *     and `resolve` it may be sent (Alertmanager and Checkmk do) and its fields are used where they
+         *     make sense. Unknown fields are ignored.
+         */
+        PagerDutyEvent: {
+            /** @description One of `ingress.pagerduty.routingKeys` (or give it in `X-Routing-Key`). */
+            routing_key?: string;
+            /** @enum {string} */
+            event_action: "trigger" | "acknowledge" | "resolve";
+            /** @description Required for `acknowledge` and `resolve`; a `trigger` without one gets a new one. */
+            dedup_key?: string;
+            payload?: components["schemas"]["PagerDutyPayload"];
+            client?: string;
+            client_url?: string;
+            /** @description Elements without an `href` are left out. */
+            links?: components["schemas"]["PagerDutyLink"][] | null;
+            /** @description Elements without a `src` are left out. */
+            images?: components["schemas"]["PagerDutyImage"][] | null;
+        };
+        PagerDutyPayload: {
+            /** @description Required for `trigger`, not blank. */
+            summary?: string;
+            /** @description Required for `trigger`, not blank; the host. */
+            source?: string;
+            /** @description Required for `trigger`; `critical`, `error`, `warning` or `info` in any letter case. */
+            severity?: string;
+            /** @description ISO 8601 with a zone (`2015-07-17T08:42:58.315+0000`); without a zone it is kept in metadata only. */
+            timestamp?: string;
+            component?: string;
+            group?: string;
+            class?: string;
+            /** @description Any JSON. */
+            custom_details?: unknown;
+        };
+        PagerDutyLink: {
+            href?: string;
+            text?: string;
+        };
+        PagerDutyImage: {
+            src?: string;
+            href?: string;
+            alt?: string;
+        };
+        PagerDutyAccepted: {
+            /** @enum {string} */
+            status: "success";
+            /** @example Event processed */
+            message: string;
+            dedup_key: string;
+        };
+        /** @description PagerDuty's error body; `requestId` is ours (also in `X-Request-Id`). */
+        PagerDutyError: {
+            /** @description `invalid event`, `Unrecognized object` (not JSON), or our error code. */
+            status: string;
+            message: string;
+            errors: string[];
+            requestId?: string;
+        };
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -665,6 +872,10 @@ export interface components {
             notification?: components["schemas"]["RouteTestNotification"];
             stackstate?: components["schemas"]["StackStateEnvelope"];
             monasca?: components["schemas"]["MonascaAlarm"];
+            /** @description An Alertmanager or Grafana webhook body with exactly one alert. */
+            alertmanager?: components["schemas"]["AlertmanagerWebhook"];
+            /** @description A PagerDuty Events v2 `trigger` or `resolve` (its routing key is not checked). */
+            pagerduty?: components["schemas"]["PagerDutyEvent"];
             /** @description The token/key name the raw payload is taken to come with (default `test`). */
             sourceInstance?: string;
         };
@@ -1089,7 +1300,9 @@ export interface components {
         };
         /**
          * @description The body of monasca-notification's webhook plugin (`plugins/webhook_notifier.py`), which
-         *     always sends all ten fields. Unknown fields are ignored.
+         *     has sent all ten fields since release 1.2.2 (OpenStack Kilo, 2015); the bodies of 1.1.4-1.2.1
+         *     (`{"alarm_id": <name>}`, then a form-encoded `alarm_id=<id>`) carry no state and are refused.
+         *     Unknown fields are ignored.
          */
         MonascaAlarm: {
             alarm_id: string;
@@ -1097,7 +1310,12 @@ export interface components {
             alarm_definition_id: string | number;
             alarm_name: string;
             alarm_description: string | null;
-            /** @description Epoch **seconds** of the state transition; the same on retries and periodic repeats. */
+            /**
+             * @description Epoch **seconds** of the state transition, the same on retries and periodic repeats: an
+             *     integer from every release, a fraction of a second from a Python 3 build of releases
+             *     1.2.2-1.9.0. A value of 10^11 or more (after the year 5138) looks like milliseconds, which
+             *     an unreleased version sent for a day, and is refused rather than guessed at.
+             */
             alarm_timestamp: number;
             state: components["schemas"]["MonascaState"];
             old_state: components["schemas"]["MonascaState"];
@@ -1110,9 +1328,10 @@ export interface components {
         MonascaMetric: {
             name?: string;
             id?: string | null;
+            /** @description The metric's dimensions; `null` (possible in monasca-common's model) means none. */
             dimensions: {
                 [key: string]: string;
-            };
+            } | null;
         };
     };
     responses: {
@@ -1198,6 +1417,15 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The event is refused (PagerDuty's error shape); nothing was stored. */
+        PagerDutyError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PagerDutyError"];
             };
         };
         /** @description The database cannot be reached, or gave no transaction within 5 s; nothing was stored. Retry later. */
@@ -1349,6 +1577,152 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    receiveAlertmanagerAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "receiver": "relay",
+                 *       "status": "firing",
+                 *       "alerts": [
+                 *         {
+                 *           "status": "firing",
+                 *           "labels": {
+                 *             "alertname": "NodeFilesystemAlmostFull",
+                 *             "instance": "db-7:9100",
+                 *             "job": "node",
+                 *             "mountpoint": "/var",
+                 *             "severity": "critical"
+                 *           },
+                 *           "annotations": {
+                 *             "description": "Only 2.1% left.",
+                 *             "runbook_url": "https://runbooks.example.org/node/fs",
+                 *             "summary": "Filesystem /var on db-7 has less than 3% left"
+                 *           },
+                 *           "startsAt": "2026-12-01T23:20:39.785402954Z",
+                 *           "endsAt": "0001-01-01T00:00:00Z",
+                 *           "generatorURL": "http://prometheus.example.org:9090/graph?g0.expr=node_filesystem_avail_bytes",
+                 *           "fingerprint": "30c73b8e7f1054ab"
+                 *         }
+                 *       ],
+                 *       "groupLabels": {
+                 *         "alertname": "NodeFilesystemAlmostFull",
+                 *         "instance": "db-7:9100"
+                 *       },
+                 *       "commonLabels": {
+                 *         "alertname": "NodeFilesystemAlmostFull",
+                 *         "instance": "db-7:9100",
+                 *         "job": "node",
+                 *         "mountpoint": "/var",
+                 *         "severity": "critical"
+                 *       },
+                 *       "commonAnnotations": {
+                 *         "description": "Only 2.1% left.",
+                 *         "runbook_url": "https://runbooks.example.org/node/fs",
+                 *         "summary": "Filesystem /var on db-7 has less than 3% left"
+                 *       },
+                 *       "externalURL": "http://alertmanager.example.org:9093",
+                 *       "version": "4",
+                 *       "groupKey": "{}:{alertname=\"NodeFilesystemAlmostFull\", instance=\"db-7:9100\"}",
+                 *       "truncatedAlerts": 0
+                 *     }
+                 */
+                "application/json": components["schemas"]["AlertmanagerWebhook"];
+            };
+        };
+        responses: {
+            /** @description Every alert is handled and committed (or was a duplicate or stale). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestResults"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    enqueuePagerDutyEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The routing key, when the body has none (older PagerDuty client libraries sent it only here). */
+                "X-Routing-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "routing_key": "bars0pd0routing0key0123456789abc",
+                 *       "dedup_key": "srv01/HTTP",
+                 *       "event_action": "trigger",
+                 *       "payload": {
+                 *         "summary": "DISK at 99% on machine prod-datapipe03.example.com",
+                 *         "source": "prod-datapipe03.example.com",
+                 *         "severity": "critical",
+                 *         "timestamp": "2015-07-17T08:42:58.315+0000",
+                 *         "component": "mysql",
+                 *         "group": "prod-datapipe",
+                 *         "class": "disk",
+                 *         "custom_details": {
+                 *           "free space": "1%",
+                 *           "ping time": "1500ms",
+                 *           "load avg": 0.75
+                 *         }
+                 *       },
+                 *       "client": "Sample Monitoring Service",
+                 *       "client_url": "https://monitoring.example.com",
+                 *       "links": [
+                 *         {
+                 *           "href": "https://example.com/",
+                 *           "text": "Link text"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["PagerDutyEvent"];
+            };
+        };
+        responses: {
+            /** @description The event is handled and committed (or changed nothing). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagerDutyAccepted"];
+                };
+            };
+            400: components["responses"]["PagerDutyError"];
+            413: components["responses"]["PagerDutyError"];
+            415: components["responses"]["PagerDutyError"];
+            /** @description The database cannot be reached, or gave no transaction within 5 s; nothing was stored. Retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagerDutyError"];
+                };
+            };
         };
     };
     listNotifications: {
@@ -1655,7 +2029,11 @@ export interface operations {
     listEvents: {
         parameters: {
             query?: {
-                /** @description A `nextCursor` (or an event's `cursor`) from this feed; opaque. Omit to start at the beginning. */
+                /**
+                 * @description A `nextCursor` (or an event's `cursor`) from this feed; opaque. Omit to start at the beginning;
+                 *     `now` starts at the feed's current end: you get only events that appear in it later (an empty
+                 *     answer's `nextCursor` marks that end).
+                 */
                 after?: string;
                 /** @description At most this many events, at most 500. */
                 limit?: number;
@@ -1681,6 +2059,32 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    whoAmI: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key's name and scopes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The key's `name` in `api.keys`. */
+                        name: string;
+                        scopes: ("read" | "write")[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     listNotificationDeliveries: {

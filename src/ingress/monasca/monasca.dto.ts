@@ -2,8 +2,8 @@ import { Type } from 'class-transformer';
 import {
   IsArray,
   IsIn,
-  IsInt,
   IsNotEmpty,
+  IsNumber,
   IsOptional,
   IsString,
   Max,
@@ -13,10 +13,13 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { Schemas, MonascaAlarm, MonascaMetric } from '../../common/api-types';
-import { IsStringMap, IsStringOrInteger, MAX_EPOCH_MS } from '../common/validators';
+import { IsStringMap, IsStringOrInteger } from '../common/validators';
 
 // Mirrors components.schemas.MonascaAlarm in openapi/openapi.yaml: the body built by monasca-notification's
-// plugins/webhook_notifier.py (wire-formats.md §2.3).
+// plugins/webhook_notifier.py since release 1.2.2 (docs/sources.md, "Monasca").
+
+/** Epoch seconds below 10^11: anything larger looks like milliseconds (docs/sources.md, "Monasca"). */
+export const MAX_MONASCA_SECONDS = 99_999_999_999;
 
 const STATES = ['ALARM', 'OK', 'UNDETERMINED'] as const;
 type MonascaState = Schemas['MonascaState'];
@@ -31,8 +34,10 @@ export class MonascaMetricDto implements MonascaMetric {
   @IsString()
   id?: string | null;
 
+  // A nullable map in monasca-common's Java model: null means no dimensions.
+  @ValidateIf((_o, value) => value !== null)
   @IsStringMap()
-  dimensions: Record<string, string>;
+  dimensions: Record<string, string> | null;
 }
 
 export class MonascaAlarmDto implements MonascaAlarm {
@@ -52,9 +57,12 @@ export class MonascaAlarmDto implements MonascaAlarm {
   @IsString()
   alarm_description: string | null;
 
-  @IsInt()
+  // Integer seconds from every release; a Python 3 build of 1.2.2-1.9.0 sent fractional seconds.
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
-  @Max(MAX_EPOCH_MS / 1000)
+  @Max(MAX_MONASCA_SECONDS, {
+    message: 'must be epoch seconds below 10^11 (this looks like milliseconds; Monasca sends seconds)',
+  })
   alarm_timestamp: number;
 
   @IsIn(STATES)

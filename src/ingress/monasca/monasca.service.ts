@@ -38,7 +38,7 @@ export class MonascaService {
 
 /**
  * Monasca's alarm as a lifecycle signal keyed by `alarm_id`: ALARM/UNDETERMINED open or update, OK
- * closes, and an ALARM after OK opens anew (wire-formats.md §2.4). The body carries no severity.
+ * closes, and an ALARM after OK opens anew (docs/sources.md, "Monasca"). The body carries no severity.
  */
 export function toSignal(
   alarm: MonascaAlarmDto,
@@ -46,7 +46,7 @@ export function toSignal(
   sourceInstance: string,
   alarmSeverity: Severity,
 ): AlertSignal {
-  const dimensions = alarm.metrics.map((m) => m.dimensions);
+  const dimensions = alarm.metrics.map((m) => m.dimensions ?? {});
   const host = dimensions.map((d) => d.hostname).find((h) => typeof h === 'string' && h.length > 0) ?? null;
   const tags = [...new Set(dimensions.flatMap((d) => Object.entries(d).map(([k, v]) => `${k}:${v}`)))];
   const metricNames = [...new Set(alarm.metrics.map((m) => m.name).filter((n): n is string => !!n))];
@@ -62,8 +62,9 @@ export function toSignal(
     sourceInstance,
     externalId: alarm.alarm_id,
     action: alarm.state === 'OK' ? 'close' : 'open',
-    // alarm_timestamp is in seconds: the state-transition time, equal on retries and periodic repeats.
-    sourceTime: new Date(alarm.alarm_timestamp * 1000),
+    // alarm_timestamp is in seconds (maybe fractional): the state-transition time, equal on retries and
+    // periodic repeats.
+    sourceTime: new Date(Math.round(alarm.alarm_timestamp * 1000)),
     severity: alarm.state === 'ALARM' ? alarmSeverity : alarm.state === 'UNDETERMINED' ? 'unknown' : 'info',
     sourceState: alarm.state,
     title: alarm.alarm_name,

@@ -8,7 +8,7 @@ function as<K extends HaproxyAlert['kind']>(alert: HaproxyAlert | null, kind: K)
   return alert as Extract<HaproxyAlert, { kind: K }>;
 }
 
-// Every wording in shared/reference/smtp-and-channels.md §2.3-2.5: live captures of HAProxy 2.6.12,
+// Every wording of docs/sources.md, "HAProxy mail": live captures of HAProxy 2.6.12,
 // log lines from other deployments (with their trailing '.'), and the Lua mailer forms of 2.8+/3.x.
 
 describe('parseHaproxyAlert: native mailers (live captures)', () => {

@@ -1,6 +1,6 @@
-// HAProxy `email-alert` mail (shared/reference/smtp-and-channels.md §2.3, §2.5). The whole alert is one
-// line, sent as `Subject: [HAProxy Alert] <msg>` and again as the body. Native C mailers (<= 3.2) and the
-// Lua mailers of 2.8+/3.x word it slightly differently; every tail field is optional.
+// HAProxy `email-alert` mail (docs/sources.md, "HAProxy mail"). The whole alert is one line, sent as
+// `Subject: [HAProxy Alert] <msg>` and again as the body. Native C mailers (<= 3.2) and the Lua mailers
+// of 2.8+/3.x word it slightly differently; every tail field is optional.
 
 export interface HaproxyCounts {
   activeServers?: number;

@@ -17,7 +17,8 @@ const smtpError = (responseCode: number, message: string) => Object.assign(new E
 
 /**
  * Owns the SMTP listener: started with the app, closed before the database goes away. A mail gets its
- * `250` only after the change it causes is committed (shared/reference/smtp-and-channels.md §0, §3.1).
+ * `250` only after the change it causes is committed: HAProxy never retries (docs/sources.md, "HAProxy
+ * mail"; docs/smtp.md, "Durability").
  */
 @Injectable()
 export class SmtpServerService implements OnApplicationBootstrap, BeforeApplicationShutdown {

@@ -8,7 +8,7 @@ import { StackStateService } from './stackstate.service';
 export class StackStateController {
   constructor(private readonly service: StackStateService) {}
 
-  // StackState retries anything but exactly 200 (wire-formats.md §1.3), so not Nest's default 201.
+  // StackState retries anything but exactly 200 (docs/sources.md, "StackState"), so not Nest's default 201.
   @Post()
   @HttpCode(200)
   @UseGuards(StackStateTokenGuard)

@@ -24,7 +24,8 @@ import {
 } from '../../common/api-types';
 import { IsStringArrayOrStringMap, IsStringMap, MAX_EPOCH_MS } from '../common/validators';
 
-// Mirrors components.schemas.StackState* in openapi/openapi.yaml (upstream spec_webhook/webhook.api.yaml).
+// Mirrors components.schemas.StackState* in openapi/openapi.yaml (upstream spec_webhook/webhook.api.yaml;
+// docs/sources.md, "StackState").
 
 const OPEN_STATES = ['DEVIATING', 'CRITICAL'] as const;
 const CLOSE_REASONS = [
@@ -140,7 +141,7 @@ export class StackStateEnvelopeDto implements StackStateEnvelope {
   @Type(() => StackStateNotificationConfigurationDto)
   notificationConfiguration: StackStateNotificationConfigurationDto;
 
-  // Required upstream; servers of December 2023 sent the same map as `tags` (wire-formats.md §1.5).
+  // Required upstream; servers of December 2023 sent the same map as `tags` (docs/sources.md, "StackState").
   @ValidateIf((envelope: StackStateEnvelopeDto) => envelope.tags === undefined)
   @IsDefined({ message: 'is required (or its older name, tags)' })
   @IsStringMap()

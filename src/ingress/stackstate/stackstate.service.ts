@@ -28,7 +28,7 @@ export class StackStateService {
   }
 }
 
-/** StackState's envelope as a lifecycle signal, keyed by `notificationId` (wire-formats.md §1.6). */
+/** StackState's envelope as a lifecycle signal, keyed by `notificationId` (docs/sources.md, "StackState"). */
 export function toSignal(envelope: StackStateEnvelopeDto, raw: unknown, sourceInstance: string): AlertSignal {
   const { event, monitor, component } = envelope;
   const links = [

@@ -1,0 +1,21 @@
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { RawBody, SourceInstance } from '../../common/request-context';
+import { AlertmanagerKeyGuard } from './alertmanager-key.guard';
+import { AlertmanagerWebhookDto } from './alertmanager.dto';
+import { AlertmanagerService } from './alertmanager.service';
+
+@Controller('webhooks/alertmanager')
+export class AlertmanagerController {
+  constructor(private readonly service: AlertmanagerService) {}
+
+  @Post()
+  @HttpCode(200)
+  @UseGuards(AlertmanagerKeyGuard)
+  receiveAlertmanagerAlerts(
+    @Body() body: AlertmanagerWebhookDto,
+    @RawBody() raw: unknown,
+    @SourceInstance() instance: string,
+  ) {
+    return this.service.receiveAlertmanagerAlerts(body, raw, instance);
+  }
+}
