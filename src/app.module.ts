@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ApiModule } from './api/api.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { Clock, ClockModule } from './common/clock';
 import { ErrorBodiesModule } from './common/error-bodies';
 import { createValidationPipe } from './common/validation';
 import { ConsoleModule } from './console/console.module';
@@ -19,11 +20,12 @@ import { OpsModule } from './ops/ops.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, database: DatabaseTarget): DynamicModule {
+  static forRoot(config: AppConfig, database: DatabaseTarget, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ClockModule.forRoot(clock),
         ErrorBodiesModule,
         DatabaseModule.forRoot(database),
         MetricsModule,

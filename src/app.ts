@@ -5,6 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { json, NextFunction, Request, Response, static as serveStatic } from 'express';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
+import { Clock } from './common/clock';
 import { createLogging } from './common/logger';
 import { AppConfig } from './config/config.loader';
 import { describePostgresUrl, DatabaseTarget } from './database/database-target';
@@ -22,8 +23,13 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** The time silences and maintenance windows are judged by (tests move a manual clock on). */
+  clock?: Clock;
+}
+
 /** Starts the whole service: the database (embedded unless DATABASE_URL is set), migrations, HTTP. */
-export async function startApp(config: AppConfig): Promise<RunningApp> {
+export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
   let embedded: EmbeddedPostgres | undefined;
   let database: DatabaseTarget;
   if (config.env.databaseUrl) {
@@ -45,7 +51,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   let app: NestExpressApplication | undefined;
   const logging = createLogging(config.env.logLevel);
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database, options.clock), {
       bodyParser: false,
       logger: logging.logger,
     });

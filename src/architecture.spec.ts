@@ -10,6 +10,7 @@ import { projectRoot } from './common/project-root';
 const LAYERS: string[][] = [
   ['api', 'ingress', 'ops', 'console'],
   ['notifications'],
+  ['silences'],
   ['routing', 'delivery'],
   ['channels'],
   ['config', 'database', 'metrics'],

@@ -4,6 +4,7 @@ import { DeliveryAttemptEntity } from './delivery/delivery-attempt.entity';
 import { DeliveryEntity } from './delivery/delivery.entity';
 import { NotificationEventEntity } from './notifications/notification-event.entity';
 import { NotificationEntity } from './notifications/notification.entity';
+import { SilenceEntity } from './silences/silence.entity';
 
 // Every entity of the app, for the tools that work without Nest (migration generator, schema check).
 // The app itself loads each module's own (TypeOrmModule.forFeature in that module).
@@ -13,4 +14,5 @@ export const ALL_ENTITIES: EntityClass[] = [
   IdempotencyKeyEntity,
   DeliveryEntity,
   DeliveryAttemptEntity,
+  SilenceEntity,
 ];

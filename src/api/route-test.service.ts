@@ -10,6 +10,7 @@ import { toNotification } from '../notifications/notification-mapper';
 import { SignalPreviews } from '../notifications/signal-previews';
 import { createdState } from '../notifications/notification-state';
 import { RoutingService } from '../routing/routing.service';
+import { Holds } from '../silences/holds';
 import { RouteTestNotificationDto, RouteTestRequestDto } from './deliveries.dto';
 import { MessageKind, NotificationSnapshot } from '../domain/notification';
 
@@ -23,6 +24,7 @@ export class RouteTestService {
     private readonly catalog: ChannelCatalog,
     private readonly sources: SignalPreviews,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly holds: Holds,
   ) {}
 
   testRoutes(request: RouteTestRequestDto): Schemas['RouteTestResult'] {
@@ -42,7 +44,7 @@ export class RouteTestService {
     const kind: MessageKind = notification.status === 'closed' ? 'resolved' : 'opened';
     const routed = this.routing.route(notification);
     return {
-      notification,
+      notification: { ...notification, heldBy: this.holds.heldBy(notification) },
       matchedRoutes: routed.matchedRoutes,
       deliveries: routed.targets.flatMap((t) => {
         const channel = this.catalog.get(t.channel);

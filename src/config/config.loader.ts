@@ -7,6 +7,7 @@ import { toDetails } from '../common/validation';
 import { ChannelTypeSchema, parseChannels, parseRateLimits } from './channels.config';
 import { AppConfigFile, EnvironmentConfig } from './config.schema';
 import { DeliveryConfig } from './delivery.config';
+import { maintenanceProblems } from './maintenance.config';
 import { HostConfig } from './routes.config';
 import { MAIL_BUILTIN_FIELDS, namedGroups, templateFields } from './mail-templates';
 
@@ -92,6 +93,7 @@ function loadFile(path: string, env: Env, channelTypes: readonly ChannelTypeSche
     ...flattenErrors(validateSync(config, validation)),
     ...uniquenessProblems(config),
     ...smtpProblems(config),
+    ...(Array.isArray(config.maintenance) ? maintenanceProblems(config.maintenance) : []),
   );
   const raw = substituted as { channels?: unknown; delivery?: { rateLimits?: unknown } };
   const channels = parseChannels(raw.channels, channelTypes, flattenErrors);

@@ -17,6 +17,7 @@ import { IsName } from '../common/patterns';
 import { BaseChannelConfig } from './channels.config';
 import { DeliveryConfig } from './delivery.config';
 import { IngressConfig } from './ingress.config';
+import { MaintenanceWindowConfig } from './maintenance.config';
 import { HostConfig, RouteConfig } from './routes.config';
 
 // The YAML file's shape (docs/configuration.md), one file per section; every class is validated at boot;
@@ -95,6 +96,12 @@ export class AppConfigFile {
   @ValidateNested()
   @Type(() => DeliveryConfig)
   delivery: DeliveryConfig = new DeliveryConfig();
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => MaintenanceWindowConfig)
+  maintenance: MaintenanceWindowConfig[] = [];
 }
 
 export class EnvironmentConfig {

@@ -35,6 +35,11 @@ export class DeliveryConfig {
   @IsOptional() @IsDuration('0ms') shutdownGrace: string = '10s';
   /** How often open notifications are checked for due reminders. */
   @IsOptional() @IsDuration('100ms') reminderInterval: string = '30s';
+  /**
+   * How often held deliveries are checked against silences and maintenance windows that ended (and
+   * silences re-read from the database); a silence ended through the API is checked at once.
+   */
+  @IsOptional() @IsDuration('10ms') releaseInterval: string = '5s';
   /** Off: this process only enqueues (another replica sends). */
   @IsOptional() @IsBoolean() workers: boolean = true;
 

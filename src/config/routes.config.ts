@@ -1,5 +1,14 @@
 import { Transform, Type } from 'class-transformer';
-import { ArrayUnique, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import {
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  registerDecorator,
+  ValidateNested,
+} from 'class-validator';
 import { IsDuration } from './duration';
 import { NOTIFICATION_STATUSES, NotificationStatus, SEVERITIES, Severity } from '../domain/notification';
 import { IsName } from '../common/patterns';
@@ -25,9 +34,37 @@ export class RouteMatchConfig {
   /** Component tags (`key:value`); every listed tag must be present. */
   @IsOptional() @Transform(toList) @IsArray() @IsString({ each: true }) tags?: string[];
   /** Metadata key -> value (or list of values, or `*` for "present"); every key must match. */
-  @IsOptional() @IsObject() metadata?: Record<string, string | string[]>;
+  @IsOptional() @IsMetadataMatch() metadata?: Record<string, string | string[]>;
   /** Component name, HAProxy `backend/server`, Monasca `hostname` dimension. */
   @IsOptional() @Transform(toList) @IsArray() @IsString({ each: true }) host?: string[];
+}
+
+/** The keys a `match` (a route's, a maintenance window's, a silence's matchers) may have. */
+export const MATCH_KEYS = ['source', 'sourceInstance', 'severity', 'status', 'tags', 'metadata', 'host'] as const;
+
+/** Whether a match has at least one key: one without any matches every notification. */
+export function isEmptyMatch(match: RouteMatchConfig): boolean {
+  return MATCH_KEYS.every((key) => match[key] === undefined);
+}
+
+// A mapping of metadata key to a pattern or a list of patterns; anything else would reach the glob.
+function IsMetadataMatch() {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isMetadataMatch',
+      target: object.constructor,
+      propertyName,
+      options: { message: 'must map each metadata key to a string or a list of strings' },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.values(value).every(
+            (v) => typeof v === 'string' || (Array.isArray(v) && v.every((item) => typeof item === 'string')),
+          ),
+      },
+    });
 }
 
 export class RouteConfig {

@@ -4,12 +4,18 @@ import { Client } from 'pg';
 import { errorText } from '../common/errors';
 import { DATABASE_TARGET, DatabaseTarget } from './database-target';
 
-/** What a commit can wake: the delivery workers (new outbox rows), change-feed long-polls (new events). */
-export type CommitTopic = 'deliveries' | 'events';
+/**
+ * What a commit can wake: the delivery workers (new outbox rows), change-feed long-polls (new events),
+ * the silences cache and the release of held deliveries (a silence created or ended).
+ */
+export type CommitTopic = 'deliveries' | 'events' | 'silences';
 
 // The NOTIFY channel of each topic that other replicas must hear of. Feed long-polls of other replicas
-// poll instead (their wait is bounded), so only deliveries go through PostgreSQL.
-const CHANNELS: Partial<Record<CommitTopic, string>> = { deliveries: 'alert_relay_deliveries' };
+// poll instead (their wait is bounded), so only deliveries and silences go through PostgreSQL.
+const CHANNELS: Partial<Record<CommitTopic, string>> = {
+  deliveries: 'alert_relay_deliveries',
+  silences: 'alert_relay_silences',
+};
 
 /**
  * "Something was committed" signals. In-process listeners hear a commit of this process at once; on

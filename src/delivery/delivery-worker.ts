@@ -9,6 +9,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { durationMs } from '../config/duration';
 import { DeliveryMetrics } from './delivery-metrics';
 import { ChannelGuards } from './channel-guards';
+import { DeliveryHolds } from './delivery-holds';
 import { CommitSignals } from '../database/commit-signals';
 import { GroupCommit } from '../database/group-commit';
 import { AttemptRecord, ClaimedDelivery, DeliveryRepository } from './delivery.repository';
@@ -48,6 +49,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly signals: CommitSignals,
     private readonly guards: ChannelGuards,
     private readonly metrics: DeliveryMetrics,
+    private readonly holds: DeliveryHolds,
   ) {
     // A lease shorter than a send would let a second worker send it again while the first still is.
     this.leaseMs = Math.max(durationMs(config.delivery.lease), catalog.maxTimeoutMs() + 1000);
@@ -123,7 +125,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       if (free <= 0 || (this.inFlight.size > 0 && free < Math.ceil(concurrency / 4))) return;
       const channels = this.guards.claimable(this.catalog.names(), Date.now());
       const claimed = await this.repository.claim(channels, free, this.leaseMs);
-      if (claimed.length > 0) this.dispatch(claimed);
+      const toSend = await this.holdBack(claimed);
+      if (toSend.length > 0) this.dispatch(toSend);
       if (claimed.length === 0) {
         // Nothing due now: sleep until the next retry is due (or a lease runs out), or the fallback poll.
         const next = await this.repository.msUntilNextDue();
@@ -132,6 +135,32 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       }
       if (claimed.length < free) return; // the queue is drained for now; finishing sends kick again
     }
+  }
+
+  /**
+   * Keeps back (`held`, not sent) the claimed deliveries whose notification a silence or maintenance
+   * window holds now: those planned before it began. The silences' release job tells them later.
+   */
+  private async holdBack(claimed: ClaimedDelivery[]): Promise<ClaimedDelivery[]> {
+    const held = claimed
+      .map((delivery) => ({ delivery, by: this.holds.heldBy(delivery.payload as unknown as NotificationSnapshot) }))
+      .filter((h) => h.by.length > 0);
+    if (held.length === 0) return claimed;
+    await this.repository.hold(held);
+    for (const { delivery: d, by } of held) {
+      this.metrics.delivery(d.channel, 'held');
+      this.logger.log({
+        msg: 'delivery held',
+        deliveryId: d.id,
+        notificationId: d.notificationId,
+        channel: d.channel,
+        kind: d.kind,
+        revision: d.revision,
+        heldBy: by.map((h) => (h.kind === 'silence' ? `silence ${h.id}` : `maintenance ${h.name}`)),
+      });
+    }
+    const keep = new Set(held.map((h) => h.delivery));
+    return claimed.filter((d) => !keep.has(d));
   }
 
   private schedule(ms: number): void {

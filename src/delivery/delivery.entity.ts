@@ -1,9 +1,10 @@
 import { Column, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { DeliveryKind, DeliveryStatus } from '../domain/notification';
+import { DeliveryHold, DeliveryKind, DeliveryStatus } from '../domain/notification';
 
 /**
  * The outbox: one row per (notification, channel, revision), written in the transaction of the change.
- * `pending` rows are claimed by workers (`leased_until`); in flight = pending with a live lease.
+ * `pending` rows are claimed by workers (`leased_until`); in flight = pending with a live lease. `held`
+ * rows (silenced) are never claimed; the release job ends them as `released`.
  */
 @Entity({ name: 'deliveries' })
 @Index('deliveries_id_key', ['id'], { unique: true })
@@ -78,4 +79,8 @@ export class DeliveryEntity {
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;
+
+  /** What held it (a silence, a maintenance window) and how that ended; null when it was never held. */
+  @Column({ type: 'jsonb', nullable: true })
+  hold: DeliveryHold | null;
 }

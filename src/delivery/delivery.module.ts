@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChannelsModule } from '../channels/channels.module';
 import { ChannelGuards } from './channel-guards';
+import { DeliveryHolds } from './delivery-holds';
 import { DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryMetrics } from './delivery-metrics';
 import { DeliveryEntity } from './delivery.entity';
@@ -12,7 +13,15 @@ import { OutboxPlanner } from './outbox-plan';
 
 @Module({
   imports: [TypeOrmModule.forFeature([DeliveryEntity, DeliveryAttemptEntity]), ChannelsModule],
-  providers: [DeliveryRepository, OutboxPlanner, DeliveryWorker, ChannelGuards, DeliveryMetrics, DeliveryService],
-  exports: [OutboxPlanner, DeliveryService],
+  providers: [
+    DeliveryRepository,
+    OutboxPlanner,
+    DeliveryWorker,
+    ChannelGuards,
+    DeliveryMetrics,
+    DeliveryService,
+    DeliveryHolds,
+  ],
+  exports: [OutboxPlanner, DeliveryService, DeliveryHolds],
 })
 export class DeliveryModule {}

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { CommitSignals } from '../database/commit-signals';
 import { AttemptOutcome, DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryEntity } from './delivery.entity';
-import { DeliveryKind, DeliveryStatus } from '../domain/notification';
+import { DeliveryKind, DeliveryStatus, HoldRef } from '../domain/notification';
 
 /** A claimed delivery, leased to this worker until `leasedUntil`. */
 export interface ClaimedDelivery {
@@ -149,6 +149,22 @@ export class DeliveryRepository {
       ],
     );
     return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
+  /** Claims that a silence or maintenance window holds: `held` (never claimed again), not an attempt. */
+  async hold(items: { delivery: ClaimedDelivery; by: HoldRef[] }[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE deliveries d
+          SET status = 'held', leased_until = NULL, lease_token = NULL, attempts = GREATEST(d.attempts - 1, 0),
+              hold = jsonb_build_object('by', i.by, 'releasedAt', NULL, 'releasedAs', NULL)
+         FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[]) AS i(id, token, by)
+        WHERE d.id = i.id AND d.lease_token = i.token`,
+      [
+        items.map((i) => i.delivery.id),
+        items.map((i) => i.delivery.leaseToken),
+        items.map((i) => JSON.stringify(i.by)),
+      ],
+    );
   }
 
   /** Gives a claim back unsent (rate limit, open circuit, shutdown): not counted as an attempt. */

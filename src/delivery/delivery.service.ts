@@ -54,7 +54,10 @@ export class DeliveryService {
     const channel = this.catalog.get(existing.channel);
     if (!channel) throw new ApiError('conflict', `Channel ${existing.channel} is no longer configured`);
     if (!(await this.repository.replay(id, channel.maxAgeMs))) {
-      throw new ApiError('conflict', `Delivery ${id} is still pending; only finished deliveries can be replayed`);
+      throw new ApiError(
+        'conflict',
+        `Delivery ${id} is ${existing.status}; only dead, delivered and superseded deliveries can be replayed`,
+      );
     }
     const replayed = await this.repository.findById(id);
     return toDelivery(replayed ?? existing);
@@ -123,6 +126,7 @@ function toDelivery(d: DeliveryEntity, attempts?: DeliveryAttemptEntity[]): Sche
     completedAt: d.completedAt?.toISOString() ?? null,
     lastStatusCode: d.lastStatusCode,
     lastError: d.lastError,
+    hold: d.hold,
     ...(attempts
       ? {
           attemptLog: attempts.map((a) => ({

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ChannelCatalog } from '../channels/channel-catalog';
-import { DeliveryKind } from '../domain/notification';
+import { DeliveryHold, DeliveryKind, HoldRef } from '../domain/notification';
 
 /** A channel a route picked for a revision (routing's answer, in delivery's terms). */
 export interface OutboxTarget {
@@ -26,6 +26,8 @@ export interface OutboxPlan {
   kind: DeliveryKind;
   rows: OutboxRow[];
   earlierChannels: { channel: string; maxAgeMs: number }[];
+  /** Set when a silence or maintenance window holds the notification: the rows are written `held`. */
+  hold: DeliveryHold | null;
 }
 
 /** Turns routing targets into outbox rows: each channel's max age, reminders in whole seconds. */
@@ -37,8 +39,11 @@ export class OutboxPlanner {
     this.allChannels = catalog.all().map((c) => ({ channel: c.name, maxAgeMs: c.maxAgeMs }));
   }
 
-  /** null when no channel can be concerned (nothing routed, and revision 1 has no earlier deliveries). */
-  plan(targets: OutboxTarget[], revision: number, kind: DeliveryKind): OutboxPlan | null {
+  /**
+   * null when no channel can be concerned (nothing routed, and revision 1 has no earlier deliveries).
+   * `heldBy`: what holds the notification now; its rows are then kept `held`, not sent.
+   */
+  plan(targets: OutboxTarget[], revision: number, kind: DeliveryKind, heldBy: HoldRef[] = []): OutboxPlan | null {
     // Routes name only configured channels: the config loader refuses anything else.
     const rows = targets.map((t) => ({
       channel: t.channel,
@@ -48,6 +53,7 @@ export class OutboxPlanner {
     }));
     const earlierChannels = revision > 1 ? this.allChannels : [];
     if (rows.length === 0 && earlierChannels.length === 0) return null;
-    return { kind, rows, earlierChannels };
+    const hold = heldBy.length > 0 ? { by: heldBy, releasedAt: null, releasedAs: null } : null;
+    return { kind, rows, earlierChannels, hold };
   }
 }

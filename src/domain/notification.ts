@@ -24,7 +24,14 @@ export type DeliveryKind = Schemas['DeliveryKind'];
 export const DELIVERY_KINDS = everyOf<DeliveryKind>()(['opened', 'updated', 'resolved', 'reminder']);
 
 export type DeliveryStatus = Schemas['DeliveryStatus'];
-export const DELIVERY_STATUSES = everyOf<DeliveryStatus>()(['pending', 'delivered', 'dead', 'superseded']);
+export const DELIVERY_STATUSES = everyOf<DeliveryStatus>()([
+  'pending',
+  'delivered',
+  'dead',
+  'superseded',
+  'held',
+  'released',
+]);
 
 /** What a channel is asked to send: a delivery's kind, or a test message (`POST /channels/{name}/test`). */
 export type MessageKind = DeliveryKind | 'test';
@@ -34,8 +41,17 @@ export type LinkRef = Schemas['Link'];
 export type ExternalRef = Schemas['ExternalRef'];
 export type Acknowledgement = Schemas['Acknowledgement'];
 
-/** A notification as the API shows it, and as a delivery carries it (as of its revision). */
-export type NotificationSnapshot = Schemas['Notification'];
+/**
+ * A notification as a delivery carries it (as of its revision); the API shows it with `heldBy`, which
+ * is computed when read.
+ */
+export type NotificationSnapshot = Omit<Schemas['Notification'], 'heldBy'>;
+
+/** A silence or a maintenance window that holds back a notification's deliveries. */
+export type HoldRef = Schemas['Hold'];
+
+/** What held a delivery, and how the hold ended (`deliveries.hold`). */
+export type DeliveryHold = Schemas['DeliveryHold'];
 
 /** What an event of a notification's history records. */
 export type NotificationEventType = Schemas['NotificationEvent']['type'];

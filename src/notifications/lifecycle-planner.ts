@@ -4,6 +4,7 @@ import { AlertSignal } from '../domain/alert-signal';
 import { DeliveryKind } from '../domain/notification';
 import { OutboxPlanner } from '../delivery/outbox-plan';
 import { RoutingService } from '../routing/routing.service';
+import { Holds } from '../silences/holds';
 import { planStep } from './change-plan';
 import { ChangeRequest, PlannedChange } from './change.repository';
 import { decide, Decision } from './lifecycle';
@@ -24,13 +25,15 @@ export interface LifecycleOptions {
 /**
  * The lifecycle as a plan: on the row read under the lock, the rules decide the step (lifecycle.ts), the
  * step's writes are planned (change-plan.ts), and routing picks the channels a new revision is told to,
- * as outbox rows. The change repository writes what this plans, in one transaction.
+ * as outbox rows, held while a silence or maintenance window matches the notification. The change
+ * repository writes what this plans, in one transaction.
  */
 @Injectable()
 export class LifecyclePlanner {
   constructor(
     private readonly routing: RoutingService,
     private readonly outbox: OutboxPlanner,
+    private readonly holds: Holds,
   ) {}
 
   request(signal: AlertSignal, now: Date, options: LifecycleOptions = {}): ChangeRequest {
@@ -49,7 +52,7 @@ export class LifecyclePlanner {
 
   /** The deliveries of a revision, with the notification they carry (built only when there are any). */
   private deliveries(row: LifecycleRow, kind: DeliveryKind): PlannedChange['delivery'] {
-    const plan = this.outbox.plan(this.routing.route(row).targets, row.revision, kind);
+    const plan = this.outbox.plan(this.routing.route(row).targets, row.revision, kind, this.holds.heldBy(row));
     return plan && { plan, payload: toNotification({ ...row, acknowledgement: null, externalRefs: [] }) };
   }
 }

@@ -6,7 +6,8 @@ import { alertSignal } from '../domain/alert-signal';
 import { Severity } from '../domain/notification';
 import { ChangeRepository, FieldsChange } from './change.repository';
 import { LifecyclePlanner } from './lifecycle-planner';
-import { toNotification } from './notification-mapper';
+import { Holds } from '../silences/holds';
+import { toApiNotification } from './notification-mapper';
 import { NotificationEntity } from './notification.entity';
 import { NotificationsRepository } from './notifications.repository';
 
@@ -25,6 +26,7 @@ export class NotificationActionsService {
     private readonly repository: NotificationsRepository,
     private readonly changes: ChangeRepository,
     private readonly planner: LifecyclePlanner,
+    private readonly holds: Holds,
   ) {}
 
   putExternalRef(
@@ -164,7 +166,7 @@ export class NotificationActionsService {
   private async read(id: string): Promise<Schemas['Notification']> {
     const entity = await this.repository.findById(id);
     if (!entity) throw new ApiError('not_found', `No notification ${id}`);
-    return toNotification(entity);
+    return toApiNotification(entity, this.holds);
   }
 }
 

@@ -1,8 +1,11 @@
 import { Schemas } from '../common/api-types';
+import { NotificationSnapshot } from '../domain/notification';
+import { Holds } from '../silences/holds';
 import { NotificationEventEntity } from './notification-event.entity';
 import { NotificationEntity } from './notification.entity';
 
-export function toNotification(n: NotificationEntity): Schemas['Notification'] {
+/** The stored notification, as deliveries carry it (the API adds `heldBy`). */
+export function toNotification(n: NotificationEntity): NotificationSnapshot {
   return {
     id: n.id,
     source: n.source,
@@ -29,6 +32,11 @@ export function toNotification(n: NotificationEntity): Schemas['Notification'] {
     acknowledgement: n.acknowledgement,
     version: n.version,
   };
+}
+
+/** A notification as the API shows it: as stored, with what holds it back now. */
+export function toApiNotification(n: NotificationEntity, holds: Holds): Schemas['Notification'] {
+  return { ...toNotification(n), heldBy: holds.heldBy(n) };
 }
 
 export function toNotificationEvent(e: NotificationEventEntity): Schemas['NotificationEvent'] {

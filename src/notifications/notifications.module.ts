@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { RoutingModule } from '../routing/routing.module';
+import { SilencesModule } from '../silences/silences.module';
 import { ChangeRepository } from './change.repository';
 import { EventsFeedRepository } from './events-feed.repository';
 import { EventsFeedService } from './events-feed.service';
@@ -17,7 +18,12 @@ import { RemindersService } from './reminders.service';
 import { SignalPreviews } from './signal-previews';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([NotificationEntity, NotificationEventEntity]), RoutingModule, DeliveryModule],
+  imports: [
+    TypeOrmModule.forFeature([NotificationEntity, NotificationEventEntity]),
+    RoutingModule,
+    DeliveryModule,
+    SilencesModule,
+  ],
   providers: [
     ChangeRepository,
     LifecyclePlanner,

@@ -8,7 +8,8 @@ import { ChangeRepository, PlannedChange } from './change.repository';
 import { Decision } from './lifecycle';
 import { LifecyclePlanner } from './lifecycle-planner';
 import { decodeListCursor, encodeListCursor } from './notification-cursor';
-import { toNotification, toNotificationEvent } from './notification-mapper';
+import { Holds } from '../silences/holds';
+import { toApiNotification, toNotificationEvent } from './notification-mapper';
 import { NotificationsRepository } from './notifications.repository';
 
 type IngestResult = Schemas['IngestResult'];
@@ -39,6 +40,7 @@ export class NotificationsService {
     private readonly changes: ChangeRepository,
     private readonly planner: LifecyclePlanner,
     private readonly metrics: MetricsService,
+    private readonly holds: Holds,
   ) {}
 
   /** Applies the signal and resolves only once the change (and its deliveries) is committed. */
@@ -116,7 +118,7 @@ export class NotificationsService {
   async getNotification(id: string): Promise<Schemas['Notification']> {
     const entity = await this.repository.findById(id);
     if (!entity) throw new ApiError('not_found', `No notification ${id}`);
-    return toNotification(entity);
+    return toApiNotification(entity, this.holds);
   }
 
   async listNotificationEvents(id: string): Promise<Schemas['NotificationEventList']> {
@@ -148,7 +150,7 @@ export class NotificationsService {
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
-      items: page.map(toNotification),
+      items: page.map((n) => toApiNotification(n, this.holds)),
       nextCursor:
         rows.length > query.limit && last
           ? encodeListCursor(sort, { at: sort === '-updatedAt' ? last.updatedAt : last.openedAt, id: last.id })

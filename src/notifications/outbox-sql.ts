@@ -5,7 +5,8 @@ import { OutboxPlan } from '../delivery/outbox-plan';
  * earlier revision of the notification went to (whoever saw the open also sees the update and the
  * resolve, even when the route no longer matches), superseding the pair's older deliveries that are not
  * in flight (a live lease means a worker is sending it: that one finishes, and the new one waits for
- * it). Lists travel as jsonb.
+ * it). Rows of a held notification (`$7`: what holds it) are written `held`: kept, not claimed, until the
+ * silences' release job tells the channel (src/silences). Lists travel as jsonb.
  */
 export const OUTBOX_INSERT = `WITH targets AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS t(channel text, route text, remind int, max_age bigint)
@@ -20,9 +21,9 @@ export const OUTBOX_INSERT = `WITH targets AS (
        AND (leased_until IS NULL OR leased_until < now())
   )
   INSERT INTO deliveries (notification_id, channel, revision, kind, status, route, payload,
-    remind_every_seconds, created_at, next_attempt_at, expires_at)
-  SELECT $1::uuid, t.channel, $3::int, $4, 'pending', t.route, $5::jsonb, t.remind, now(), now(),
-         now() + t.max_age * interval '1 millisecond'
+    remind_every_seconds, created_at, next_attempt_at, expires_at, hold)
+  SELECT $1::uuid, t.channel, $3::int, $4, CASE WHEN $7::jsonb IS NULL THEN 'pending' ELSE 'held' END, t.route,
+         $5::jsonb, t.remind, now(), now(), now() + t.max_age * interval '1 millisecond', $7::jsonb
     FROM targets t`;
 
 export function outboxParams(notificationId: string, revision: number, plan: OutboxPlan, payload: unknown): unknown[] {
@@ -35,5 +36,6 @@ export function outboxParams(notificationId: string, revision: number, plan: Out
     plan.kind,
     JSON.stringify(payload),
     JSON.stringify(plan.earlierChannels.map((e) => ({ channel: e.channel, max_age: e.maxAgeMs }))),
+    plan.hold === null ? null : JSON.stringify(plan.hold),
   ];
 }

@@ -13,8 +13,9 @@ export class RemindersRepository {
 
   /**
    * For each open notification whose newest delivery to a channel was delivered more than that route's
-   * `remind_every_seconds` ago, a new `reminder` delivery of the same revision. One replica at a time
-   * (transaction-scoped advisory lock); returns how many were enqueued.
+   * `remind_every_seconds` ago, a new `reminder` delivery of the same revision. Not while it is
+   * acknowledged, unless it changed (a new revision) after the acknowledgement: someone is on it. One
+   * replica at a time (transaction-scoped advisory lock); returns how many were enqueued.
    */
   async enqueueDue(maxAgeMs: number): Promise<number> {
     const notify = this.signals.notifySql('deliveries');
@@ -28,6 +29,7 @@ export class RemindersRepository {
            SELECT DISTINCT ON (d.notification_id, d.channel) d.*
              FROM deliveries d
              JOIN notifications n ON n.id = d.notification_id AND n.status = 'open'
+              AND (n.acknowledgement IS NULL OR n.updated_at > (n.acknowledgement->>'at')::timestamptz)
             ORDER BY d.notification_id, d.channel, d.sequence DESC
          ), inserted AS (
          INSERT INTO deliveries (notification_id, channel, revision, kind, status, route, payload,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { RunningApp, startApp } from '../../src/app';
 import { CHANNEL_TYPES } from '../../src/channels/channel-types';
+import { Clock } from '../../src/common/clock';
 import { loadConfig } from '../../src/config/config.loader';
 import { createTestDatabase, TestDatabase } from './test-database';
 
@@ -40,6 +41,8 @@ export interface TestAppOptions {
   config?: Record<string, unknown>;
   /** Use this DATABASE_URL instead of a fresh database of the run's kind. */
   databaseUrl?: string;
+  /** The clock of silences and maintenance windows (a ManualClock moves time on without sleeping). */
+  clock?: Clock;
 }
 
 /** The real service on a random loopback port, on a fresh database, with a config written to a temp dir. */
@@ -58,7 +61,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
-  const running = await startApp(config);
+  const running = await startApp(config, { clock: options.clock });
   return {
     ...running,
     dir,

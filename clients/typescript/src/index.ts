@@ -19,6 +19,9 @@ export type RouteTestRequest = components['schemas']['RouteTestRequest'];
 export type RouteTestResult = components['schemas']['RouteTestResult'];
 export type Severity = components['schemas']['Severity'];
 export type WhoAmI = paths['/api/v1/whoami']['get']['responses'][200]['content']['application/json'];
+export type Silence = components['schemas']['Silence'];
+export type SilenceRequest = components['schemas']['SilenceRequest'];
+export type Hold = components['schemas']['Hold'];
 
 export type AlertRelayClient = Client<paths>;
 

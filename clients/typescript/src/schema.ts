@@ -426,10 +426,65 @@ export interface paths {
          * @description Give exactly one of `notification` (the fields routes look at), `stackstate` (a raw StackState
          *     envelope), `monasca` (a raw Monasca alarm), `alertmanager` (a raw Alertmanager or Grafana webhook
          *     body with one alert) or `pagerduty` (a raw PagerDuty Events v2 trigger or resolve). Nothing is
-         *     stored and nothing is sent; secrets in the previews are `[redacted]`.
+         *     stored and nothing is sent; secrets in the previews are `[redacted]`. `notification.heldBy` names the
+         *     silences and maintenance windows that would hold its deliveries now.
          */
         post: operations["testRoutes"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/silences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List silences, newest first
+         * @description Every silence ever created, newest first, optionally only those in one `state`: `pending`
+         *     (starts later), `active` (holding now) or `expired` (ended, by its time or by `DELETE`).
+         */
+        get: operations["listSilences"];
+        put?: never;
+        /**
+         * Silence the notifications that match, from `startsAt` (default now) until `endsAt`
+         * @description While the silence is active, a change of a notification it matches is stored, shown in the API
+         *     and the feed as always, and its deliveries are kept `held` instead of being sent (the
+         *     notification's `heldBy` names the silence). When the silence ends (at `endsAt`, or at once on
+         *     `DELETE`), every notification that is still open and had a held delivery is told its current
+         *     state once per channel; one that opened and closed while silenced stays quiet, and one whose
+         *     channel was told it opened before gets its resolve. `matchers` has the keys of a route's `match`
+         *     (every given key must match; a list matches when any value does; `*` is a wildcard). Needs the
+         *     `write` scope.
+         */
+        post: operations["createSilence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/silences/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one silence */
+        get: operations["getSilence"];
+        put?: never;
+        post?: never;
+        /**
+         * End a silence now
+         * @description Sets `endsAt` to now (a pending silence never starts); what it held is released at once. An
+         *     expired silence is answered unchanged. Needs the `write` scope.
+         */
+        delete: operations["deleteSilence"];
         options?: never;
         head?: never;
         patch?: never;
@@ -707,10 +762,13 @@ export interface components {
         /**
          * @description `pending`: waiting to be sent (or being sent: see `inFlight`), `delivered`, `dead`
          *     (permanent failure or `maxAge` reached; replay with retry), `superseded` (a newer revision
-         *     of the same notification replaced it before it was sent).
+         *     of the same notification replaced it before it was sent), `held` (a silence or maintenance
+         *     window matched the notification: kept, not sent; see `hold`), `released` (was held; when
+         *     nothing held the notification any more, its current state went out as the delivery
+         *     `hold.releasedAs`, or nothing did because there was nothing to tell).
          * @enum {string}
          */
-        DeliveryStatus: "pending" | "delivered" | "dead" | "superseded";
+        DeliveryStatus: "pending" | "delivered" | "dead" | "superseded" | "held" | "released";
         /** @enum {string} */
         DeliveryKind: "opened" | "updated" | "resolved" | "reminder";
         DeliveryAttempt: {
@@ -757,6 +815,8 @@ export interface components {
             completedAt: string | null;
             lastStatusCode: number | null;
             lastError: string | null;
+            /** @description What held this delivery and how the hold ended; `null` when it was never held. */
+            hold: components["schemas"]["DeliveryHold"] | null;
             attemptLog?: components["schemas"]["DeliveryAttempt"][];
         };
         DeliveryList: {
@@ -834,6 +894,107 @@ export interface components {
                 /** @description The exact message that would be sent, secrets `[redacted]`. */
                 request: unknown;
             }[];
+        };
+        /** @description A silence or a maintenance window that holds back a notification's deliveries. */
+        Hold: components["schemas"]["SilenceHold"] | components["schemas"]["MaintenanceHold"];
+        SilenceHold: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "silence";
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            endsAt: string;
+        };
+        MaintenanceHold: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "maintenance";
+            /** @description The window's `name` under `maintenance` in the config. */
+            name: string;
+            /**
+             * Format: date-time
+             * @description When this occurrence of the window ends.
+             */
+            endsAt: string;
+        };
+        DeliveryHold: {
+            /** @description What held the notification when this delivery was held. */
+            by: components["schemas"]["Hold"][];
+            /**
+             * Format: date-time
+             * @description When nothing held the notification any more; `null` while held.
+             */
+            releasedAt: string | null;
+            /**
+             * Format: uuid
+             * @description The delivery that told the channel the notification's state when the hold ended (a new
+             *     one, or one already on its way); `null` while held, and when there was nothing to tell (it
+             *     opened and closed while held, so the channel never heard of it).
+             */
+            releasedAs: string | null;
+        };
+        /**
+         * @description The keys of a route's `match`: every given key must match; a key given as a list matches when
+         *     any of its values does; values may use `*` as a wildcard. At least one key.
+         */
+        Matchers: {
+            source?: components["schemas"]["MatchValues"];
+            sourceInstance?: components["schemas"]["MatchValues"];
+            severity?: components["schemas"]["Severity"] | components["schemas"]["Severity"][];
+            status?: components["schemas"]["NotificationStatus"] | components["schemas"]["NotificationStatus"][];
+            /** @description Every listed tag pattern must match one of the notification's tags. */
+            tags?: components["schemas"]["MatchValues"];
+            /** @description Metadata key to a pattern or a list of patterns (`*` for "present"). */
+            metadata?: {
+                [key: string]: components["schemas"]["MatchValues"];
+            };
+            /** @description Compared case-insensitively. */
+            host?: components["schemas"]["MatchValues"];
+        };
+        MatchValues: string | string[];
+        /**
+         * @description `pending` (starts later), `active` (holding now), `expired` (ended).
+         * @enum {string}
+         */
+        SilenceState: "pending" | "active" | "expired";
+        SilenceRequest: {
+            matchers: components["schemas"]["Matchers"];
+            /**
+             * Format: date-time
+             * @description When it starts holding; now when not given.
+             */
+            startsAt?: string;
+            /**
+             * Format: date-time
+             * @description When it ends; must be in the future and after `startsAt`.
+             */
+            endsAt: string;
+            /** @description Why (a change ticket, a maintenance note). */
+            comment: string;
+            createdBy: string;
+        };
+        Silence: {
+            /** Format: uuid */
+            id: string;
+            matchers: components["schemas"]["Matchers"];
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            comment: string;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            state: components["schemas"]["SilenceState"];
+        };
+        SilencePage: {
+            items: components["schemas"]["Silence"][];
+            nextCursor: string | null;
         };
         /** @enum {string} */
         NotificationStatus: "open" | "closed";
@@ -918,6 +1079,12 @@ export interface components {
             acknowledgement: components["schemas"]["Acknowledgement"] | null;
             /** @description +1 on every change of this notification, delivered or not; its `ETag` is this number. */
             version: number;
+            /**
+             * @description The silences and maintenance windows that match the notification now: while any does, its
+             *     changes are stored but not sent. Computed when read (not part of `version`), and not part of
+             *     the notification a delivery carries.
+             */
+            heldBy: components["schemas"]["Hold"][];
         };
         Acknowledgement: {
             by: string;
@@ -1286,6 +1453,7 @@ export interface components {
          */
         IdempotencyKey: string;
         NotificationId: string;
+        SilenceId: string;
     };
     requestBodies: never;
     headers: {
@@ -2078,6 +2246,129 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    listSilences: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["SilenceState"];
+                limit?: number;
+                /** @description `nextCursor` of the previous page; opaque. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of silences. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SilencePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createSilence: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key per intended change (a UUID). A retry with the same key and body gets the first
+                 *     successful answer again (with `Idempotent-Replayed: true`) instead of repeating the change; the
+                 *     same key with another body or path is refused with `422`. Keys are kept for 24 hours, per API key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SilenceRequest"];
+            };
+        };
+        responses: {
+            /** @description The silence. */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSilence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["SilenceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The silence. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteSilence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["SilenceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The silence, now expired. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getMetrics: {

@@ -9,6 +9,8 @@ const STATUS_TONE: Record<Delivery['status'], string> = {
   delivered: 'ok',
   dead: 'bad',
   superseded: 'closed',
+  held: 'pending',
+  released: 'closed',
 };
 
 export function DeliveryStatusBadge({ delivery: d }: { delivery: Delivery }) {

@@ -14,6 +14,8 @@ const LABELS: Record<DeliveryStatus, string> = {
   pending: 'Pending',
   delivered: 'Delivered',
   superseded: 'Superseded',
+  held: 'Held (silenced)',
+  released: 'Released',
 };
 
 /** Dead letters and pending work, per channel, with Retry. */

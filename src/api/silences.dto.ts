@@ -1,0 +1,112 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsRFC3339,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  registerDecorator,
+  ValidateNested,
+} from 'class-validator';
+import { Matchers, Operations, Schemas, SilenceRequest } from '../common/api-types';
+import { MATCH_KEYS, RouteMatchConfig } from '../config/routes.config';
+import { SILENCE_STATES } from '../silences/silences.repository';
+
+type ListSilencesQuery = NonNullable<Operations['listSilences']['parameters']['query']>;
+
+const RFC3339 = { message: 'must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z' };
+
+// The limits of a value list (the spec's MatchValues); the route match rules come from RouteMatchConfig.
+function MatchValues(): PropertyDecorator {
+  return (target: object, key: string | symbol) => {
+    ArrayMinSize(1)(target, key);
+    ArrayMaxSize(100)(target, key);
+    MinLength(1, { each: true })(target, key);
+    MaxLength(1000, { each: true })(target, key);
+  };
+}
+
+/** A route's `match` as silence matchers, with the API's size limits. */
+export class MatchersDto extends RouteMatchConfig implements Matchers {
+  @MatchValues() declare source?: string[];
+  @MatchValues() declare sourceInstance?: string[];
+  @MatchValues() declare tags?: string[];
+  @MatchValues() declare host?: string[];
+}
+
+// Names the first key that is not a match key: the pipe would drop it silently, and the silence would
+// then hold more than was asked for.
+function HasOnlyMatchKeys(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'hasOnlyMatchKeys',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) => unknownKeys(value).length === 0,
+        defaultMessage: (args) =>
+          `unknown matcher key "${unknownKeys(args?.value)[0]}" (the keys are ${MATCH_KEYS.join(', ')})`,
+      },
+    });
+}
+
+function unknownKeys(value: unknown): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.keys(value).filter((key) => !(MATCH_KEYS as readonly string[]).includes(key));
+}
+
+export class SilenceRequestDto implements SilenceRequest {
+  @IsObject()
+  @HasOnlyMatchKeys()
+  @ValidateNested()
+  @Type(() => MatchersDto)
+  matchers: MatchersDto;
+
+  @IsOptional()
+  @IsRFC3339(RFC3339)
+  startsAt?: string;
+
+  @IsRFC3339(RFC3339)
+  endsAt: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  comment: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  createdBy: string;
+}
+
+export class ListSilencesQueryDto implements ListSilencesQuery {
+  @IsOptional()
+  @IsIn(SILENCE_STATES)
+  state?: Schemas['SilenceState'];
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200, { message: 'must be at most 200; follow nextCursor for more' })
+  limit: number = 50;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export class SilenceIdParamsDto {
+  @IsUUID('all')
+  id: string;
+}
