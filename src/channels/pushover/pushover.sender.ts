@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { OutgoingMessage, SingleMessageSender } from '../common/channel';
+import { Digest } from '../common/digest';
 import { HttpAnswer, HttpChannel } from '../common/http';
 import { plainText, render, truncate } from '../common/render';
 import { SendResult } from '../common/send-result';
 import { httpUrl } from '../common/text-format';
 import { PushoverChannelConfig } from './pushover.config';
+import { pushoverDigestForm } from './pushover.digest';
 
 /**
  * The messages.json form: message ≤ 1024, title ≤ 250, url ≤ 512, url_title ≤ 100 characters;
@@ -57,7 +59,15 @@ export class PushoverSender
   }
 
   send(message: OutgoingMessage, config: PushoverChannelConfig, timeoutMs: number): Promise<SendResult> {
-    const body = new URLSearchParams(pushoverForm(message, config)).toString();
+    return this.postForm(config, pushoverForm(message, config), timeoutMs);
+  }
+
+  sendDigest(digest: Digest, config: PushoverChannelConfig, timeoutMs: number): Promise<SendResult> {
+    return this.postForm(config, pushoverDigestForm(digest, config), timeoutMs);
+  }
+
+  private postForm(config: PushoverChannelConfig, form: Record<string, string>, timeoutMs: number) {
+    const body = new URLSearchParams(form).toString();
     return this.post(config, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }, timeoutMs);
   }
 
