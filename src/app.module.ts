@@ -7,6 +7,7 @@ import { AppConfig } from './config/config.loader';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DatabaseTarget } from './database/database-target';
+import { DigestsModule } from './digests/digests.module';
 import { MonascaModule } from './ingress/monasca/monasca.module';
 import { SmtpModule } from './ingress/smtp/smtp.module';
 import { StackStateModule } from './ingress/stackstate/stackstate.module';
@@ -27,6 +28,7 @@ export class AppModule {
         SmtpModule,
         ApiModule,
         OpsModule,
+        DigestsModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -10,6 +10,7 @@ import { projectRoot } from './common/project-root';
 const LAYERS: string[][] = [
   ['api', 'ingress', 'ops'],
   ['notifications'],
+  ['digests'],
   ['routing', 'delivery'],
   ['channels'],
   ['config', 'database', 'metrics'],

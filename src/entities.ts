@@ -2,6 +2,7 @@ import { IdempotencyKeyEntity } from './api/idempotency-key.entity';
 import { EntityClass } from './database/data-source-options';
 import { DeliveryAttemptEntity } from './delivery/delivery-attempt.entity';
 import { DeliveryEntity } from './delivery/delivery.entity';
+import { DigestGroupEntity } from './digests/digest-group.entity';
 import { NotificationEventEntity } from './notifications/notification-event.entity';
 import { NotificationEntity } from './notifications/notification.entity';
 
@@ -13,4 +14,5 @@ export const ALL_ENTITIES: EntityClass[] = [
   IdempotencyKeyEntity,
   DeliveryEntity,
   DeliveryAttemptEntity,
+  DigestGroupEntity,
 ];

@@ -26,6 +26,13 @@ export class ChannelGuards {
     return channels.filter((name) => this.circuit(name).current(now) !== 'open' && this.bucket(name).hasToken(now));
   }
 
+  /** How long until `name` is claimable again: 0 now, else until its circuit half-opens or a token comes. */
+  msUntilClaimable(name: string, now: number): number {
+    const circuit = this.circuit(name);
+    if (circuit.current(now) === 'open') return Math.max(circuit.retryInMs(now), 1);
+    return this.bucket(name).msUntilToken(now);
+  }
+
   /** null when a send may start now; otherwise how long to hold the delivery back. */
   admit(name: string, now: number): number | null {
     const circuit = this.circuit(name);

@@ -13,7 +13,7 @@ import { CommitSignals } from '../database/commit-signals';
 import { GroupCommit } from '../database/group-commit';
 import { AttemptRecord, ClaimedDelivery, DeliveryRepository } from './delivery.repository';
 
-import { retryDelayMs } from './retry-policy';
+import { BackoffPolicy, retryDelayMs } from './retry-policy';
 import { DeliveryStatus, NotificationSnapshot } from '../domain/notification';
 import { errorText } from '../common/errors';
 
@@ -49,8 +49,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly guards: ChannelGuards,
     private readonly metrics: DeliveryMetrics,
   ) {
-    // A lease shorter than a send would let a second worker send it again while the first still is.
-    this.leaseMs = Math.max(durationMs(config.delivery.lease), catalog.maxTimeoutMs() + 1000);
+    this.leaseMs = leaseMsOf(config, catalog);
     this.pollMs = durationMs(config.delivery.pollInterval);
     this.completions = new GroupCommit({
       maxInFlight: 1,
@@ -224,14 +223,24 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private backoff() {
-    const b = this.config.delivery.backoff;
-    return { baseMs: durationMs(b.base), maxMs: durationMs(b.max), jitter: b.jitter };
+    return backoffOf(this.config);
   }
+}
+
+/** How long a claim is held (`delivery.lease`), at least one attempt's timeout + 1 s. */
+export function leaseMsOf(config: AppConfig, catalog: ChannelCatalog): number {
+  // A lease shorter than a send would let a second worker send it again while the first still is.
+  return Math.max(durationMs(config.delivery.lease), catalog.maxTimeoutMs() + 1000);
+}
+
+export function backoffOf(config: AppConfig): BackoffPolicy {
+  const b = config.delivery.backoff;
+  return { baseMs: durationMs(b.base), maxMs: durationMs(b.max), jitter: b.jitter };
 }
 
 // A result not recorded means a second send after the lease runs out: worth two more tries (a dropped
 // pooled connection, a restarted database).
-async function withRetries<T>(write: () => Promise<T>): Promise<T> {
+export async function withRetries<T>(write: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await write();

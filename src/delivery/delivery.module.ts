@@ -13,6 +13,7 @@ import { OutboxPlanner } from './outbox-plan';
 @Module({
   imports: [TypeOrmModule.forFeature([DeliveryEntity, DeliveryAttemptEntity]), ChannelsModule],
   providers: [DeliveryRepository, OutboxPlanner, DeliveryWorker, ChannelGuards, DeliveryMetrics, DeliveryService],
-  exports: [OutboxPlanner, DeliveryService],
+  // The digest flush (src/digests) shares the channels' guards, records and metrics.
+  exports: [OutboxPlanner, DeliveryService, DeliveryRepository, ChannelGuards, DeliveryMetrics],
 })
 export class DeliveryModule {}

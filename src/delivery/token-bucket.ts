@@ -22,6 +22,12 @@ export class TokenBucket {
     return { ok: false, waitMs: Math.ceil(((1 - this.tokens) / this.perSecond) * 1000) };
   }
 
+  /** Milliseconds until a token is there (0: now). */
+  msUntilToken(now: number): number {
+    this.refill(now);
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
+  }
+
   hasToken(now: number): boolean {
     this.refill(now);
     return this.tokens >= 1;

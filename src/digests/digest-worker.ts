@@ -1,0 +1,237 @@
+import { hostname } from 'node:os';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { ChannelCatalog, ChannelSettings } from '../channels/channel-catalog';
+import { buildDigest } from '../channels/common/digest';
+import { SendResult } from '../channels/common/send-result';
+import { errorText } from '../common/errors';
+import { AppConfig } from '../config/config.loader';
+import { APP_CONFIG } from '../config/config.module';
+import { durationMs } from '../config/duration';
+import { CommitSignals } from '../database/commit-signals';
+import { ChannelGuards } from '../delivery/channel-guards';
+import { DeliveryMetrics } from '../delivery/delivery-metrics';
+import { backoffOf, leaseMsOf, withRetries } from '../delivery/delivery-worker';
+import { retryDelayMs } from '../delivery/retry-policy';
+import { DeliveryStatus, NotificationSnapshot } from '../domain/notification';
+import { compileRoutes } from '../routing/routes';
+import { ClaimedGroup, DigestRepository } from './digest.repository';
+import { DigestMetrics } from './digest-metrics';
+
+// A group whose claim found nothing to send (superseded meanwhile, or waiting for an older delivery of
+// the same notification elsewhere) is looked at again after this.
+const NOTHING_TO_SEND_MS = 1000;
+
+/**
+ * The digest flush of this process: claims due digest groups (leased, SKIP LOCKED: one replica sends
+ * each digest), renders the group's pending changes as one message per channel, sends it through the
+ * channel's rate limit and circuit breaker like any message, and records the outcome on every delivery
+ * of the digest. Woken when a group falls due (a timer on the earliest due time), by new changes of any
+ * replica (their groups fall due `wait` later at the earliest), and by a slow fallback poll.
+ */
+@Injectable()
+export class DigestWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Digests');
+  readonly workerId = `${hostname().slice(0, 40)}:${process.pid}:digests`;
+  private readonly inFlight = new Map<Promise<void>, ClaimedGroup>();
+  private stopping = false;
+  private pumping: Promise<void> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  /** The shortest `wait` of the grouping routes: no change can fall due sooner than this after it. */
+  private readonly minWaitMs: number;
+  private readonly routes: { route: string; waitMs: number; intervalMs: number; maxItems: number }[];
+  private readonly onCommit = () => this.soon(this.minWaitMs);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: DigestRepository,
+    private readonly catalog: ChannelCatalog,
+    private readonly signals: CommitSignals,
+    private readonly guards: ChannelGuards,
+    private readonly deliveryMetrics: DeliveryMetrics,
+    private readonly metrics: DigestMetrics,
+  ) {
+    this.leaseMs = leaseMsOf(config, catalog);
+    this.pollMs = durationMs(config.delivery.pollInterval);
+    this.routes = compileRoutes(config).routes.flatMap((r) => (r.group ? [{ route: r.name, ...r.group }] : []));
+    this.minWaitMs = Math.min(this.pollMs, ...this.routes.map((r) => r.waitMs));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.delivery.workers || this.catalog.names().length === 0) return;
+    await this.repository.adoptTiming(this.routes);
+    // Groups of routes removed from the config still send what they hold: the worker runs anyway.
+    this.signals.on('deliveries', this.onCommit);
+    await this.signals.listen('deliveries');
+    this.kick();
+  }
+
+  /** Graceful stop: no new claims; digests in flight get `shutdownGrace`, then their leases are released. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    this.signals.off('deliveries', this.onCommit);
+    clearTimeout(this.timer);
+    await this.pumping;
+    if (this.inFlight.size === 0) return;
+    const grace = durationMs(this.config.delivery.shutdownGrace);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), grace)));
+    const done = await Promise.race([Promise.all([...this.inFlight.keys()]).then(() => 'done' as const), timedOut]);
+    clearTimeout(timer);
+    if (done === 'timeout') {
+      const left = [...this.inFlight.values()];
+      this.logger.warn(`shutting down with ${left.length} digests in flight: releasing their leases`);
+      await Promise.all(left.map((g) => this.repository.release(g, 0).catch(() => undefined)));
+    }
+  }
+
+  /** Runs a claim round now (or right after the current one). */
+  kick(): void {
+    if (this.stopping) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = this.pump()
+      .catch((error: unknown) => {
+        if (this.stopping) return;
+        this.logger.error(`claiming digests failed: ${errorText(error)}`);
+        this.schedule(Math.min(this.pollMs, 1000));
+      })
+      .finally(() => {
+        this.pumping = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async pump(): Promise<void> {
+    const free = this.config.delivery.concurrency - this.inFlight.size;
+    const now = Date.now();
+    const names = this.catalog.names();
+    const channels = this.guards.claimable(names, now);
+    const claimed = free > 0 ? await this.repository.claim(channels, free, this.leaseMs) : [];
+    for (const group of claimed) this.dispatch(group);
+    if (claimed.length > 0 && claimed.length === free) return; // more may be due: finishing sends kick again
+    // Sleep until the next group is due, or until a channel held back by its guards can go again.
+    const next = await this.repository.msUntilNextDue(channels);
+    const blocked = names.filter((n) => !channels.includes(n)).map((n) => this.guards.msUntilClaimable(n, now));
+    this.schedule(Math.min(this.pollMs, next === null ? Infinity : Math.max(next, 5), ...blocked));
+  }
+
+  /** Wakes within `ms` unless a round is already planned sooner. */
+  private soon(ms: number): void {
+    if (Date.now() + ms < this.timerAt) this.schedule(Math.max(ms, 5));
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    if (this.stopping) return;
+    this.timerAt = Date.now() + ms;
+    this.timer = setTimeout(() => {
+      this.timerAt = Infinity;
+      this.kick();
+    }, ms);
+    this.timer.unref();
+  }
+
+  private dispatch(group: ClaimedGroup): void {
+    const blocked = group.deliveries.length === 0 ? NOTHING_TO_SEND_MS : this.guards.admit(group.channel, Date.now());
+    if (blocked !== null) {
+      void this.repository.release(group, blocked).catch(() => undefined);
+      return;
+    }
+    const task: Promise<void> = this.send(group, this.catalog.require(group.channel)).finally(() => {
+      this.inFlight.delete(task);
+      this.kick();
+    });
+    this.inFlight.set(task, group);
+  }
+
+  private async send(group: ClaimedGroup, settings: ChannelSettings): Promise<void> {
+    const digest = buildDigest({
+      id: group.digestId,
+      route: group.route,
+      labels: group.labels,
+      maxItems: group.maxItems,
+      messages: group.deliveries.map((d) => ({
+        id: d.id,
+        kind: d.kind,
+        notification: d.payload as unknown as NotificationSnapshot,
+      })),
+    });
+    const startedAt = new Date();
+    let result: SendResult;
+    try {
+      result = await settings.sendDigest(digest);
+    } catch (error) {
+      result = { outcome: 'retry', statusCode: null, error: errorText(error) };
+    }
+    const durationMs = Date.now() - startedAt.getTime();
+    this.guards.record(group.channel, result.outcome, Date.now());
+    this.deliveryMetrics.attempt(group.channel, durationMs / 1000);
+    const attempts = Math.max(...group.deliveries.map((d) => d.attempts));
+    const delay = retryDelayMs(attempts, backoffOf(this.config), result.retryAfterMs);
+    let statuses: Map<string, DeliveryStatus>;
+    try {
+      statuses = await withRetries(() =>
+        this.repository.complete(group, {
+          outcome: result.outcome,
+          statusCode: result.statusCode,
+          error: result.error ?? null,
+          response: result.response ?? null,
+          startedAt,
+          durationMs,
+          worker: this.workerId,
+          retryDelayMs: delay,
+        }),
+      );
+    } catch (error) {
+      // The lease runs out and the digest is sent again under the same id: at-least-once.
+      this.logger.error(`recording digest ${group.digestId} failed: ${errorText(error)}`);
+      return;
+    }
+    this.record(group, settings, result, statuses, { durationMs, attempts, delay });
+  }
+
+  private record(
+    group: ClaimedGroup,
+    settings: ChannelSettings,
+    result: SendResult,
+    statuses: Map<string, DeliveryStatus>,
+    at: { durationMs: number; attempts: number; delay: number },
+  ): void {
+    const counts: Record<string, number> = {};
+    for (const d of group.deliveries) {
+      const status = statuses.get(d.id);
+      const outcome = status === undefined ? 'lease-lost' : status === 'pending' ? 'retry' : status;
+      counts[outcome] = (counts[outcome] ?? 0) + 1;
+      this.deliveryMetrics.delivery(group.channel, outcome);
+    }
+    const outcome =
+      statuses.size === 0 ? 'lease-lost' : result.outcome === 'success' ? 'delivered' : counts.retry ? 'retry' : 'dead';
+    this.metrics.digest(group.channel, outcome);
+    const line = {
+      msg: `digest ${outcome}`,
+      digestId: group.digestId,
+      channel: group.channel,
+      channelType: settings.type,
+      route: group.route,
+      group: group.labels,
+      changes: group.deliveries.length,
+      deliveries: counts,
+      attempt: at.attempts,
+      statusCode: result.statusCode,
+      durationMs: at.durationMs,
+      ...(result.error ? { error: result.error } : {}),
+      ...(outcome === 'retry' ? { retryInMs: at.delay } : {}),
+    };
+    if (outcome === 'delivered') this.logger.log(line);
+    else this.logger.warn(line);
+  }
+}
