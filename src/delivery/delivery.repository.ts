@@ -188,14 +188,14 @@ export class DeliveryRepository {
   }
 
   list(
-    status: DeliveryStatus | undefined,
-    channel: string | undefined,
+    { status, channel, digestId }: { status?: DeliveryStatus; channel?: string; digestId?: string },
     afterSequence: string | undefined,
     limit: number,
   ) {
     const qb = this.dataSource.getRepository(DeliveryEntity).createQueryBuilder('d');
     if (status) qb.andWhere('d.status = :status', { status });
     if (channel) qb.andWhere('d.channel = :channel', { channel });
+    if (digestId) qb.andWhere('d.digest_id = :digestId', { digestId });
     if (afterSequence) qb.andWhere('d.sequence < :after', { after: afterSequence });
     return qb.orderBy('d.sequence', 'DESC').limit(limit).getMany();
   }
