@@ -59,11 +59,13 @@ export class DigestRepository {
             ORDER BY ${DUE}
             LIMIT $2
             FOR UPDATE OF g SKIP LOCKED
-         )
+         ), leased AS (
          UPDATE digest_groups g
             SET leased_until = now() + $3 * interval '1 millisecond', lease_token = gen_random_uuid()
            FROM due WHERE g.id = due.id
-         RETURNING g.id, g.route, g.channel, g.labels, g.max_items, g.lease_token`,
+         RETURNING g.id, g.route, g.channel, g.labels, g.max_items, g.lease_token
+         )
+         SELECT * FROM leased`,
         [channels, limit, leaseMs],
       );
       if (groups.length === 0) return [];
@@ -91,16 +93,18 @@ export class DigestRepository {
                    AND o.status = 'pending' AND o.sequence < d.sequence)
          ), picked AS (
            SELECT sequence FROM candidates WHERE CASE WHEN retrying THEN digest_id IS NOT NULL ELSE n <= $4 END
-         )
+         ), leased AS (
          UPDATE deliveries d
             SET leased_until = now() + $5 * interval '1 millisecond', lease_token = c.token,
                 attempts = d.attempts + 1, digest_id = COALESCE(d.digest_id, c.digest_id)
            FROM picked p, claimed c
           WHERE d.sequence = p.sequence AND c.group_id = d.group_id
-            -- Checked again on the row as it is now: a change may have superseded it meanwhile.
+            -- again on the row as it is now: a change may have superseded it meanwhile
             AND d.status = 'pending' AND (d.leased_until IS NULL OR d.leased_until < now())
          RETURNING d.sequence, d.id, d.notification_id, d.channel, d.revision, d.kind, d.payload, d.attempts,
-                   d.lease_token, d.created_at, d.group_id, d.digest_id`,
+                   d.lease_token, d.created_at, d.group_id, d.digest_id
+         )
+         SELECT * FROM leased`,
         [
           claimed.map((c) => c.groupId),
           claimed.map((c) => c.leaseToken),
