@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { FAST_DELIVERY } from './support/delivery-config';
-import { closeOn, digestsIn, groupValue, openOn, sendStackState } from './support/digests';
+import { closeOn, digestsIn, found, groupValue, openOn, sendStackState } from './support/digests';
 import { eventually, FakeChannel, RecordedRequest } from './support/fake-channel';
 import { call } from './support/spec-client';
 import { API_KEY, defaultTestConfig, startTestApp, TestApp, WRITE_API_KEY } from './support/test-app';
@@ -10,7 +10,7 @@ import { TEST_DB } from './support/test-database';
 
 const auth = { Authorization: `Bearer ${API_KEY}` };
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-const WAIT = 300;
+const WAIT = 500;
 const INTERVAL = 1000;
 // Timers and two clocks (this process's, the database's): a few milliseconds of slack.
 const SLACK_MS = 15;
@@ -62,7 +62,7 @@ describe(`digests (${TEST_DB})`, () => {
     });
   const digestsFor = (host: string) => digestsIn(hook.requests).filter((r) => groupValue(r) === host);
   const oneDigestFor = (host: string, timeoutMs = 5000) =>
-    eventually(async () => digestsFor(host)[0], timeoutMs, `a digest for ${host}`);
+    found(() => digestsFor(host)[0], timeoutMs, `a digest for ${host}`);
 
   it('holds a new group for `wait`, then sends one signed digest per group with all its changes', async () => {
     const t0 = Date.now();
@@ -87,7 +87,7 @@ describe(`digests (${TEST_DB})`, () => {
     const id = first.headers['webhook-id'] as string;
     assert.equal(id, first.json.data.digestId);
     const signature = createHmac('sha256', Buffer.from(SECRET.slice(6), 'base64'))
-      .update(`${id}.${first.headers['webhook-timestamp']}.${first.body}`)
+      .update(`${id}.${String(first.headers['webhook-timestamp'])}.${first.body}`)
       .digest('base64');
     assert.equal(first.headers['webhook-signature'], `v1,${signature}`);
 
@@ -104,7 +104,7 @@ describe(`digests (${TEST_DB})`, () => {
 
     // The group has sent: a later change waits `interval` after that digest, not `wait`.
     const d = await sendStackState(app.url, openOn('db-1', { title: 'CPU 99%' }));
-    const second = await eventually(async () => digestsFor('db-1')[1], 5000, 'the second digest of db-1');
+    const second = await found(() => digestsFor('db-1')[1], 5000, 'the second digest of db-1');
     assert.ok(
       second.receivedAt - first.receivedAt >= INTERVAL - SLACK_MS,
       `${second.receivedAt - first.receivedAt} ms apart`,
@@ -119,8 +119,8 @@ describe(`digests (${TEST_DB})`, () => {
   it('leaves an ungrouped route as it was: one message per change, at once, with the delivery id', async () => {
     const t0 = Date.now();
     const id = await sendStackState(app.url, openOn('db-6'));
-    const request = await eventually(
-      async () => plain.requests.find((r) => r.json.data.notification.id === id),
+    const request = await found(
+      () => plain.requests.find((r) => r.json.data.notification.id === id),
       5000,
       'the ungrouped message',
     );
@@ -152,8 +152,8 @@ describe(`digests (${TEST_DB})`, () => {
     let failures = 0;
     hook.answer = (r) => (groupValue(r) === 'db-4' && failures++ === 0 ? { status: 503 } : {});
     const ids = [await sendStackState(app.url, openOn('db-4')), await sendStackState(app.url, openOn('db-4'))];
-    const [failed, retried] = await eventually(
-      async () => (digestsFor('db-4').length >= 2 ? digestsFor('db-4') : undefined),
+    const [failed, retried] = await found(
+      () => (digestsFor('db-4').length >= 2 ? digestsFor('db-4') : undefined),
       5000,
       'the retry',
     );
@@ -190,11 +190,7 @@ describe(`digests (${TEST_DB})`, () => {
     });
     assert.equal(replay.status, 202);
     assert.equal(replay.body.digestId, null);
-    const alone = await eventually(
-      async () => hook.requests.find((r) => r.headers['webhook-id'] === dead.id),
-      5000,
-      'the replay',
-    );
+    const alone = await found(() => hook.requests.find((r) => r.headers['webhook-id'] === dead.id), 5000, 'the replay');
     assert.equal(alone.json.type, 'notification.opened');
     const [replayed] = await settled(id, 'hook');
     assert.equal(replayed.status, 'delivered');

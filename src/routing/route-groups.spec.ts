@@ -55,7 +55,7 @@ describe('route groups', () => {
     assert.equal(slack.group?.waitMs, 200);
     assert.equal(slack.group?.intervalMs, 60_000);
     assert.equal(slack.group?.maxItems, 5);
-    assert.match(slack.group!.key, /^[0-9a-f]{64}$/);
+    assert.match(slack.group?.key ?? '', /^[0-9a-f]{64}$/);
     assert.deepEqual(hook.group, slack.group, 'every channel of the route: the same group');
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RecordedRequest } from './fake-channel';
+import { eventually, RecordedRequest } from './fake-channel';
 import { stackStateClose, stackStateOpen } from './fixtures';
 import { call } from './spec-client';
 import { STACKSTATE_TOKEN } from './test-app';
@@ -35,4 +35,9 @@ export function digestsIn(requests: RecordedRequest[]): RecordedRequest[] {
 /** A digest's group value of `key` (`host`), as the webhook event carries it. */
 export function groupValue(request: RecordedRequest, key = 'host'): string | null | undefined {
   return (request.json.data.group as { key: string; value: string | null }[]).find((l) => l.key === key)?.value;
+}
+
+/** Waits until `look` finds something (checked every 50 ms). */
+export function found<T>(look: () => T | undefined, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  return eventually(() => Promise.resolve(look()), timeoutMs, what);
 }

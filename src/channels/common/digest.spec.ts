@@ -1,33 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MessageKind } from '../../domain/notification';
 import { OutgoingMessage } from './channel';
 import { blocks, buildDigest, digestHeadline, fitLines, groupName, lineText, plainDigest, PLAIN_LINES } from './digest';
-import { sampleMessage } from './sample-message';
+import { sampleChange as change } from './sample-message';
 import { HTML, PLAIN, SLACK_MRKDWN } from './text-format';
-
-let next = 0;
-/** A change of its own notification (or of `id`'s), updated `minute` minutes past midnight. */
-export function change(
-  kind: MessageKind,
-  severity: string,
-  title: string,
-  more: { id?: string; revision?: number; minute?: number; host?: string | null } = {},
-): OutgoingMessage {
-  const id = more.id ?? `00000000-0000-4000-8000-${String(++next).padStart(12, '0')}`;
-  const at = `2026-01-01T00:${String(more.minute ?? 0).padStart(2, '0')}:00.000Z`;
-  return {
-    ...sampleMessage(kind, {
-      id,
-      severity: severity as 'critical',
-      title,
-      revision: more.revision ?? 1,
-      updatedAt: at,
-      host: more.host === undefined ? 'db-7' : more.host,
-    }),
-    id: `delivery-${next}-${kind}`,
-  };
-}
 
 const digestOf = (messages: OutgoingMessage[], maxItems = 50, labels = [{ key: 'host', value: 'db-7' }]) =>
   buildDigest({ id: 'digest-1', route: 'storm', labels, maxItems, messages });
