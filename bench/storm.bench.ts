@@ -11,6 +11,7 @@ import { durationMs } from '../src/config/duration';
 import { FakeChannel, RecordedRequest } from '../test/support/fake-channel';
 import { openOn } from '../test/support/digests';
 import { API_KEY, defaultTestConfig, STACKSTATE_TOKEN } from '../test/support/test-app';
+import { closeLoadClients, postAndRead } from './support/load';
 import { check, fmt, printColumns, printVerdicts } from './support/report';
 import { createPostgresDatabase, startServiceProcess } from './support/targets';
 
@@ -62,25 +63,31 @@ async function storm(grouped: boolean): Promise<StormRun> {
     let accepted = 0;
     let failed = 0;
     const acceptedAt = new Map<string, number>();
+    const failures = new Map<string, number>();
+    const fail = (why: string) => {
+      failed++;
+      failures.set(why, (failures.get(why) ?? 0) + 1);
+    };
     const answers: Promise<void>[] = [];
     // Open loop: the storm comes at its own pace, whether or not the service keeps up.
     for (let i = 0; i < OPENS; i++) {
       const wait = stormStart + (i * STORM_SECONDS * 1000) / OPENS - Date.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
       answers.push(
-        fetch(`${service.url}/webhooks/stackstate`, { method: 'POST', headers, body: bodies[i] }).then(
-          async (r) => {
-            const answer = (await r.json()) as { notificationId?: string };
-            if (r.status !== 200 || !answer.notificationId) return void failed++;
+        postAndRead(`${service.url}/webhooks/stackstate`, bodies[i], headers).then(
+          (answer) => {
+            if (answer.status !== 200) return void fail(`HTTP ${answer.status}`);
             accepted++;
-            acceptedAt.set(answer.notificationId, Date.now());
+            acceptedAt.set((JSON.parse(answer.body) as { notificationId: string }).notificationId, Date.now());
           },
-          () => void failed++,
+          (error: unknown) => fail(error instanceof Error ? error.message : String(error)),
         ),
       );
     }
     await Promise.all(answers);
     const ingestSeconds = (Date.now() - stormStart) / 1000;
+    if (failed > 0)
+      console.log(`  ${failed} opens failed: ${[...failures].map(([why, n]) => `${n}× ${why}`).join('; ')}`);
     const deadline =
       stormStart + (grouped ? durationMs(WAIT) + durationMs(INTERVAL) + 120_000 : UNGROUPED_SECONDS * 1000);
     while ((await anyPending(service.url)) && Date.now() < deadline) {
@@ -227,7 +234,9 @@ async function main(): Promise<void> {
   ]);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(closeLoadClients);

@@ -29,6 +29,7 @@ describe(`digests (${TEST_DB})`, () => {
         channels: {
           hook: { type: 'webhook', url: `${hook.url}/hook`, secret: SECRET },
           plain: { type: 'webhook', url: `${plain.url}/plain` },
+          slow: { type: 'webhook', url: `${hook.url}/slow`, rateLimit: { perSecond: 2, burst: 1 } },
         },
         routes: [
           {
@@ -37,6 +38,13 @@ describe(`digests (${TEST_DB})`, () => {
             channels: ['hook'],
             continue: true,
             group: { by: ['host'], wait: `${WAIT}ms`, interval: `${INTERVAL}ms`, maxItems: 50 },
+          },
+          {
+            name: 'limited',
+            match: { source: 'stackstate', host: 'rl-*' },
+            channels: ['slow'],
+            continue: true,
+            group: { by: ['host'], wait: '200ms', interval: '1m' },
           },
           { name: 'plain', match: { source: 'stackstate' }, channels: ['plain'] },
         ],
@@ -114,6 +122,25 @@ describe(`digests (${TEST_DB})`, () => {
       [d],
     );
     assert.notEqual(second.headers['webhook-id'], id);
+  });
+
+  it("counts a digest as one message against the channel's rate limit", async () => {
+    // Three groups due at once on a channel allowed 2 messages/s with a burst of 1: 500 ms apart.
+    for (const host of ['rl-1', 'rl-2', 'rl-3']) {
+      await sendStackState(app.url, openOn(host));
+      await sendStackState(app.url, openOn(host));
+    }
+    const slow = () => hook.requests.filter((r) => r.path === '/slow');
+    const sent = await found(() => (slow().length >= 3 ? slow() : undefined), 5000, 'three digests');
+    assert.deepEqual(
+      sent.map((r) => r.json.data.changes.length),
+      [2, 2, 2],
+    );
+    const gaps = sent.slice(1).map((r, i) => r.receivedAt - sent[i].receivedAt);
+    assert.ok(
+      gaps.every((gap) => gap >= 500 - SLACK_MS),
+      `gaps ${gaps.join(', ')} ms`,
+    );
   });
 
   it('leaves an ungrouped route as it was: one message per change, at once, with the delivery id', async () => {

@@ -114,13 +114,15 @@ export class DigestWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const free = this.config.delivery.concurrency - this.inFlight.size;
     const now = Date.now();
     const names = this.catalog.names();
-    const channels = this.guards.claimable(names, now);
-    const claimed = free > 0 ? await this.repository.claim(channels, free, this.leaseMs) : [];
+    // As many groups of a channel as it may send now: a claim beyond would only be given back.
+    const limits = new Map(names.map((n) => [n, this.guards.capacity(n, now)]));
+    const claimed = free > 0 ? await this.repository.claim(limits, free, this.leaseMs) : [];
     for (const group of claimed) this.dispatch(group);
     if (claimed.length > 0 && claimed.length === free) return; // more may be due: finishing sends kick again
     // Sleep until the next group is due, or until a channel held back by its guards can go again.
-    const next = await this.repository.msUntilNextDue(channels);
-    const blocked = names.filter((n) => !channels.includes(n)).map((n) => this.guards.msUntilClaimable(n, now));
+    const open = names.filter((n) => limits.get(n)! > 0);
+    const next = await this.repository.msUntilNextDue(open);
+    const blocked = names.filter((n) => limits.get(n) === 0).map((n) => this.guards.msUntilClaimable(n, now));
     this.schedule(Math.min(this.pollMs, next === null ? Infinity : Math.max(next, 5), ...blocked));
   }
 

@@ -43,30 +43,38 @@ export class DigestRepository {
   ) {}
 
   /**
-   * Claims up to `limit` due groups of `channels` and leases, with each, the deliveries its digest
-   * carries: the ones a failed attempt carried (a retry keeps its id and its content), else up to
-   * MAX_DIGEST_CHANGES pending ones, oldest first. Like single deliveries, one waits while an older
+   * Claims due groups, at most `limits[channel]` of each channel and `limit` in all, the most overdue
+   * first (then the one whose oldest change waited longest), and leases with each the deliveries its
+   * digest carries: the ones a failed attempt carried (a retry keeps its id and its content), else up
+   * to MAX_DIGEST_CHANGES pending ones, oldest first. Like single deliveries, one waits while an older
    * delivery of its (notification, channel) pair is pending elsewhere.
    */
-  async claim(channels: string[], limit: number, leaseMs: number): Promise<ClaimedGroup[]> {
+  async claim(limits: Map<string, number>, limit: number, leaseMs: number): Promise<ClaimedGroup[]> {
+    const channels = [...limits].filter(([, n]) => n > 0);
     if (channels.length === 0 || limit <= 0) return [];
     return this.dataSource.transaction(async (tx) => {
       const groups: Record<string, unknown>[] = await tx.query(
-        `WITH pending AS (${PENDING}), due AS (
-           SELECT g.id FROM digest_groups g JOIN pending p ON p.group_id = g.id
-            WHERE g.channel = ANY($1::text[]) AND (g.leased_until IS NULL OR g.leased_until < now())
-              AND ${DUE} <= now()
-            ORDER BY ${DUE}
-            LIMIT $2
+        `WITH pending AS (${PENDING}), ranked AS (
+           SELECT g.id, ${DUE} AS due, p.first_at, l.n,
+                  row_number() OVER (PARTITION BY g.channel ORDER BY ${DUE}, p.first_at) AS r
+             FROM digest_groups g JOIN pending p ON p.group_id = g.id
+             JOIN unnest($1::text[], $2::int[]) AS l(channel, n) ON l.channel = g.channel
+            WHERE (g.leased_until IS NULL OR g.leased_until < now()) AND ${DUE} <= now()
+         ), due AS (
+           SELECT g.id FROM digest_groups g JOIN ranked r ON r.id = g.id
+            -- again on the row as locked: another replica may have leased it meanwhile
+            WHERE r.r <= r.n AND (g.leased_until IS NULL OR g.leased_until < now())
+            ORDER BY r.due, r.first_at
+            LIMIT $3
             FOR UPDATE OF g SKIP LOCKED
          ), leased AS (
          UPDATE digest_groups g
-            SET leased_until = now() + $3 * interval '1 millisecond', lease_token = gen_random_uuid()
+            SET leased_until = now() + $4 * interval '1 millisecond', lease_token = gen_random_uuid()
            FROM due WHERE g.id = due.id
          RETURNING g.id, g.route, g.channel, g.labels, g.max_items, g.lease_token
          )
          SELECT * FROM leased`,
-        [channels, limit, leaseMs],
+        [channels.map(([c]) => c), channels.map(([, n]) => n), limit, leaseMs],
       );
       if (groups.length === 0) return [];
       const claimed = groups.map((g) => ({
