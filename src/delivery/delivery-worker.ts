@@ -12,6 +12,7 @@ import { ChannelGuards } from './channel-guards';
 import { CommitSignals } from '../database/commit-signals';
 import { GroupCommit } from '../database/group-commit';
 import { AttemptRecord, ClaimedDelivery, DeliveryRepository } from './delivery.repository';
+import { WorkLoop } from './work-loop';
 
 import { BackoffPolicy, retryDelayMs } from './retry-policy';
 import { DeliveryStatus, NotificationSnapshot } from '../domain/notification';
@@ -27,12 +28,8 @@ import { errorText } from '../common/errors';
 export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Delivery');
   readonly workerId = `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  private readonly inFlight = new Map<Promise<void>, ClaimedDelivery[]>();
-  private stopping = false;
-  private pumping: Promise<void> | undefined;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly wake = () => this.kick();
+  private readonly loop: WorkLoop<ClaimedDelivery[]>;
+  private readonly wake = () => this.loop.kick();
   private readonly leaseMs: number;
   private readonly pollMs: number;
   /** Attempt results, written in groups (one write at a time; results arriving meanwhile share the next). */
@@ -51,6 +48,16 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   ) {
     this.leaseMs = leaseMsOf(config, catalog);
     this.pollMs = durationMs(config.delivery.pollInterval);
+    this.loop = new WorkLoop({
+      round: () => this.pump(),
+      failed: (error) => this.logger.error(`claiming deliveries failed: ${errorText(error)}`),
+      retryMs: Math.min(this.pollMs, 1000),
+      giveBack: async (batches) => {
+        const left = batches.flat();
+        this.logger.warn(`shutting down with ${left.length} deliveries in flight: releasing their leases`);
+        await Promise.all(left.map((d) => this.repository.release(d, 0).catch(() => undefined)));
+      },
+    });
     this.completions = new GroupCommit({
       maxInFlight: 1,
       maxBatch: 100,
@@ -69,75 +76,32 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     // New work of any replica wakes this one at once (NOTIFY on PostgreSQL, in-process otherwise).
     this.signals.on('deliveries', this.wake);
     await this.signals.listen('deliveries');
-    this.kick();
+    this.loop.kick();
   }
 
   /** Graceful stop: no new claims; in-flight sends get `shutdownGrace`, then their leases are released. */
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
     this.signals.off('deliveries', this.wake);
-    clearTimeout(this.timer);
-    // A claim round under way finishes before the database goes.
-    await this.pumping;
-    if (this.inFlight.size === 0) return;
-    const grace = durationMs(this.config.delivery.shutdownGrace);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), grace)));
-    const done = await Promise.race([Promise.all([...this.inFlight.keys()]).then(() => 'done' as const), timedOut]);
-    clearTimeout(timer);
-    if (done === 'timeout') {
-      const left = [...this.inFlight.values()].flat();
-      this.logger.warn(`shutting down with ${left.length} deliveries in flight: releasing their leases`);
-      await Promise.all(left.map((d) => this.repository.release(d, 0).catch(() => undefined)));
-    }
-  }
-
-  /** Runs a claim round now (or right after the current one). */
-  kick(): void {
-    if (this.stopping) return;
-    if (this.pumping) {
-      this.again = true;
-      return;
-    }
-    this.pumping = this.pump()
-      .catch((error: unknown) => {
-        if (this.stopping) return;
-        this.logger.error(`claiming deliveries failed: ${errorText(error)}`);
-        this.schedule(Math.min(this.pollMs, 1000));
-      })
-      .finally(() => {
-        this.pumping = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    await this.loop.stop(durationMs(this.config.delivery.shutdownGrace));
   }
 
   private async pump(): Promise<void> {
-    while (!this.stopping) {
+    while (!this.loop.stopped) {
       const concurrency = this.config.delivery.concurrency;
-      const free = concurrency - this.inFlight.size;
+      const free = concurrency - this.loop.busy;
       // Under load, claim in batches (a quarter of the slots) rather than one row per finished send.
-      if (free <= 0 || (this.inFlight.size > 0 && free < Math.ceil(concurrency / 4))) return;
+      if (free <= 0 || (this.loop.busy > 0 && free < Math.ceil(concurrency / 4))) return;
       const channels = this.guards.claimable(this.catalog.names(), Date.now());
       const claimed = await this.repository.claim(channels, free, this.leaseMs);
       if (claimed.length > 0) this.dispatch(claimed);
       if (claimed.length === 0) {
         // Nothing due now: sleep until the next retry is due (or a lease runs out), or the fallback poll.
         const next = await this.repository.msUntilNextDue();
-        this.schedule(next === null ? this.pollMs : Math.min(this.pollMs, Math.max(next, 5)));
+        this.loop.schedule(next === null ? this.pollMs : Math.min(this.pollMs, Math.max(next, 5)));
         return;
       }
       if (claimed.length < free) return; // the queue is drained for now; finishing sends kick again
     }
-  }
-
-  private schedule(ms: number): void {
-    clearTimeout(this.timer);
-    if (this.stopping) return;
-    this.timer = setTimeout(() => this.kick(), ms);
-    this.timer.unref();
   }
 
   private dispatch(claimed: ClaimedDelivery[]): void {
@@ -153,11 +117,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
           for (const d of batch) void this.repository.release(d, blocked).catch(() => undefined);
           continue;
         }
-        const task: Promise<void> = this.send(batch, channel).finally(() => {
-          this.inFlight.delete(task);
-          this.kick();
-        });
-        this.inFlight.set(task, batch);
+        this.loop.track(batch, this.send(batch, channel));
       }
     }
   }

@@ -74,20 +74,7 @@ export class DeliveryRepository {
        SELECT * FROM claimed`,
       [channels, limit, leaseMs],
     );
-    return rows
-      .map((r) => ({
-        sequence: String(r.sequence),
-        id: r.id as string,
-        notificationId: r.notification_id as string,
-        channel: r.channel as string,
-        revision: r.revision as number,
-        kind: r.kind as DeliveryKind,
-        payload: r.payload as Record<string, unknown>,
-        attempts: r.attempts as number,
-        leaseToken: r.lease_token as string,
-        createdAt: r.created_at as Date,
-      }))
-      .sort((a, b) => Number(a.sequence) - Number(b.sequence));
+    return rows.map(toClaimedDelivery).sort((a, b) => Number(a.sequence) - Number(b.sequence));
   }
 
   /**
@@ -253,4 +240,20 @@ export class DeliveryRepository {
       dead: Number(r.dead),
     }));
   }
+}
+
+/** A claimed delivery from its row (`RETURNING sequence, id, notification_id, channel, …`). */
+export function toClaimedDelivery(r: Record<string, unknown>): ClaimedDelivery {
+  return {
+    sequence: String(r.sequence),
+    id: r.id as string,
+    notificationId: r.notification_id as string,
+    channel: r.channel as string,
+    revision: r.revision as number,
+    kind: r.kind as DeliveryKind,
+    payload: r.payload as Record<string, unknown>,
+    attempts: r.attempts as number,
+    leaseToken: r.lease_token as string,
+    createdAt: r.created_at as Date,
+  };
 }

@@ -12,6 +12,7 @@ import { ChannelGuards } from '../delivery/channel-guards';
 import { DeliveryMetrics } from '../delivery/delivery-metrics';
 import { backoffOf, leaseMsOf, withRetries } from '../delivery/delivery-worker';
 import { retryDelayMs } from '../delivery/retry-policy';
+import { WorkLoop } from '../delivery/work-loop';
 import { DeliveryStatus, NotificationSnapshot } from '../domain/notification';
 import { compileRoutes } from '../routing/routes';
 import { ClaimedGroup, DigestRepository } from './digest.repository';
@@ -32,18 +33,13 @@ const NOTHING_TO_SEND_MS = 1000;
 export class DigestWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Digests');
   readonly workerId = `${hostname().slice(0, 40)}:${process.pid}:digests`;
-  private readonly inFlight = new Map<Promise<void>, ClaimedGroup>();
-  private stopping = false;
-  private pumping: Promise<void> | undefined;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
+  private readonly loop: WorkLoop<ClaimedGroup>;
   private readonly leaseMs: number;
   private readonly pollMs: number;
   /** The shortest `wait` of the grouping routes: no change can fall due sooner than this after it. */
   private readonly minWaitMs: number;
   private readonly routes: { route: string; waitMs: number; intervalMs: number; maxItems: number }[];
-  private readonly onCommit = () => this.soon(this.minWaitMs);
+  private readonly onCommit = () => this.loop.soon(Math.max(this.minWaitMs, 5));
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -58,6 +54,15 @@ export class DigestWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.pollMs = durationMs(config.delivery.pollInterval);
     this.routes = compileRoutes(config).routes.flatMap((r) => (r.group ? [{ route: r.name, ...r.group }] : []));
     this.minWaitMs = Math.min(this.pollMs, ...this.routes.map((r) => r.waitMs));
+    this.loop = new WorkLoop({
+      round: () => this.round(),
+      failed: (error) => this.logger.error(`claiming digests failed: ${errorText(error)}`),
+      retryMs: Math.min(this.pollMs, 1000),
+      giveBack: async (left) => {
+        this.logger.warn(`shutting down with ${left.length} digests in flight: releasing their leases`);
+        await Promise.all(left.map((g) => this.repository.release(g, 0).catch(() => undefined)));
+      },
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -66,52 +71,17 @@ export class DigestWorker implements OnApplicationBootstrap, OnModuleDestroy {
     // Groups of routes removed from the config still send what they hold: the worker runs anyway.
     this.signals.on('deliveries', this.onCommit);
     await this.signals.listen('deliveries');
-    this.kick();
+    this.loop.kick();
   }
 
   /** Graceful stop: no new claims; digests in flight get `shutdownGrace`, then their leases are released. */
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
     this.signals.off('deliveries', this.onCommit);
-    clearTimeout(this.timer);
-    await this.pumping;
-    if (this.inFlight.size === 0) return;
-    const grace = durationMs(this.config.delivery.shutdownGrace);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), grace)));
-    const done = await Promise.race([Promise.all([...this.inFlight.keys()]).then(() => 'done' as const), timedOut]);
-    clearTimeout(timer);
-    if (done === 'timeout') {
-      const left = [...this.inFlight.values()];
-      this.logger.warn(`shutting down with ${left.length} digests in flight: releasing their leases`);
-      await Promise.all(left.map((g) => this.repository.release(g, 0).catch(() => undefined)));
-    }
+    await this.loop.stop(durationMs(this.config.delivery.shutdownGrace));
   }
 
-  /** Runs a claim round now (or right after the current one). */
-  kick(): void {
-    if (this.stopping) return;
-    if (this.pumping) {
-      this.again = true;
-      return;
-    }
-    this.pumping = this.pump()
-      .catch((error: unknown) => {
-        if (this.stopping) return;
-        this.logger.error(`claiming digests failed: ${errorText(error)}`);
-        this.schedule(Math.min(this.pollMs, 1000));
-      })
-      .finally(() => {
-        this.pumping = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
-  }
-
-  private async pump(): Promise<void> {
-    const free = this.config.delivery.concurrency - this.inFlight.size;
+  private async round(): Promise<void> {
+    const free = this.config.delivery.concurrency - this.loop.busy;
     const now = Date.now();
     const names = this.catalog.names();
     // As many groups of a channel as it may send now: a claim beyond would only be given back.
@@ -123,23 +93,7 @@ export class DigestWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const open = names.filter((n) => limits.get(n)! > 0);
     const next = await this.repository.msUntilNextDue(open);
     const blocked = names.filter((n) => limits.get(n) === 0).map((n) => this.guards.msUntilClaimable(n, now));
-    this.schedule(Math.min(this.pollMs, next === null ? Infinity : Math.max(next, 5), ...blocked));
-  }
-
-  /** Wakes within `ms` unless a round is already planned sooner. */
-  private soon(ms: number): void {
-    if (Date.now() + ms < this.timerAt) this.schedule(Math.max(ms, 5));
-  }
-
-  private schedule(ms: number): void {
-    clearTimeout(this.timer);
-    if (this.stopping) return;
-    this.timerAt = Date.now() + ms;
-    this.timer = setTimeout(() => {
-      this.timerAt = Infinity;
-      this.kick();
-    }, ms);
-    this.timer.unref();
+    this.loop.schedule(Math.min(this.pollMs, next === null ? Infinity : Math.max(next, 5), ...blocked));
   }
 
   private dispatch(group: ClaimedGroup): void {
@@ -148,11 +102,7 @@ export class DigestWorker implements OnApplicationBootstrap, OnModuleDestroy {
       void this.repository.release(group, blocked).catch(() => undefined);
       return;
     }
-    const task: Promise<void> = this.send(group, this.catalog.require(group.channel)).finally(() => {
-      this.inFlight.delete(task);
-      this.kick();
-    });
-    this.inFlight.set(task, group);
+    this.loop.track(group, this.send(group, this.catalog.require(group.channel)));
   }
 
   private async send(group: ClaimedGroup, settings: ChannelSettings): Promise<void> {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AttemptRecord, ClaimedDelivery, DeliveryRepository } from '../delivery/delivery.repository';
-import { DeliveryKind, DeliveryStatus } from '../domain/notification';
+import { AttemptRecord, ClaimedDelivery, DeliveryRepository, toClaimedDelivery } from '../delivery/delivery.repository';
+import { DeliveryStatus } from '../domain/notification';
 
 /** A claimed group: its lease, and the deliveries its digest carries (leased with it). */
 export interface ClaimedGroup {
@@ -126,7 +126,7 @@ export class DigestRepository {
           .filter((r) => r.group_id === group.groupId)
           .sort((a, b) => Number(a.sequence) - Number(b.sequence));
         const digestId = (own[0]?.digest_id as string | undefined) ?? newDigestId;
-        return { ...group, digestId, fresh: digestId === newDigestId, deliveries: own.map(toClaimed) };
+        return { ...group, digestId, fresh: digestId === newDigestId, deliveries: own.map(toClaimedDelivery) };
       });
     });
   }
@@ -223,19 +223,4 @@ export class DigestRepository {
       overdueSeconds: r.overdue === null ? 0 : Math.max(0, Number(r.overdue)),
     }));
   }
-}
-
-function toClaimed(r: Record<string, unknown>): ClaimedDelivery {
-  return {
-    sequence: String(r.sequence),
-    id: r.id as string,
-    notificationId: r.notification_id as string,
-    channel: r.channel as string,
-    revision: r.revision as number,
-    kind: r.kind as DeliveryKind,
-    payload: r.payload as Record<string, unknown>,
-    attempts: r.attempts as number,
-    leaseToken: r.lease_token as string,
-    createdAt: r.created_at as Date,
-  };
 }

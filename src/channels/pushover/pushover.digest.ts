@@ -24,6 +24,15 @@ export function pushoverDigestForm(digest: Digest, config: PushoverChannelConfig
     priority: String(priority),
     timestamp: String(Math.floor(Date.now() / 1000)),
   };
+  return withDeviceOptions(form, priority, config);
+}
+
+/** What every message form adds: an emergency's `retry`/`expire` (priority 2), `sound`, `device`. */
+export function withDeviceOptions(
+  form: Record<string, string>,
+  priority: number,
+  config: PushoverChannelConfig,
+): Record<string, string> {
   if (priority === 2) {
     form.retry = String(config.emergencyRetry);
     form.expire = String(config.emergencyExpire);

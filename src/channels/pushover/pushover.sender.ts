@@ -6,7 +6,7 @@ import { plainText, render, truncate } from '../common/render';
 import { SendResult } from '../common/send-result';
 import { httpUrl } from '../common/text-format';
 import { PushoverChannelConfig } from './pushover.config';
-import { pushoverDigestForm } from './pushover.digest';
+import { pushoverDigestForm, withDeviceOptions } from './pushover.digest';
 
 /**
  * The messages.json form: message ≤ 1024, title ≤ 250, url ≤ 512, url_title ≤ 100 characters;
@@ -30,13 +30,7 @@ export function pushoverForm(message: OutgoingMessage, config: PushoverChannelCo
     form.url = link.url;
     form.url_title = truncate(link.title, 100);
   }
-  if (priority === 2) {
-    form.retry = String(config.emergencyRetry);
-    form.expire = String(config.emergencyExpire);
-  }
-  if (config.sound) form.sound = config.sound;
-  if (config.device) form.device = config.device;
-  return form;
+  return withDeviceOptions(form, priority, config);
 }
 
 // Pushover asks clients to retry 5xx no faster than every 5 s.
