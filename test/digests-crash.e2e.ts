@@ -56,10 +56,12 @@ describe(`digest groups across crashes and replicas (${TEST_DB})`, () => {
     let service = await startService(env);
     try {
       const sent: Record<string, string[]> = { 'db-1': [], 'db-2': [] };
-      for (let i = 0; i < 6; i++) {
-        const host = i % 3 === 2 ? 'db-2' : 'db-1';
-        sent[host].push(await sendStackState(service.url, openOn(host)));
-      }
+      await Promise.all(
+        Array.from({ length: 6 }, async (_, i) => {
+          const host = i % 3 === 2 ? 'db-2' : 'db-1';
+          sent[host].push(await sendStackState(service.url, openOn(host)));
+        }),
+      );
       service.child.kill('SIGKILL');
       await service.exited;
       assert.equal(hook.requests.length, 0, 'killed while the groups waited');

@@ -129,33 +129,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       kind: d.kind,
       notification: d.payload as unknown as NotificationSnapshot,
     }));
-    const startedAt = new Date();
-    let result: SendResult;
-    try {
-      result = await settings.send(messages);
-    } catch (error) {
-      result = { outcome: 'retry', statusCode: null, error: errorText(error) };
-    }
-    const durationMs = Date.now() - startedAt.getTime();
+    const attempt = await timedAttempt(() => settings.send(messages));
+    const { result, durationMs } = attempt;
     this.guards.record(channel, result.outcome, Date.now());
     this.metrics.attempt(channel, durationMs / 1000);
     for (const d of batch) {
       const delay = retryDelayMs(d.attempts, this.backoff(), result.retryAfterMs);
       let status;
       try {
-        status = await this.completions.submit({
-          delivery: d,
-          attempt: {
-            outcome: result.outcome,
-            statusCode: result.statusCode,
-            error: result.error ?? null,
-            response: result.response ?? null,
-            startedAt,
-            durationMs,
-            worker: this.workerId,
-            retryDelayMs: delay,
-          },
-        });
+        status = await this.completions.submit({ delivery: d, attempt: attemptRecord(attempt, this.workerId, delay) });
       } catch (error) {
         // The lease runs out and another attempt follows: at-least-once.
         this.logger.error(`recording delivery ${d.id} failed: ${errorText(error)}`);
@@ -185,6 +167,38 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private backoff() {
     return backoffOf(this.config);
   }
+}
+
+/** One send attempt: its result (a throw is a retry), when it started and how long it took. */
+export async function timedAttempt(
+  send: () => Promise<SendResult>,
+): Promise<{ result: SendResult; startedAt: Date; durationMs: number }> {
+  const startedAt = new Date();
+  let result: SendResult;
+  try {
+    result = await send();
+  } catch (error) {
+    result = { outcome: 'retry', statusCode: null, error: errorText(error) };
+  }
+  return { result, startedAt, durationMs: Date.now() - startedAt.getTime() };
+}
+
+/** What an attempt records on each delivery it carried. */
+export function attemptRecord(
+  { result, startedAt, durationMs }: Awaited<ReturnType<typeof timedAttempt>>,
+  worker: string,
+  retryDelayMs: number,
+): AttemptRecord {
+  return {
+    outcome: result.outcome,
+    statusCode: result.statusCode,
+    error: result.error ?? null,
+    response: result.response ?? null,
+    startedAt,
+    durationMs,
+    worker,
+    retryDelayMs,
+  };
 }
 
 /** How long a claim is held (`delivery.lease`), at least one attempt's timeout + 1 s. */

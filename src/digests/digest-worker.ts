@@ -10,7 +10,7 @@ import { durationMs } from '../config/duration';
 import { CommitSignals } from '../database/commit-signals';
 import { ChannelGuards } from '../delivery/channel-guards';
 import { DeliveryMetrics } from '../delivery/delivery-metrics';
-import { backoffOf, leaseMsOf, withRetries } from '../delivery/delivery-worker';
+import { attemptRecord, backoffOf, leaseMsOf, timedAttempt, withRetries } from '../delivery/delivery-worker';
 import { retryDelayMs } from '../delivery/retry-policy';
 import { WorkLoop } from '../delivery/work-loop';
 import { DeliveryStatus, NotificationSnapshot } from '../domain/notification';
@@ -117,32 +117,15 @@ export class DigestWorker implements OnApplicationBootstrap, OnModuleDestroy {
         notification: d.payload as unknown as NotificationSnapshot,
       })),
     });
-    const startedAt = new Date();
-    let result: SendResult;
-    try {
-      result = await settings.sendDigest(digest);
-    } catch (error) {
-      result = { outcome: 'retry', statusCode: null, error: errorText(error) };
-    }
-    const durationMs = Date.now() - startedAt.getTime();
+    const attempt = await timedAttempt(() => settings.sendDigest(digest));
+    const { result, durationMs } = attempt;
     this.guards.record(group.channel, result.outcome, Date.now());
     this.deliveryMetrics.attempt(group.channel, durationMs / 1000);
     const attempts = Math.max(...group.deliveries.map((d) => d.attempts));
     const delay = retryDelayMs(attempts, backoffOf(this.config), result.retryAfterMs);
     let statuses: Map<string, DeliveryStatus>;
     try {
-      statuses = await withRetries(() =>
-        this.repository.complete(group, {
-          outcome: result.outcome,
-          statusCode: result.statusCode,
-          error: result.error ?? null,
-          response: result.response ?? null,
-          startedAt,
-          durationMs,
-          worker: this.workerId,
-          retryDelayMs: delay,
-        }),
-      );
+      statuses = await withRetries(() => this.repository.complete(group, attemptRecord(attempt, this.workerId, delay)));
     } catch (error) {
       // The lease runs out and the digest is sent again under the same id: at-least-once.
       this.logger.error(`recording digest ${group.digestId} failed: ${errorText(error)}`);
