@@ -11,6 +11,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DatabaseTarget } from './database/database-target';
 import { AlertmanagerModule } from './ingress/alertmanager/alertmanager.module';
+import { DigestsModule } from './digests/digests.module';
 import { MonascaModule } from './ingress/monasca/monasca.module';
 import { PagerDutyModule } from './ingress/pagerduty/pagerduty.module';
 import { SmtpModule } from './ingress/smtp/smtp.module';
@@ -37,6 +38,7 @@ export class AppModule {
         ApiModule,
         OpsModule,
         ConsoleModule,
+        DigestsModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -10,7 +10,7 @@ import { projectRoot } from './common/project-root';
 const LAYERS: string[][] = [
   ['api', 'ingress', 'ops', 'console'],
   ['notifications'],
-  ['silences'],
+  ['silences', 'digests'],
   ['routing', 'delivery'],
   ['channels'],
   ['config', 'database', 'metrics'],

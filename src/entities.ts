@@ -2,6 +2,7 @@ import { IdempotencyKeyEntity } from './api/idempotency-key.entity';
 import { EntityClass } from './database/data-source-options';
 import { DeliveryAttemptEntity } from './delivery/delivery-attempt.entity';
 import { DeliveryEntity } from './delivery/delivery.entity';
+import { DigestGroupEntity } from './digests/digest-group.entity';
 import { NotificationEventEntity } from './notifications/notification-event.entity';
 import { NotificationEntity } from './notifications/notification.entity';
 import { SilenceEntity } from './silences/silence.entity';
@@ -15,4 +16,5 @@ export const ALL_ENTITIES: EntityClass[] = [
   DeliveryEntity,
   DeliveryAttemptEntity,
   SilenceEntity,
+  DigestGroupEntity,
 ];

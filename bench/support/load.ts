@@ -105,11 +105,23 @@ async function runAutocannon(baseUrl: string, run: BodyRun, seconds: number): Pr
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 /** POSTs one body; resolves with the status once the answer is read. */
-export function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
+export async function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
+  return (await postAndRead(url, body, headers, false)).status;
+}
+
+/** POSTs one body on the same connections; resolves with the status and (unless `read` is false) the answer. */
+export function postAndRead(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  read = true,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', agent, headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      const chunks: Buffer[] = [];
+      if (read) res.on('data', (c: Buffer) => chunks.push(c));
+      else res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
     });
     req.on('error', reject);
     req.end(body);

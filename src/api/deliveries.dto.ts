@@ -39,6 +39,10 @@ export class ListDeliveriesQueryDto implements ListDeliveriesQuery {
   channel?: string;
 
   @IsOptional()
+  @IsUUID('all')
+  digestId?: string;
+
+  @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)

@@ -2,6 +2,7 @@ import { AppConfig } from '../config/config.loader';
 import { RateLimitConfig } from '../config/channels.config';
 import { durationMs } from '../config/duration';
 import { ChannelPlugin, ChannelPreview, ChannelSender, OutgoingMessage } from './common/channel';
+import { Digest } from './common/digest';
 import { SendResult } from './common/send-result';
 import { ChannelConfig, ChannelTypeName } from './channel-types';
 
@@ -24,6 +25,8 @@ export interface ChannelSettings {
   /** Sends within `timeoutMs`; `messages` holds at most `maxBatch`. */
   send(messages: readonly OutgoingMessage[]): Promise<SendResult>;
   preview(messages: readonly OutgoingMessage[]): ChannelPreview;
+  /** Sends a digest as one message within `timeoutMs`. */
+  sendDigest(digest: Digest): Promise<SendResult>;
 }
 
 /** A channel type's plugin with its sender as Nest built it. */
@@ -104,6 +107,7 @@ function settingsOf(
     timeoutMs,
     maxAgeMs: config.maxAge ? durationMs(config.maxAge) : defaults.maxAgeMs,
     target,
+    sendDigest: (digest: Digest) => sender.sendDigest(digest, config, timeoutMs),
   };
   if (sender.shape === 'single') {
     return {

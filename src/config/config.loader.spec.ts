@@ -81,6 +81,39 @@ api:
     ]);
   });
 
+  it('reads a route group with its defaults, and names every bad key of one', () => {
+    const config = load(
+      'routes:\n  - { name: storm, channels: [], group: { by: [host, metadata.team, "tag:cluster-name"] } }\n',
+    );
+    assert.deepEqual(
+      { ...config.routes[0].group },
+      {
+        by: ['host', 'metadata.team', 'tag:cluster-name'],
+        wait: '30s',
+        interval: '5m',
+        maxItems: 50,
+      },
+    );
+    assert.equal(load('routes:\n  - { channels: [], group: {} }\n').routes[0].group?.by.length, 0);
+    assert.deepEqual(
+      problems(`
+routes:
+  - name: a
+    channels: []
+    group: { by: [hostname, metadata., host, host], wait: soon, interval: 10ms, maxItems: 0, every: 1m }
+  - { name: a, channels: [] }
+`),
+      [
+        'routes[0].group.every: unknown key',
+        'routes[0].group.by: each must be one of source, sourceInstance, severity, host, status, metadata.<key>, tag:<prefix>; must not name a key twice',
+        'routes[0].group.wait: must be a duration like 500ms, 30s, 5m, 1h or 7d, at least 0ms',
+        'routes[0].group.interval: must be a duration like 500ms, 30s, 5m, 1h or 7d, at least 100ms',
+        'routes[0].group.maxItems: must not be less than 1',
+        'routes[1]: duplicate name',
+      ],
+    );
+  });
+
   it('explains an unreadable file, bad YAML and bad environment variables', () => {
     assert.throws(
       () => loadConfig(NO_CHANNEL_TYPES, { ALERT_RELAY_CONFIG: join(dir, 'missing.yaml') }),

@@ -177,6 +177,12 @@ function uniquenessProblems(config: AppConfigFile): string[] {
     apiKeys.map((k) => k.key),
     'key',
   );
+  // Digest groups and the deliveries API know a route by its name.
+  check(
+    'routes',
+    list(config.routes).map((r, i) => (typeof r.name === 'string' ? r.name : `route-${i}`)),
+    'name',
+  );
   return problems;
 }
 

@@ -4,8 +4,12 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsInt,
   IsOptional,
   IsString,
+  Matches,
+  Max,
+  Min,
   registerDecorator,
   ValidateNested,
 } from 'class-validator';
@@ -67,6 +71,42 @@ function IsMetadataMatch() {
     });
 }
 
+/**
+ * What a group key may be made of: the match keys of a route, one metadata key (`metadata.<key>`) or the
+ * component tags that start with a prefix (`tag:<prefix>`). docs/noise-control.md.
+ */
+export const GROUP_BY_PATTERN = /^(source|sourceInstance|severity|host|status|metadata\.\S+|tag:\S+)$/;
+
+/** `group:` on a route: its changes go out as digests, one per group and channel (docs/noise-control.md). */
+export class RouteGroupConfig {
+  /** The notification fields that make the group key; `[]` makes one group per route. */
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique({ message: 'must not name a key twice' })
+  @Matches(GROUP_BY_PATTERN, {
+    each: true,
+    message: 'each must be one of source, sourceInstance, severity, host, status, metadata.<key>, tag:<prefix>',
+  })
+  by: string[] = [];
+
+  /** How long the first change of a new group waits for others. */
+  @IsOptional()
+  @IsDuration('0ms')
+  wait: string = '30s';
+
+  /** How long a group that has sent waits after its last digest before the next one. */
+  @IsOptional()
+  @IsDuration('100ms')
+  interval: string = '5m';
+
+  /** Lines listed in a digest; the rest are counted ("… and N more"). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  maxItems: number = 50;
+}
+
 export class RouteConfig {
   @IsOptional()
   @IsName()
@@ -91,6 +131,12 @@ export class RouteConfig {
   @IsOptional()
   @IsDuration('1s')
   remindEvery?: string;
+
+  /** Send this route's changes as digests per group instead of one message each. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RouteGroupConfig)
+  group?: RouteGroupConfig;
 }
 
 /** `hosts:` sugar: one route per host, evaluated after `routes`. */

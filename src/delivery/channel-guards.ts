@@ -26,6 +26,24 @@ export class ChannelGuards {
     return channels.filter((name) => this.circuit(name).current(now) !== 'open' && this.bucket(name).hasToken(now));
   }
 
+  /**
+   * How many sends `name` may start now: none while its circuit is open, one probe when half-open, else
+   * the tokens in its bucket (a claim of more would only be given back).
+   */
+  capacity(name: string, now: number): number {
+    const state = this.circuit(name).current(now);
+    if (state === 'open') return 0;
+    const tokens = this.bucket(name).available(now);
+    return state === 'half-open' ? Math.min(tokens, 1) : tokens;
+  }
+
+  /** How long until `name` is claimable again: 0 now, else until its circuit half-opens or a token comes. */
+  msUntilClaimable(name: string, now: number): number {
+    const circuit = this.circuit(name);
+    if (circuit.current(now) === 'open') return Math.max(circuit.retryInMs(now), 1);
+    return this.bucket(name).msUntilToken(now);
+  }
+
   /** null when a send may start now; otherwise how long to hold the delivery back. */
   admit(name: string, now: number): number | null {
     const circuit = this.circuit(name);

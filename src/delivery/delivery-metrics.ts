@@ -2,12 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
+import { channelGauges } from '../metrics/channel-gauges';
 import { MetricsService } from '../metrics/metrics.service';
 import { ChannelGuards } from './channel-guards';
 import { DeliveryRepository } from './delivery.repository';
-
-type OutboxRow = { channel: string; ready: number; oldestSeconds: number; dead: number };
-type OutboxSnapshot = Map<string, OutboxRow>;
 
 const CIRCUIT_VALUE = { closed: 0, open: 1, 'half-open': 2 } as const;
 
@@ -38,37 +36,24 @@ export class DeliveryMetrics {
       registers,
     });
     const channels = Object.keys(config.channels);
-    // prom-client collects the gauges concurrently: one database read per scrape serves them all.
-    let cached: { at: number; value: Promise<OutboxSnapshot> } | undefined;
-    const snapshot = (): Promise<OutboxSnapshot> => {
-      if (!cached || Date.now() - cached.at > 500) {
-        cached = {
-          at: Date.now(),
-          value: repository.gauges().then((rows) => new Map(rows.map((r) => [r.channel, r]))),
-        };
-      }
-      return cached.value;
-    };
-    const perChannel = (name: string, help: string, pick: (row: OutboxRow | undefined) => number) =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ['channel'],
-        registers,
-        async collect() {
-          const byChannel = await snapshot();
-          for (const channel of new Set([...channels, ...byChannel.keys()])) {
-            this.set({ channel }, pick(byChannel.get(channel)));
-          }
+    channelGauges(
+      metrics.registry,
+      channels,
+      () => repository.gauges().then((rows) => new Map(rows.map((r) => [r.channel, r]))),
+      [
+        {
+          name: 'alert_relay_outbox_ready',
+          help: 'Deliveries due now and not yet sent, by channel.',
+          pick: (r) => r?.ready ?? 0,
         },
-      });
-    perChannel('alert_relay_outbox_ready', 'Deliveries due now and not yet sent, by channel.', (r) => r?.ready ?? 0);
-    perChannel(
-      'alert_relay_outbox_oldest_age_seconds',
-      'Age of the oldest delivery due and not yet sent, by channel.',
-      (r) => r?.oldestSeconds ?? 0,
+        {
+          name: 'alert_relay_outbox_oldest_age_seconds',
+          help: 'Age of the oldest delivery due and not yet sent, by channel.',
+          pick: (r) => r?.oldestSeconds ?? 0,
+        },
+        { name: 'alert_relay_dead_letters', help: 'Dead-lettered deliveries, by channel.', pick: (r) => r?.dead ?? 0 },
+      ],
     );
-    perChannel('alert_relay_dead_letters', 'Dead-lettered deliveries, by channel.', (r) => r?.dead ?? 0);
     new Gauge({
       name: 'alert_relay_circuit_state',
       help: 'Circuit breaker state per channel in this process: 0 closed, 1 open, 2 half-open.',

@@ -13,8 +13,9 @@ import { DeliveryHolds } from './delivery-holds';
 import { CommitSignals } from '../database/commit-signals';
 import { GroupCommit } from '../database/group-commit';
 import { AttemptRecord, ClaimedDelivery, DeliveryRepository } from './delivery.repository';
+import { WorkLoop } from './work-loop';
 
-import { retryDelayMs } from './retry-policy';
+import { BackoffPolicy, retryDelayMs } from './retry-policy';
 import { DeliveryStatus, NotificationSnapshot } from '../domain/notification';
 import { errorText } from '../common/errors';
 
@@ -28,12 +29,8 @@ import { errorText } from '../common/errors';
 export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Delivery');
   readonly workerId = `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  private readonly inFlight = new Map<Promise<void>, ClaimedDelivery[]>();
-  private stopping = false;
-  private pumping: Promise<void> | undefined;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly wake = () => this.kick();
+  private readonly loop: WorkLoop<ClaimedDelivery[]>;
+  private readonly wake = () => this.loop.kick();
   private readonly leaseMs: number;
   private readonly pollMs: number;
   /** Attempt results, written in groups (one write at a time; results arriving meanwhile share the next). */
@@ -51,9 +48,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly metrics: DeliveryMetrics,
     private readonly holds: DeliveryHolds,
   ) {
-    // A lease shorter than a send would let a second worker send it again while the first still is.
-    this.leaseMs = Math.max(durationMs(config.delivery.lease), catalog.maxTimeoutMs() + 1000);
+    this.leaseMs = leaseMsOf(config, catalog);
     this.pollMs = durationMs(config.delivery.pollInterval);
+    this.loop = new WorkLoop({
+      round: () => this.pump(),
+      failed: (error) => this.logger.error(`claiming deliveries failed: ${errorText(error)}`),
+      retryMs: Math.min(this.pollMs, 1000),
+      giveBack: async (batches) => {
+        const left = batches.flat();
+        this.logger.warn(`shutting down with ${left.length} deliveries in flight: releasing their leases`);
+        await Promise.all(left.map((d) => this.repository.release(d, 0).catch(() => undefined)));
+      },
+    });
     this.completions = new GroupCommit({
       maxInFlight: 1,
       maxBatch: 100,
@@ -72,102 +78,33 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     // New work of any replica wakes this one at once (NOTIFY on PostgreSQL, in-process otherwise).
     this.signals.on('deliveries', this.wake);
     await this.signals.listen('deliveries');
-    this.kick();
+    this.loop.kick();
   }
 
   /** Graceful stop: no new claims; in-flight sends get `shutdownGrace`, then their leases are released. */
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
     this.signals.off('deliveries', this.wake);
-    clearTimeout(this.timer);
-    // A claim round under way finishes before the database goes.
-    await this.pumping;
-    if (this.inFlight.size === 0) return;
-    const grace = durationMs(this.config.delivery.shutdownGrace);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), grace)));
-    const done = await Promise.race([Promise.all([...this.inFlight.keys()]).then(() => 'done' as const), timedOut]);
-    clearTimeout(timer);
-    if (done === 'timeout') {
-      const left = [...this.inFlight.values()].flat();
-      this.logger.warn(`shutting down with ${left.length} deliveries in flight: releasing their leases`);
-      await Promise.all(left.map((d) => this.repository.release(d, 0).catch(() => undefined)));
-    }
-  }
-
-  /** Runs a claim round now (or right after the current one). */
-  kick(): void {
-    if (this.stopping) return;
-    if (this.pumping) {
-      this.again = true;
-      return;
-    }
-    this.pumping = this.pump()
-      .catch((error: unknown) => {
-        if (this.stopping) return;
-        this.logger.error(`claiming deliveries failed: ${errorText(error)}`);
-        this.schedule(Math.min(this.pollMs, 1000));
-      })
-      .finally(() => {
-        this.pumping = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    await this.loop.stop(durationMs(this.config.delivery.shutdownGrace));
   }
 
   private async pump(): Promise<void> {
-    while (!this.stopping) {
+    while (!this.loop.stopped) {
       const concurrency = this.config.delivery.concurrency;
-      const free = concurrency - this.inFlight.size;
+      const free = concurrency - this.loop.busy;
       // Under load, claim in batches (a quarter of the slots) rather than one row per finished send.
-      if (free <= 0 || (this.inFlight.size > 0 && free < Math.ceil(concurrency / 4))) return;
+      if (free <= 0 || (this.loop.busy > 0 && free < Math.ceil(concurrency / 4))) return;
       const channels = this.guards.claimable(this.catalog.names(), Date.now());
       const claimed = await this.repository.claim(channels, free, this.leaseMs);
-      const toSend = await this.holdBack(claimed);
+      const toSend = await this.holds.keepBack(claimed);
       if (toSend.length > 0) this.dispatch(toSend);
       if (claimed.length === 0) {
         // Nothing due now: sleep until the next retry is due (or a lease runs out), or the fallback poll.
         const next = await this.repository.msUntilNextDue();
-        this.schedule(next === null ? this.pollMs : Math.min(this.pollMs, Math.max(next, 5)));
+        this.loop.schedule(next === null ? this.pollMs : Math.min(this.pollMs, Math.max(next, 5)));
         return;
       }
       if (claimed.length < free) return; // the queue is drained for now; finishing sends kick again
     }
-  }
-
-  /**
-   * Keeps back (`held`, not sent) the claimed deliveries whose notification a silence or maintenance
-   * window holds now: those planned before it began. The silences' release job tells them later.
-   */
-  private async holdBack(claimed: ClaimedDelivery[]): Promise<ClaimedDelivery[]> {
-    const held = claimed
-      .map((delivery) => ({ delivery, by: this.holds.heldBy(delivery.payload as unknown as NotificationSnapshot) }))
-      .filter((h) => h.by.length > 0);
-    if (held.length === 0) return claimed;
-    await this.repository.hold(held);
-    for (const { delivery: d, by } of held) {
-      this.metrics.delivery(d.channel, 'held');
-      this.logger.log({
-        msg: 'delivery held',
-        deliveryId: d.id,
-        notificationId: d.notificationId,
-        channel: d.channel,
-        kind: d.kind,
-        revision: d.revision,
-        heldBy: by.map((h) => (h.kind === 'silence' ? `silence ${h.id}` : `maintenance ${h.name}`)),
-      });
-    }
-    const keep = new Set(held.map((h) => h.delivery));
-    return claimed.filter((d) => !keep.has(d));
-  }
-
-  private schedule(ms: number): void {
-    clearTimeout(this.timer);
-    if (this.stopping) return;
-    this.timer = setTimeout(() => this.kick(), ms);
-    this.timer.unref();
   }
 
   private dispatch(claimed: ClaimedDelivery[]): void {
@@ -183,11 +120,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
           for (const d of batch) void this.repository.release(d, blocked).catch(() => undefined);
           continue;
         }
-        const task: Promise<void> = this.send(batch, channel).finally(() => {
-          this.inFlight.delete(task);
-          this.kick();
-        });
-        this.inFlight.set(task, batch);
+        this.loop.track(batch, this.send(batch, channel));
       }
     }
   }
@@ -199,33 +132,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       kind: d.kind,
       notification: d.payload as unknown as NotificationSnapshot,
     }));
-    const startedAt = new Date();
-    let result: SendResult;
-    try {
-      result = await settings.send(messages);
-    } catch (error) {
-      result = { outcome: 'retry', statusCode: null, error: errorText(error) };
-    }
-    const durationMs = Date.now() - startedAt.getTime();
+    const attempt = await timedAttempt(() => settings.send(messages));
+    const { result, durationMs } = attempt;
     this.guards.record(channel, result.outcome, Date.now());
     this.metrics.attempt(channel, durationMs / 1000);
     for (const d of batch) {
       const delay = retryDelayMs(d.attempts, this.backoff(), result.retryAfterMs);
       let status;
       try {
-        status = await this.completions.submit({
-          delivery: d,
-          attempt: {
-            outcome: result.outcome,
-            statusCode: result.statusCode,
-            error: result.error ?? null,
-            response: result.response ?? null,
-            startedAt,
-            durationMs,
-            worker: this.workerId,
-            retryDelayMs: delay,
-          },
-        });
+        status = await this.completions.submit({ delivery: d, attempt: attemptRecord(attempt, this.workerId, delay) });
       } catch (error) {
         // The lease runs out and another attempt follows: at-least-once.
         this.logger.error(`recording delivery ${d.id} failed: ${errorText(error)}`);
@@ -253,14 +168,56 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private backoff() {
-    const b = this.config.delivery.backoff;
-    return { baseMs: durationMs(b.base), maxMs: durationMs(b.max), jitter: b.jitter };
+    return backoffOf(this.config);
   }
+}
+
+/** One send attempt: its result (a throw is a retry), when it started and how long it took. */
+export async function timedAttempt(
+  send: () => Promise<SendResult>,
+): Promise<{ result: SendResult; startedAt: Date; durationMs: number }> {
+  const startedAt = new Date();
+  let result: SendResult;
+  try {
+    result = await send();
+  } catch (error) {
+    result = { outcome: 'retry', statusCode: null, error: errorText(error) };
+  }
+  return { result, startedAt, durationMs: Date.now() - startedAt.getTime() };
+}
+
+/** What an attempt records on each delivery it carried. */
+export function attemptRecord(
+  { result, startedAt, durationMs }: Awaited<ReturnType<typeof timedAttempt>>,
+  worker: string,
+  retryDelayMs: number,
+): AttemptRecord {
+  return {
+    outcome: result.outcome,
+    statusCode: result.statusCode,
+    error: result.error ?? null,
+    response: result.response ?? null,
+    startedAt,
+    durationMs,
+    worker,
+    retryDelayMs,
+  };
+}
+
+/** How long a claim is held (`delivery.lease`), at least one attempt's timeout + 1 s. */
+export function leaseMsOf(config: AppConfig, catalog: ChannelCatalog): number {
+  // A lease shorter than a send would let a second worker send it again while the first still is.
+  return Math.max(durationMs(config.delivery.lease), catalog.maxTimeoutMs() + 1000);
+}
+
+export function backoffOf(config: AppConfig): BackoffPolicy {
+  const b = config.delivery.backoff;
+  return { baseMs: durationMs(b.base), maxMs: durationMs(b.max), jitter: b.jitter };
 }
 
 // A result not recorded means a second send after the lease runs out: worth two more tries (a dropped
 // pooled connection, a restarted database).
-async function withRetries<T>(write: () => Promise<T>): Promise<T> {
+export async function withRetries<T>(write: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await write();

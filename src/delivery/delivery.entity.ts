@@ -9,7 +9,12 @@ import { DeliveryHold, DeliveryKind, DeliveryStatus } from '../domain/notificati
 @Entity({ name: 'deliveries' })
 @Index('deliveries_id_key', ['id'], { unique: true })
 @Index('deliveries_pair_sequence_idx', ['notificationId', 'channel', 'sequence'])
-@Index('deliveries_due_idx', ['nextAttemptAt'], { where: `status = 'pending'` })
+// Grouped deliveries wait for their digest (digest_groups), not for next_attempt_at.
+@Index('deliveries_due_ungrouped_idx', ['nextAttemptAt'], { where: `status = 'pending' AND group_id IS NULL` })
+@Index('deliveries_group_pending_idx', ['groupId', 'createdAt'], {
+  where: `status = 'pending' AND group_id IS NOT NULL`,
+})
+@Index('deliveries_digest_idx', ['digestId'], { where: 'digest_id IS NOT NULL' })
 @Index('deliveries_status_sequence_idx', ['status', 'sequence'])
 export class DeliveryEntity {
   // Global order of enqueueing: orders the revisions of one (notification, channel) pair.
@@ -83,4 +88,18 @@ export class DeliveryEntity {
   /** What held it (a silence, a maintenance window) and how that ended; null when it was never held. */
   @Column({ type: 'jsonb', nullable: true })
   hold: DeliveryHold | null;
+
+  /** The digest group this delivery waits in (a grouping route); null: sent on its own. */
+  @Column({ name: 'group_id', type: 'uuid', nullable: true })
+  groupId: string | null;
+
+  // Named rather than imported, like the notification: digests sit above delivery. Checked at COMMIT:
+  // a change's transaction creates its new groups last (DIGEST_GROUPS_INSERT).
+  @ManyToOne('DigestGroupEntity', { onDelete: 'SET NULL', deferrable: 'INITIALLY DEFERRED' })
+  @JoinColumn({ name: 'group_id', foreignKeyConstraintName: 'deliveries_group_id_fkey' })
+  group?: object;
+
+  /** The digest that carries (or carried) it: the `webhook-id` of that digest. */
+  @Column({ name: 'digest_id', type: 'uuid', nullable: true })
+  digestId: string | null;
 }

@@ -22,6 +22,7 @@ import { OutboxPlanner } from './outbox-plan';
     DeliveryService,
     DeliveryHolds,
   ],
-  exports: [OutboxPlanner, DeliveryService, DeliveryHolds],
+  // The digest flush (src/digests) shares the channels' guards, records, metrics and holds.
+  exports: [OutboxPlanner, DeliveryService, DeliveryHolds, DeliveryRepository, ChannelGuards, DeliveryMetrics],
 })
 export class DeliveryModule {}

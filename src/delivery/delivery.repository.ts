@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CommitSignals } from '../database/commit-signals';
 import { AttemptOutcome, DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryEntity } from './delivery.entity';
@@ -45,14 +45,15 @@ export class DeliveryRepository {
   /**
    * Claims up to `limit` due deliveries of `channels` with FOR UPDATE SKIP LOCKED, so replicas never
    * claim the same row, and leases them. A delivery waits while an older one of its (notification,
-   * channel) pair is still pending: revisions go out in order.
+   * channel) pair is still pending: revisions go out in order. Deliveries in a digest group go out with
+   * their digest (src/digests), not one by one.
    */
   async claim(channels: string[], limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     if (channels.length === 0 || limit <= 0) return [];
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `WITH due AS (
          SELECT d.sequence FROM deliveries d
-          WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+          WHERE d.status = 'pending' AND d.group_id IS NULL AND d.next_attempt_at <= now()
             AND (d.leased_until IS NULL OR d.leased_until < now())
             AND d.channel = ANY($1::text[])
             AND NOT EXISTS (
@@ -73,20 +74,7 @@ export class DeliveryRepository {
        SELECT * FROM claimed`,
       [channels, limit, leaseMs],
     );
-    return rows
-      .map((r) => ({
-        sequence: String(r.sequence),
-        id: r.id as string,
-        notificationId: r.notification_id as string,
-        channel: r.channel as string,
-        revision: r.revision as number,
-        kind: r.kind as DeliveryKind,
-        payload: r.payload as Record<string, unknown>,
-        attempts: r.attempts as number,
-        leaseToken: r.lease_token as string,
-        createdAt: r.created_at as Date,
-      }))
-      .sort((a, b) => Number(a.sequence) - Number(b.sequence));
+    return rows.map(toClaimedDelivery).sort((a, b) => Number(a.sequence) - Number(b.sequence));
   }
 
   /**
@@ -96,8 +84,12 @@ export class DeliveryRepository {
    * deliveries: under load, completions are the hot path. Returns the new status by delivery id; a
    * missing id means the lease was lost (it expired and another worker took the delivery over).
    */
-  async complete(items: { delivery: ClaimedDelivery; attempt: AttemptRecord }[]): Promise<Map<string, DeliveryStatus>> {
-    const rows: { id: string; status: DeliveryStatus }[] = await this.dataSource.query(
+  async complete(
+    items: { delivery: ClaimedDelivery; attempt: AttemptRecord }[],
+    // A digest's deliveries complete in the transaction that also finishes its group (src/digests).
+    manager: Pick<EntityManager, 'query'> = this.dataSource.manager,
+  ): Promise<Map<string, DeliveryStatus>> {
+    const rows: { id: string; status: DeliveryStatus }[] = await manager.query(
       `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::timestamptz[], $5::int[], $6::text[],
                               $7::int[], $8::text[], $9::text[], $10::text[], $11::bigint[])
@@ -182,7 +174,7 @@ export class DeliveryRepository {
     const rows: { ms: number | null }[] = await this.dataSource.query(
       `SELECT EXTRACT(EPOCH FROM (MIN(GREATEST(next_attempt_at, COALESCE(leased_until, next_attempt_at))) - now()))
               * 1000 AS ms
-         FROM deliveries WHERE status = 'pending'`,
+         FROM deliveries WHERE status = 'pending' AND group_id IS NULL`,
     );
     const ms = rows[0]?.ms;
     return ms === null || ms === undefined ? null : Math.max(0, Number(ms));
@@ -199,14 +191,14 @@ export class DeliveryRepository {
   }
 
   list(
-    status: DeliveryStatus | undefined,
-    channel: string | undefined,
+    { status, channel, digestId }: { status?: DeliveryStatus; channel?: string; digestId?: string },
     afterSequence: string | undefined,
     limit: number,
   ) {
     const qb = this.dataSource.getRepository(DeliveryEntity).createQueryBuilder('d');
     if (status) qb.andWhere('d.status = :status', { status });
     if (channel) qb.andWhere('d.channel = :channel', { channel });
+    if (digestId) qb.andWhere('d.digest_id = :digestId', { digestId });
     if (afterSequence) qb.andWhere('d.sequence < :after', { after: afterSequence });
     return qb.orderBy('d.sequence', 'DESC').limit(limit).getMany();
   }
@@ -221,12 +213,16 @@ export class DeliveryRepository {
       .getMany();
   }
 
-  /** Replay: a dead (or any finished) delivery becomes pending again now, with a fresh maxAge. */
+  /**
+   * Replay: a dead (or any finished) delivery becomes pending again now, with a fresh maxAge. One that
+   * went (or failed to go) in a digest is replayed on its own.
+   */
   async replay(id: string, maxAgeMs: number): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
       `WITH replayed AS (
          UPDATE deliveries SET status = 'pending', next_attempt_at = now(), completed_at = NULL,
-                expires_at = now() + $2 * interval '1 millisecond', leased_until = NULL, lease_token = NULL
+                expires_at = now() + $2 * interval '1 millisecond', leased_until = NULL, lease_token = NULL,
+                group_id = NULL, digest_id = NULL
           WHERE id = $1 AND status IN ('dead', 'delivered', 'superseded')
          RETURNING id
        )
@@ -240,13 +236,16 @@ export class DeliveryRepository {
     return true;
   }
 
-  /** For /metrics: pending-and-due count and oldest due age per channel, dead letters per channel. */
+  /**
+   * For /metrics: pending-and-due count and oldest due age per channel, dead letters per channel.
+   * Deliveries waiting for their digest are not due (src/digests has their gauges).
+   */
   async gauges(): Promise<{ channel: string; ready: number; oldestSeconds: number; dead: number }[]> {
     const rows: { channel: string; ready: string; oldest: number | null; dead: string }[] = await this.dataSource.query(
       `SELECT channel,
-              COUNT(*) FILTER (WHERE status = 'pending' AND next_attempt_at <= now()) AS ready,
-              EXTRACT(EPOCH FROM now() - MIN(created_at) FILTER (WHERE status = 'pending' AND next_attempt_at <= now()))
-                AS oldest,
+              COUNT(*) FILTER (WHERE status = 'pending' AND group_id IS NULL AND next_attempt_at <= now()) AS ready,
+              EXTRACT(EPOCH FROM now() - MIN(created_at)
+                FILTER (WHERE status = 'pending' AND group_id IS NULL AND next_attempt_at <= now())) AS oldest,
               COUNT(*) FILTER (WHERE status = 'dead') AS dead
          FROM deliveries WHERE status IN ('pending', 'dead') GROUP BY channel`,
     );
@@ -257,4 +256,20 @@ export class DeliveryRepository {
       dead: Number(r.dead),
     }));
   }
+}
+
+/** A claimed delivery from its row (`RETURNING sequence, id, notification_id, channel, …`). */
+export function toClaimedDelivery(r: Record<string, unknown>): ClaimedDelivery {
+  return {
+    sequence: String(r.sequence),
+    id: r.id as string,
+    notificationId: r.notification_id as string,
+    channel: r.channel as string,
+    revision: r.revision as number,
+    kind: r.kind as DeliveryKind,
+    payload: r.payload as Record<string, unknown>,
+    attempts: r.attempts as number,
+    leaseToken: r.lease_token as string,
+    createdAt: r.created_at as Date,
+  };
 }

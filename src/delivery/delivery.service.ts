@@ -36,11 +36,12 @@ export class DeliveryService {
   async listDeliveries(query: {
     status?: DeliveryStatus;
     channel?: string;
+    digestId?: string;
     limit: number;
     cursor?: string;
   }): Promise<Schemas['DeliveryPage']> {
     const after = query.cursor === undefined ? undefined : decodeDeliveriesCursor(query.cursor);
-    const rows = await this.repository.list(query.status, query.channel, after, query.limit + 1);
+    const rows = await this.repository.list(query, after, query.limit + 1);
     const page = rows.slice(0, query.limit);
     return {
       items: page.map((d) => toDelivery(d)),
@@ -127,6 +128,7 @@ function toDelivery(d: DeliveryEntity, attempts?: DeliveryAttemptEntity[]): Sche
     lastStatusCode: d.lastStatusCode,
     lastError: d.lastError,
     hold: d.hold,
+    digestId: d.digestId,
     ...(attempts
       ? {
           attemptLog: attempts.map((a) => ({

@@ -22,6 +22,18 @@ export class TokenBucket {
     return { ok: false, waitMs: Math.ceil(((1 - this.tokens) / this.perSecond) * 1000) };
   }
 
+  /** Whole tokens there now: how many sends may start at once. */
+  available(now: number): number {
+    this.refill(now);
+    return Math.floor(this.tokens);
+  }
+
+  /** Milliseconds until a token is there (0: now). */
+  msUntilToken(now: number): number {
+    this.refill(now);
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
+  }
+
   hasToken(now: number): boolean {
     this.refill(now);
     return this.tokens >= 1;

@@ -24,7 +24,7 @@ import {
   UPDATE_NOTIFICATION,
   updateParams,
 } from './notification-sql';
-import { OUTBOX_INSERT, outboxParams } from './outbox-sql';
+import { DIGEST_GROUPS_INSERT, digestGroupsParams, OUTBOX_INSERT, outboxParams } from './outbox-sql';
 
 /** What the lifecycle planned for one message, given the newest stored row of its id. */
 export interface PlannedChange {
@@ -150,6 +150,7 @@ export class ChangeRepository {
       const planned = request.plan(read[2].rows[0] ?? null);
       const batch = new SqlBatch(client);
       this.write(batch, planned);
+      this.writeDigestGroups(batch, [planned]);
       await batch.commit();
       this.committed([planned]);
       return planned;
@@ -217,6 +218,10 @@ export class ChangeRepository {
           pending.reject(error);
         }
       }
+      this.writeDigestGroups(
+        batch,
+        planned.map((p) => p.change),
+      );
       await batch.commit();
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -262,6 +267,15 @@ export class ChangeRepository {
     batch.add(OUTBOX_INSERT, outboxParams(row.id, row.revision, delivery.plan, delivery.payload));
     const notify = this.signals.notifySql('deliveries');
     if (notify) batch.add(notify);
+  }
+
+  /**
+   * The digest groups the transaction's deliveries wait in, created if new: once, after every other
+   * write, so that transactions lock new groups in one order (DIGEST_GROUPS_INSERT).
+   */
+  private writeDigestGroups(batch: SqlBatch, changes: PlannedChange[]): void {
+    const params = digestGroupsParams(changes.flatMap((c) => c.delivery?.plan.groups ?? []));
+    if (params) batch.add(DIGEST_GROUPS_INSERT, params);
   }
 
   /** After the commit: wake this process's delivery workers and change-feed long-polls. */

@@ -13,7 +13,8 @@ export class RemindersRepository {
 
   /**
    * For each open notification whose newest delivery to a channel was delivered more than that route's
-   * `remind_every_seconds` ago, a new `reminder` delivery of the same revision. Not while it is
+   * `remind_every_seconds` ago, a new `reminder` delivery of the same revision, in the same digest group
+   * if that delivery was grouped (a grouping route's reminders go out as one digest). Not while it is
    * acknowledged, unless it changed (a new revision) after the acknowledgement: someone is on it. One
    * replica at a time (transaction-scoped advisory lock); returns how many were enqueued.
    */
@@ -33,9 +34,9 @@ export class RemindersRepository {
             ORDER BY d.notification_id, d.channel, d.sequence DESC
          ), inserted AS (
          INSERT INTO deliveries (notification_id, channel, revision, kind, status, route, payload,
-           remind_every_seconds, created_at, next_attempt_at, expires_at)
+           remind_every_seconds, created_at, next_attempt_at, expires_at, group_id)
          SELECT l.notification_id, l.channel, l.revision, 'reminder', 'pending', l.route, l.payload,
-                l.remind_every_seconds, now(), now(), now() + $1 * interval '1 millisecond'
+                l.remind_every_seconds, now(), now(), now() + $1 * interval '1 millisecond', l.group_id
            FROM latest l
           WHERE l.remind_every_seconds IS NOT NULL AND l.status = 'delivered'
             AND l.completed_at + l.remind_every_seconds * interval '1 second' <= now()

@@ -2,6 +2,7 @@ import { AppConfigFile } from '../config/config.schema';
 import { RouteMatchConfig } from '../config/routes.config';
 import { durationMs } from '../config/duration';
 import { NotificationStatus } from '../domain/notification';
+import { compileGroup, groupOf, RouteGroup, TargetGroup } from './route-groups';
 
 /** The notification fields routes look at. */
 export interface RoutableNotification {
@@ -21,6 +22,8 @@ export interface CompiledRoute {
   channels: string[];
   continue: boolean;
   remindEveryMs: number | null;
+  /** `group:`: its changes go out as digests. */
+  group: RouteGroup | null;
 }
 
 export interface RoutingTable {
@@ -34,6 +37,8 @@ export interface ChannelTarget {
   route: string;
   /** Smallest `remindEvery` of the matching routes that name this channel. */
   remindEveryMs: number | null;
+  /** The digest group of the route that picked the channel, when that route groups. */
+  group?: TargetGroup;
 }
 
 export interface RoutingResult {
@@ -49,6 +54,7 @@ export function compileRoutes(config: Pick<AppConfigFile, 'routes' | 'hosts' | '
     channels: route.channels,
     continue: route.continue,
     remindEveryMs: route.remindEvery ? durationMs(route.remindEvery) : null,
+    group: route.group ? compileGroup(route.group) : null,
   }));
   for (const [host, entry] of Object.entries(config.hosts)) {
     routes.push({
@@ -57,6 +63,7 @@ export function compileRoutes(config: Pick<AppConfigFile, 'routes' | 'hosts' | '
       channels: entry.notification_channels ?? config.defaultChannels,
       continue: false,
       remindEveryMs: entry.remindEvery ? durationMs(entry.remindEvery) : null,
+      group: null,
     });
   }
   return { routes, defaultChannels: config.defaultChannels };
@@ -74,8 +81,11 @@ export function evaluateRoutes(table: RoutingTable, n: RoutableNotification): Ro
     matchedRoutes.push(route.name);
     for (const channel of route.channels) {
       const existing = targets.get(channel);
-      if (!existing) targets.set(channel, { channel, route: route.name, remindEveryMs: route.remindEveryMs });
-      else existing.remindEveryMs = minNullable(existing.remindEveryMs, route.remindEveryMs);
+      if (!existing) {
+        const target: ChannelTarget = { channel, route: route.name, remindEveryMs: route.remindEveryMs };
+        if (route.group) target.group = groupOf(route.group, n);
+        targets.set(channel, target);
+      } else existing.remindEveryMs = minNullable(existing.remindEveryMs, route.remindEveryMs);
     }
     if (!route.continue) break;
   }

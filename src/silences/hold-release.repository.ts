@@ -172,12 +172,12 @@ const RELEASE = `WITH input AS (
       AS i(notification_id uuid, channel text, kind text, max_age bigint, held uuid[], released_as uuid)
   ), inserted AS (
     INSERT INTO deliveries (notification_id, channel, revision, kind, status, route, payload,
-      remind_every_seconds, created_at, next_attempt_at, expires_at)
+      remind_every_seconds, created_at, next_attempt_at, expires_at, group_id)
     SELECT i.notification_id, i.channel, s.revision, i.kind, 'pending', s.route, s.payload, s.remind_every_seconds,
-           now(), now(), now() + i.max_age * interval '1 millisecond'
+           now(), now(), now() + i.max_age * interval '1 millisecond', s.group_id
       FROM input i
       CROSS JOIN LATERAL (
-        SELECT revision, route, payload, remind_every_seconds FROM deliveries s
+        SELECT revision, route, payload, remind_every_seconds, group_id FROM deliveries s
          WHERE s.notification_id = i.notification_id AND s.channel = i.channel
          ORDER BY s.revision DESC, s.sequence DESC LIMIT 1
       ) s

@@ -817,6 +817,12 @@ export interface components {
             lastError: string | null;
             /** @description What held this delivery and how the hold ended; `null` when it was never held. */
             hold: components["schemas"]["DeliveryHold"] | null;
+            /**
+             * Format: uuid
+             * @description The digest that carried (or tries to carry) this delivery, for a route that groups its
+             *     changes: the `webhook-id` of that digest. Null for a delivery sent on its own.
+             */
+            digestId: string | null;
             attemptLog?: components["schemas"]["DeliveryAttempt"][];
         };
         DeliveryList: {
@@ -2123,6 +2129,8 @@ export interface operations {
             query?: {
                 status?: components["schemas"]["DeliveryStatus"];
                 channel?: string;
+                /** @description The deliveries one digest carried (the `… and N more` of a digest points here). */
+                digestId?: string;
                 limit?: number;
                 /** @description `nextCursor` of the previous page; opaque. */
                 cursor?: string;

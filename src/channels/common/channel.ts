@@ -1,6 +1,7 @@
 import { Type } from '@nestjs/common';
 import { BaseChannelConfig, ChannelConfigProblem, ChannelTypeSchema } from '../../config/channels.config';
 import { MessageKind, NotificationSnapshot } from '../../domain/notification';
+import { Digest } from './digest';
 import { SendResult } from './send-result';
 
 /** One delivery as a channel sees it: the notification as of that revision, and why it is sent. */
@@ -18,10 +19,15 @@ export interface ChannelPreview {
 }
 
 // Two shapes of sender. Both are stateless: clients are built per call from the typed config, and
-// `target` says where the sender sends with every secret left out (see redactUrl).
+// `target` says where the sender sends with every secret left out (see redactUrl). Both send digests.
+
+/** Many notifications' changes as one message (a grouping route): each type lays out the digest model. */
+export interface DigestSender<C extends BaseChannelConfig> {
+  sendDigest(digest: Digest, config: C, timeoutMs: number): Promise<SendResult>;
+}
 
 /** One request per message (Slack, Mattermost, Pushover, Signal, e-mail). */
-export interface SingleMessageSender<C extends BaseChannelConfig> {
+export interface SingleMessageSender<C extends BaseChannelConfig> extends DigestSender<C> {
   readonly shape: 'single';
   target(config: C): string;
   /** The request `send` would make, secrets redacted. */
@@ -30,7 +36,7 @@ export interface SingleMessageSender<C extends BaseChannelConfig> {
 }
 
 /** Up to `maxBatch` messages that are ready together in one request (webhook arrays). */
-export interface BatchingSender<C extends BaseChannelConfig> {
+export interface BatchingSender<C extends BaseChannelConfig> extends DigestSender<C> {
   readonly shape: 'batching';
   target(config: C): string;
   maxBatch(config: C): number;

@@ -1,5 +1,7 @@
 import { OutgoingMessage, SingleMessageSender } from './channel';
+import { Digest } from './digest';
 import { HttpChannel, jsonRequest } from './http';
+import { incomingWebhookDigestBody, IncomingWebhookDigestStyle } from './incoming-webhook-digest';
 import { IncomingWebhookChannelConfig } from './incoming-webhook.config';
 import { colorOf, RenderedMessage, render, truncate } from './render';
 import { SendResult } from './send-result';
@@ -15,6 +17,8 @@ export interface IncomingWebhookStyle {
   bodyMax: number;
   /** Slack shows `ts` as the attachment's time; Mattermost has no such field. */
   timestamp: boolean;
+  /** A digest's layout and limits. */
+  digest: IncomingWebhookDigestStyle;
 }
 
 /**
@@ -97,5 +101,9 @@ export abstract class IncomingWebhookSender<C extends IncomingWebhookChannelConf
 
   send(message: OutgoingMessage, config: C, timeoutMs: number): Promise<SendResult> {
     return this.post(config, jsonRequest(this.body(message, config)), timeoutMs);
+  }
+
+  sendDigest(digest: Digest, config: C, timeoutMs: number): Promise<SendResult> {
+    return this.post(config, jsonRequest(incomingWebhookDigestBody(this.style.digest, digest, config)), timeoutMs);
   }
 }

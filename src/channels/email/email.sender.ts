@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { createTransport } from 'nodemailer';
+import { createTransport, SendMailOptions } from 'nodemailer';
 import { OutgoingMessage, SingleMessageSender } from '../common/channel';
+import { Digest } from '../common/digest';
 import { EXCERPT } from '../common/http';
 import { colorOf, plainText, render, truncate } from '../common/render';
 import { SendResult } from '../common/send-result';
 import { headline, HTML } from '../common/text-format';
 import { EmailChannelConfig } from './email.config';
+import { emailDigest } from './email.digest';
 
 /** The mail: a plain-text part and an HTML part in which everything the source wrote is escaped. */
 export function emailMessage(message: OutgoingMessage, config: EmailChannelConfig) {
@@ -46,7 +48,15 @@ export class EmailSender implements SingleMessageSender<EmailChannelConfig> {
     return emailMessage(message, config);
   }
 
-  async send(message: OutgoingMessage, config: EmailChannelConfig, timeoutMs: number): Promise<SendResult> {
+  send(message: OutgoingMessage, config: EmailChannelConfig, timeoutMs: number): Promise<SendResult> {
+    return this.mail(emailMessage(message, config), config, timeoutMs);
+  }
+
+  sendDigest(digest: Digest, config: EmailChannelConfig, timeoutMs: number): Promise<SendResult> {
+    return this.mail(emailDigest(digest, config), config, timeoutMs);
+  }
+
+  private async mail(mail: SendMailOptions, config: EmailChannelConfig, timeoutMs: number): Promise<SendResult> {
     const { smtp } = config;
     const transport = createTransport({
       host: smtp.host,
@@ -60,7 +70,7 @@ export class EmailSender implements SingleMessageSender<EmailChannelConfig> {
       socketTimeout: timeoutMs,
     });
     try {
-      const info = await transport.sendMail(emailMessage(message, config));
+      const info = await transport.sendMail(mail);
       return { outcome: 'success', statusCode: 250, response: String(info.response ?? '').slice(0, EXCERPT) };
     } catch (error) {
       const e = error as { code?: string; responseCode?: number; message?: string };

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { OutgoingMessage, SingleMessageSender } from '../common/channel';
+import { Digest } from '../common/digest';
 import { HttpAnswer, HttpChannel } from '../common/http';
 import { plainText, render, truncate } from '../common/render';
 import { SendResult } from '../common/send-result';
 import { httpUrl } from '../common/text-format';
 import { PushoverChannelConfig } from './pushover.config';
+import { pushoverDigestForm, withDeviceOptions } from './pushover.digest';
 
 /**
  * The messages.json form: message ≤ 1024, title ≤ 250, url ≤ 512, url_title ≤ 100 characters;
@@ -28,13 +30,7 @@ export function pushoverForm(message: OutgoingMessage, config: PushoverChannelCo
     form.url = link.url;
     form.url_title = truncate(link.title, 100);
   }
-  if (priority === 2) {
-    form.retry = String(config.emergencyRetry);
-    form.expire = String(config.emergencyExpire);
-  }
-  if (config.sound) form.sound = config.sound;
-  if (config.device) form.device = config.device;
-  return form;
+  return withDeviceOptions(form, priority, config);
 }
 
 // Pushover asks clients to retry 5xx no faster than every 5 s.
@@ -57,7 +53,15 @@ export class PushoverSender
   }
 
   send(message: OutgoingMessage, config: PushoverChannelConfig, timeoutMs: number): Promise<SendResult> {
-    const body = new URLSearchParams(pushoverForm(message, config)).toString();
+    return this.postForm(config, pushoverForm(message, config), timeoutMs);
+  }
+
+  sendDigest(digest: Digest, config: PushoverChannelConfig, timeoutMs: number): Promise<SendResult> {
+    return this.postForm(config, pushoverDigestForm(digest, config), timeoutMs);
+  }
+
+  private postForm(config: PushoverChannelConfig, form: Record<string, string>, timeoutMs: number) {
+    const body = new URLSearchParams(form).toString();
     return this.post(config, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }, timeoutMs);
   }
 

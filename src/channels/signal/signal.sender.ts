@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { Injectable } from '@nestjs/common';
 import { OutgoingMessage, SingleMessageSender } from '../common/channel';
+import { Digest, plainDigest } from '../common/digest';
 import { EXCERPT, HttpAnswer, HttpChannel, jsonRequest } from '../common/http';
 import { plainText, render } from '../common/render';
 import { SendResult } from '../common/send-result';
@@ -14,23 +15,37 @@ export function signalText(message: OutgoingMessage): string {
   return plainText(render(message.kind, message.notification), MAX_TEXT);
 }
 
+/** A digest: the headline, the lines that fit and "… and N more", in the same 2,000 characters. */
+export function signalDigestText(digest: Digest): string {
+  return plainDigest(digest, MAX_TEXT);
+}
+
 /** `signal-cli -a ACCOUNT send -m TEXT RECIPIENT…` (or `-g GROUP`). */
 export function signalArgs(message: OutgoingMessage, config: SignalChannelConfig): string[] {
+  return cliArgs(signalText(message), config);
+}
+
+function cliArgs(text: string, config: SignalChannelConfig): string[] {
   const targets = config.groupId ? ['-g', config.groupId] : config.recipients;
-  return ['-a', config.account, 'send', '-m', signalText(message), ...targets];
+  return ['-a', config.account, 'send', '-m', text, ...targets];
 }
 
 /** JSON-RPC `send` for `signal-cli daemon --http` (docs/channels.md). */
 export function signalRpcRequest(message: OutgoingMessage, config: SignalChannelConfig) {
+  return rpcRequest(signalText(message), message.id, config);
+}
+
+/** `id`: the delivery's (or the digest's) id. */
+export function rpcRequest(text: string, id: string, config: SignalChannelConfig) {
   return {
     jsonrpc: '2.0',
     method: 'send',
     params: {
       account: config.account,
       ...(config.groupId ? { groupId: config.groupId } : { recipient: config.recipients }),
-      message: signalText(message),
+      message: text,
     },
-    id: message.id,
+    id,
   };
 }
 
@@ -47,8 +62,8 @@ class SignalRpc extends HttpChannel<SignalChannelConfig> {
     return config.rpcUrl ?? '';
   }
 
-  send(message: OutgoingMessage, config: SignalChannelConfig, timeoutMs: number): Promise<SendResult> {
-    return this.post(config, jsonRequest(signalRpcRequest(message, config)), timeoutMs);
+  send(request: ReturnType<typeof rpcRequest>, config: SignalChannelConfig, timeoutMs: number): Promise<SendResult> {
+    return this.post(config, jsonRequest(request), timeoutMs);
   }
 
   protected override read(answer: HttpAnswer): HttpAnswer {
@@ -84,15 +99,25 @@ export class SignalSender implements SingleMessageSender<SignalChannelConfig> {
   }
 
   send(message: OutgoingMessage, config: SignalChannelConfig, timeoutMs: number): Promise<SendResult> {
-    return config.mode === 'jsonrpc' ? this.rpc.send(message, config, timeoutMs) : sendCli(message, config, timeoutMs);
+    return this.sendText(signalText(message), message.id, config, timeoutMs);
+  }
+
+  sendDigest(digest: Digest, config: SignalChannelConfig, timeoutMs: number): Promise<SendResult> {
+    return this.sendText(signalDigestText(digest), digest.id, config, timeoutMs);
+  }
+
+  private sendText(text: string, id: string, config: SignalChannelConfig, timeoutMs: number): Promise<SendResult> {
+    return config.mode === 'jsonrpc'
+      ? this.rpc.send(rpcRequest(text, id, config), config, timeoutMs)
+      : sendCli(cliArgs(text, config), config, timeoutMs);
   }
 }
 
-function sendCli(message: OutgoingMessage, config: SignalChannelConfig, timeoutMs: number): Promise<SendResult> {
+function sendCli(args: string[], config: SignalChannelConfig, timeoutMs: number): Promise<SendResult> {
   return new Promise((resolve) => {
     execFile(
       config.cliPath,
-      signalArgs(message, config),
+      args,
       { timeout: timeoutMs, maxBuffer: 1024 * 1024, killSignal: 'SIGKILL' },
       (error, stdout, stderr) => {
         const output = `${stdout}${stderr}`.trim().slice(0, EXCERPT);

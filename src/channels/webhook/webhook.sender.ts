@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { BatchingSender, OutgoingMessage } from '../common/channel';
+import { Digest } from '../common/digest';
 import { HttpChannel } from '../common/http';
 import { plainText, render } from '../common/render';
 import { SendResult } from '../common/send-result';
 import { WebhookChannelConfig } from './webhook.config';
+import { smtpHttpProxyDigest, webhookDigestEvent } from './webhook.digest';
 
 /**
  * Standard Webhooks signature over `id.timestamp.body` with the base64-decoded `whsec_` secret
@@ -46,7 +48,18 @@ export function webhookRequest(messages: readonly OutgoingMessage[], config: Web
   );
   const body = JSON.stringify(config.batchSize > 1 ? items : items[0]);
   // A batch is identified by its first delivery; each item carries its own deliveryId.
-  const id = messages[0].id;
+  return signedRequest(messages[0].id, body, config, now);
+}
+
+/** A digest: one request, whatever `batchSize` says, identified by the digest's id. */
+export function webhookDigestRequest(digest: Digest, config: WebhookChannelConfig, now: Date) {
+  const event =
+    config.format === 'smtp-http-proxy' ? smtpHttpProxyDigest(digest, config, now) : webhookDigestEvent(digest, now);
+  return signedRequest(digest.id, JSON.stringify(event), config, now);
+}
+
+/** Standard Webhooks headers over `body`, `id` being what receivers deduplicate on. */
+function signedRequest(id: string, body: string, config: WebhookChannelConfig, now: Date) {
   const timestamp = Math.floor(now.getTime() / 1000);
   const headers: Record<string, string> = {
     ...config.headers,
@@ -81,5 +94,9 @@ export class WebhookSender extends HttpChannel<WebhookChannelConfig> implements 
 
   send(messages: readonly OutgoingMessage[], config: WebhookChannelConfig, timeoutMs: number): Promise<SendResult> {
     return this.post(config, webhookRequest(messages, config, new Date()), timeoutMs);
+  }
+
+  sendDigest(digest: Digest, config: WebhookChannelConfig, timeoutMs: number): Promise<SendResult> {
+    return this.post(config, webhookDigestRequest(digest, config, new Date()), timeoutMs);
   }
 }

@@ -1,6 +1,7 @@
 import { Initial1795304792630 } from './1795304792630-Initial';
 import { IntegrationApi1795305349718 } from './1795305349718-IntegrationApi';
 import { Delivery1795307606660 } from './1795307606660-Delivery';
+import { Digests1796171637428 } from './1796171637428-Digests';
 import { Silences1796171822405 } from './1796171822405-Silences';
 import { UpdatedAtOrder1796173689003 } from './1796173689003-UpdatedAtOrder';
 
@@ -11,6 +12,7 @@ export const MIGRATIONS: Function[] = [
   Initial1795304792630,
   IntegrationApi1795305349718,
   Delivery1795307606660,
+  Digests1796171637428,
   Silences1796171822405,
   UpdatedAtOrder1796173689003,
 ];
