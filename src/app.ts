@@ -5,6 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { json, NextFunction, Request, Response, static as serveStatic } from 'express';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './common/json-depth';
 import { createLogging } from './common/logger';
 import { AppConfig } from './config/config.loader';
 import { describePostgresUrl, DatabaseTarget } from './database/database-target';
@@ -56,7 +57,11 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     app.use(API_REFERENCE_ASSETS_PATH, serveStatic(SWAGGER_UI_DIR, { index: false, maxAge: '1h' }));
     app.use(
       requireJsonBody,
-      json({ limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] }),
+      json({
+        limit: config.http.bodyLimitBytes,
+        type: ['application/json', 'application/*+json'],
+        verify: refuseDeepJson,
+      }),
     );
     await app.listen(config.env.port, config.env.host);
   } catch (error) {
@@ -97,4 +102,15 @@ function requireJsonBody(req: Request, _res: Response, next: NextFunction): void
     return;
   }
   next();
+}
+
+// Before parsing: the body parser passes the error on with its `status` and `type` (the exception
+// filter words it), and a body nested thousands deep never reaches the validation that recurses.
+function refuseDeepJson(_req: unknown, _res: unknown, body: Buffer): void {
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw Object.assign(new Error(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), {
+      status: 400,
+      type: 'entity.too.deep',
+    });
+  }
 }

@@ -4,10 +4,13 @@ import { ApiError } from './api-error';
 import { ErrorBody, ErrorCode } from './api-types';
 import { isDatabaseUnavailable, isUnstorableValue } from './database-errors';
 import { errorText } from './errors';
+import { MAX_JSON_DEPTH } from './json-depth';
 
 // body-parser's error types (https://github.com/expressjs/body-parser#errors).
 const BODY_PARSER_ERRORS: Record<string, [ErrorCode, string]> = {
   'entity.parse.failed': ['malformed_json', 'The body is not valid JSON'],
+  // Ours (app.ts): arrays and objects nested deeper than MAX_JSON_DEPTH.
+  'entity.too.deep': ['malformed_json', `The body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`],
   'entity.too.large': ['payload_too_large', 'The body is larger than the configured limit'],
   'encoding.unsupported': ['bad_request', 'The body has an unsupported content encoding'],
   'charset.unsupported': ['bad_request', 'The body has an unsupported charset'],

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { MetricsService } from '../metrics/metrics.service';
 import { ListNotificationsQuery, Schemas } from '../common/api-types';
-import { AlertSignal } from '../domain/alert-signal';
+import { AlertSignal, MAX_EXTERNAL_ID_BYTES } from '../domain/alert-signal';
+import { utf8Bytes } from '../common/max-bytes';
 import { ChangeRepository } from './change.repository';
 import { Decision } from './lifecycle';
 import { LifecyclePlanner } from './lifecycle-planner';
@@ -39,6 +40,12 @@ export class NotificationsService {
 
   /** Applies the signal and resolves only once the change (and its deliveries) is committed. */
   async ingest(signal: AlertSignal): Promise<IngestResult> {
+    // Each ingress DTO names its own id field; this holds for any source that forgets to.
+    if (utf8Bytes(signal.externalId) > MAX_EXTERNAL_ID_BYTES) {
+      throw new ApiError('validation_failed', 'The source id is too long to be stored', [
+        { field: 'externalId', problem: `must be at most ${MAX_EXTERNAL_ID_BYTES} bytes in UTF-8` },
+      ]);
+    }
     let change;
     try {
       change = await this.changes.apply(this.planner.request(signal, new Date()));

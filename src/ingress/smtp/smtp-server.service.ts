@@ -7,7 +7,7 @@ import { SecretMatcher } from '../../common/secrets';
 import { AppConfig } from '../../config/config.loader';
 import { APP_CONFIG } from '../../config/config.module';
 import { SmtpIngressConfig } from '../../config/smtp.config';
-import { allowedClients } from './allowed-clients';
+import { cidrMatcher } from '../../common/cidr';
 import { SmtpEnvelope } from './received-mail';
 import { SmtpIngressService } from './smtp-ingress.service';
 
@@ -97,7 +97,7 @@ export class SmtpServerService implements OnApplicationBootstrap, BeforeApplicat
   private options(): SMTPServerOptions {
     const smtp = this.smtp;
     const passwords = new SecretMatcher(smtp.auth.users, (u) => u.password);
-    const isAllowed = allowedClients(smtp.allowedClients);
+    const isAllowed = cidrMatcher(smtp.allowedClients);
     const auth = smtp.auth.users.length > 0;
     return {
       name: smtp.hostname,
@@ -120,14 +120,22 @@ export class SmtpServerService implements OnApplicationBootstrap, BeforeApplicat
       closeTimeout: smtp.shutdownGraceMs + 1000,
       logger: false,
       onConnect: (session, callback) => this.onConnect(session, callback, isAllowed),
-      onAuth: (authRequest, _session, callback) => {
+      onAuth: (authRequest, session, callback) => {
         const user = passwords.match(authRequest.password, (u) => u.username === authRequest.username);
         if (!user) {
-          this.logger.warn(`SMTP AUTH failed for user "${authRequest.username}"`);
+          // Not the user name as sent: people paste passwords into that field.
+          this.logger.warn(`SMTP AUTH ${authRequest.method} failed from ${session.remoteAddress}`);
           callback(smtpError(535, 'Authentication credentials invalid'));
           return;
         }
         callback(null, { user: user.username });
+      },
+      onRcptTo: (_address, session, callback) => {
+        if (session.envelope.rcptTo.length >= smtp.maxRecipients) {
+          callback(smtpError(452, `Too many recipients: at most ${smtp.maxRecipients} per message`));
+          return;
+        }
+        callback();
       },
       onData: (stream, session, callback) => this.onData(stream, session, callback),
     };
