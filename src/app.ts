@@ -51,6 +51,8 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
       logger: logging.logger,
     });
     app.set('x-powered-by', false);
+    // Whose address the authentication failure limit counts: the peer, or the client a trusted proxy names.
+    app.set('trust proxy', config.http.trustProxy.length > 0 ? config.http.trustProxy : false);
     // First, so that every answer, the body parser's errors included, has a request id and a log line.
     app.use(logging.middleware);
     // The /docs page's script and stylesheet: files, not API operations, so not in the spec.

@@ -38,9 +38,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const error = this.toApiError(exception, request);
+    if (error.retryAfterSeconds !== undefined && !response.headersSent) {
+      response.setHeader('Retry-After', String(error.retryAfterSeconds));
+    }
     if (error.status >= 500) {
       if (error.code === 'database_unavailable') {
-        response.setHeader('Retry-After', '5');
         this.logger.warn(`database unavailable: ${errorText(exception)}`);
       } else {
         this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
@@ -77,7 +79,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       );
     }
     if (isDatabaseUnavailable(exception)) {
-      return new ApiError('database_unavailable', 'The database cannot be reached; nothing was stored. Retry later.');
+      return new ApiError(
+        'database_unavailable',
+        'The database cannot be reached; nothing was stored. Retry later.',
+        undefined,
+        5,
+      );
     }
     return new ApiError('internal_error', 'Internal error; see the service log for this request id');
   }
