@@ -1,4 +1,5 @@
 import { errorText } from '../../common/errors';
+import { redactUrl } from './redact';
 import { classifyHttpStatus, parseRetryAfter, SendResult } from './send-result';
 
 /** How much of an answer is kept with the attempt (`response`). */
@@ -67,19 +68,6 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   if (cause?.code) return `network error: ${cause.code}`;
   return `network error: ${errorText(error)}`;
-}
-
-/**
- * Where a channel sends, safe to show (`GET /channels`, route previews): scheme and host only. The
- * user info, the path (webhook URLs carry their secret there) and the query never appear.
- */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}/[redacted]`;
-  } catch {
-    return '[redacted]';
-  }
 }
 
 /** A JSON body with its content type. */
