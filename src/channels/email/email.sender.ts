@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { errorText } from '../../common/errors';
+import { defaultEgress, EgressDeniedError, EgressGuard } from '../common/egress';
 import { createTransport } from 'nodemailer';
 import { OutgoingMessage, SingleMessageSender } from '../common/channel';
 import { EXCERPT } from '../common/http';
@@ -38,6 +40,8 @@ const TRANSIENT = new Set(['ETIMEDOUT', 'ECONNECTION', 'ESOCKET', 'EDNS', 'ECONN
 export class EmailSender implements SingleMessageSender<EmailChannelConfig> {
   readonly shape = 'single' as const;
 
+  constructor(@Optional() private readonly egress: EgressGuard = defaultEgress()) {}
+
   target(config: EmailChannelConfig): string {
     return `smtp://${config.smtp.host}:${config.smtp.port}`;
   }
@@ -48,8 +52,19 @@ export class EmailSender implements SingleMessageSender<EmailChannelConfig> {
 
   async send(message: OutgoingMessage, config: EmailChannelConfig, timeoutMs: number): Promise<SendResult> {
     const { smtp } = config;
+    let address: string;
+    try {
+      // nodemailer connects to the address checked here; TLS still verifies the name (servername).
+      address = await this.egress.resolve(smtp.host);
+    } catch (error) {
+      return {
+        outcome: error instanceof EgressDeniedError ? 'permanent' : 'retry',
+        statusCode: null,
+        error: error instanceof EgressDeniedError ? error.message : `EDNS: ${errorText(error)}`,
+      };
+    }
     const transport = createTransport({
-      host: smtp.host,
+      host: address,
       port: smtp.port,
       secure: smtp.secure ?? smtp.port === 465,
       requireTLS: smtp.requireTLS,
