@@ -33,6 +33,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
       kind: 'postgres',
       description: describePostgresUrl(config.env.databaseUrl),
       poolSize: config.env.databasePoolSize,
+      statementTimeoutMs: config.env.databaseStatementTimeoutMs,
     };
   } else {
     embedded = await startEmbeddedPostgres(config.env.dataDir);
@@ -41,6 +42,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
       kind: 'embedded',
       description: `embedded PostgreSQL (PGlite) in ${embedded.dataPath}`,
       poolSize: EMBEDDED_MAX_CONNECTIONS - 4,
+      statementTimeoutMs: config.env.databaseStatementTimeoutMs,
     };
   }
   let app: NestExpressApplication | undefined;

@@ -155,6 +155,12 @@ export class EnvironmentConfig {
   @Max(500)
   databasePoolSize: number;
 
+  // Every query's server statement_timeout (the client waits 2 s more); docs/production.md.
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  databaseStatementTimeoutMs: number;
+
   @IsString()
   @IsNotEmpty()
   dataDir: string;

@@ -1,4 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { withinDeadline } from '../common/database-errors';
+import { DATABASE_TARGET, DatabaseTarget, ingestDeadlineMs } from '../database/database-target';
 import { ApiError } from '../common/api-error';
 import { MetricsService } from '../metrics/metrics.service';
 import { ListNotificationsQuery, Schemas } from '../common/api-types';
@@ -30,13 +32,17 @@ export type NotificationFilters = ListNotificationsQuery & { limit: number };
 @Injectable()
 export class NotificationsService {
   private readonly logger = new Logger(NotificationsService.name);
+  private readonly deadlineMs: number;
 
   constructor(
     private readonly repository: NotificationsRepository,
     private readonly changes: ChangeRepository,
     private readonly planner: LifecyclePlanner,
     private readonly metrics: MetricsService,
-  ) {}
+    @Inject(DATABASE_TARGET) database: DatabaseTarget,
+  ) {
+    this.deadlineMs = ingestDeadlineMs(database);
+  }
 
   /** Applies the signal and resolves only once the change (and its deliveries) is committed. */
   async ingest(signal: AlertSignal): Promise<IngestResult> {
@@ -48,7 +54,9 @@ export class NotificationsService {
     }
     let change;
     try {
-      change = await this.changes.apply(this.planner.request(signal, new Date()));
+      // A database that stops answering gets the producer a 503 (SMTP 451) within this, whatever
+      // step the change is waiting at (a transaction slot, a connection, a query).
+      change = await withinDeadline(this.changes.apply(this.planner.request(signal, new Date())), this.deadlineMs);
     } catch (error) {
       this.metrics.ingestRequests.inc({ source: signal.source, result: 'error' });
       throw error;

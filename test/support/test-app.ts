@@ -36,6 +36,8 @@ export interface TestAppOptions {
   config?: Record<string, unknown>;
   /** Use this DATABASE_URL instead of a fresh database of the run's kind. */
   databaseUrl?: string;
+  /** More environment (DATABASE_STATEMENT_TIMEOUT_MS, …). */
+  env?: Record<string, string>;
 }
 
 /** The real service on a random loopback port, on a fresh database, with a config written to a temp dir. */
@@ -53,6 +55,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ALERT_RELAY_CONFIG: configPath,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...options.env,
   });
   const running = await startApp(config);
   return {
