@@ -1,5 +1,6 @@
 import { IdempotencyKeyEntity } from './api/idempotency-key.entity';
 import { EntityClass } from './database/data-source-options';
+import { ChannelStateEntity } from './delivery/channel-state.entity';
 import { DeliveryAttemptEntity } from './delivery/delivery-attempt.entity';
 import { DeliveryEntity } from './delivery/delivery.entity';
 import { NotificationEventEntity } from './notifications/notification-event.entity';
@@ -13,4 +14,5 @@ export const ALL_ENTITIES: EntityClass[] = [
   IdempotencyKeyEntity,
   DeliveryEntity,
   DeliveryAttemptEntity,
+  ChannelStateEntity,
 ];

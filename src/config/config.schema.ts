@@ -62,6 +62,15 @@ export class HttpConfig {
   trustProxy: string[] = [];
 }
 
+/** `metrics`: who may read /metrics. */
+export class MetricsConfig {
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  token?: string;
+}
+
 /** `authFailures`: how fast one client may fail to authenticate (HTTP guards and SMTP AUTH). */
 export class AuthFailuresConfig implements AuthFailureLimit {
   @IsInt()
@@ -100,6 +109,11 @@ export class AppConfigFile {
   @ValidateNested()
   @Type(() => AuthFailuresConfig)
   authFailures: AuthFailuresConfig = new AuthFailuresConfig();
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MetricsConfig)
+  metrics: MetricsConfig = new MetricsConfig();
 
   // Parsed by type in config.loader (parseChannels), so each channel is validated by its own class.
   @IsOptional()

@@ -8,6 +8,7 @@ import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
 import { durationMs } from '../config/duration';
 import { DeliveryMetrics } from './delivery-metrics';
+import { Admission } from './admission';
 import { ChannelGuards } from './channel-guards';
 import { CommitSignals } from '../database/commit-signals';
 import { GroupCommit } from '../database/group-commit';
@@ -66,7 +67,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.delivery.workers || this.catalog.names().length === 0) return;
+    if (!this.config.delivery.workers) return;
+    for (const { channel, count } of await this.repository.deadLetterUnconfigured(this.catalog.names())) {
+      this.logger.warn({ msg: 'deliveries dead-lettered: channel no longer configured', channel, count });
+    }
+    if (this.catalog.names().length === 0) return;
+    await this.guards.start();
     // New work of any replica wakes this one at once (NOTIFY on PostgreSQL, in-process otherwise).
     this.signals.on('deliveries', this.wake);
     await this.signals.listen('deliveries');
@@ -89,7 +95,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     if (done === 'timeout') {
       const left = [...this.inFlight.values()].flat();
       this.logger.warn(`shutting down with ${left.length} deliveries in flight: releasing their leases`);
-      await Promise.all(left.map((d) => this.repository.release(d, 0).catch(() => undefined)));
+      await this.repository.release(left, 0).catch(() => undefined);
     }
   }
 
@@ -141,26 +147,52 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.timer.unref();
   }
 
+  /**
+   * Per channel, one admission (shared rate limit, circuit, disabled) for all its sends of this round;
+   * each send (a batch) is a task of its own from the start, so `concurrency` counts them as before.
+   */
   private dispatch(claimed: ClaimedDelivery[]): void {
     const byChannel = new Map<string, ClaimedDelivery[]>();
     for (const d of claimed) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d]);
     for (const [name, deliveries] of byChannel) {
       const channel = this.catalog.require(name);
-      for (let i = 0; i < deliveries.length; i += channel.maxBatch) {
-        const batch = deliveries.slice(i, i + channel.maxBatch);
-        const now = Date.now();
-        const blocked = this.guards.admit(name, now);
-        if (blocked !== null) {
-          for (const d of batch) void this.repository.release(d, blocked).catch(() => undefined);
-          continue;
-        }
-        const task: Promise<void> = this.send(batch, channel).finally(() => {
-          this.inFlight.delete(task);
-          this.kick();
-        });
+      const batches: ClaimedDelivery[][] = [];
+      for (let i = 0; i < deliveries.length; i += channel.maxBatch)
+        batches.push(deliveries.slice(i, i + channel.maxBatch));
+      const admission = this.guards.admit(name, batches.length).catch((error: unknown): Admission => {
+        this.logger.warn(`admitting deliveries of channel ${name} failed: ${errorText(error)}`);
+        return { kind: 'send', granted: 0, waitMs: 1000 };
+      });
+      batches.forEach((batch, index) => {
+        const task: Promise<void> = admission
+          .then((admitted) => this.sendAdmitted(admitted, index, batch, channel))
+          .catch((error: unknown) => this.logger.error(`delivering to ${name} failed: ${errorText(error)}`))
+          .finally(() => {
+            this.inFlight.delete(task);
+            this.kick();
+          });
         this.inFlight.set(task, batch);
-      }
+      });
     }
+  }
+
+  private async sendAdmitted(
+    admitted: Admission,
+    index: number,
+    batch: ClaimedDelivery[],
+    channel: ChannelSettings,
+  ): Promise<void> {
+    if (admitted.kind === 'disabled') {
+      const reason = `channel disabled: ${admitted.reason}`;
+      await this.repository.deadLetter(batch, reason);
+      for (const d of batch) {
+        this.metrics.delivery(channel.name, 'dead');
+        this.logger.warn({ ...this.lineOf(d, channel), msg: 'delivery dead', error: reason });
+      }
+      return;
+    }
+    if (index < admitted.granted) return this.send(batch, channel);
+    await this.repository.release(batch, admitted.waitMs);
   }
 
   private async send(batch: ClaimedDelivery[], settings: ChannelSettings): Promise<void> {
@@ -178,7 +210,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       result = { outcome: 'retry', statusCode: null, error: errorText(error) };
     }
     const durationMs = Date.now() - startedAt.getTime();
-    this.guards.record(channel, result.outcome, Date.now());
+    void this.guards.record(channel, result);
     this.metrics.attempt(channel, durationMs / 1000);
     for (const d of batch) {
       const delay = retryDelayMs(d.attempts, this.backoff(), result.retryAfterMs);
@@ -205,14 +237,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const outcome = status === null ? 'lease-lost' : status === 'pending' ? 'retry' : status;
       this.metrics.delivery(channel, outcome);
       const line = {
+        ...this.lineOf(d, settings),
         msg: `delivery ${outcome}`,
-        deliveryId: d.id,
-        notificationId: d.notificationId,
-        channel,
-        channelType: settings.type,
-        kind: d.kind,
-        revision: d.revision,
-        attempt: d.attempts,
         statusCode: result.statusCode,
         durationMs,
         ...(result.error ? { error: result.error } : {}),
@@ -221,6 +247,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       if (outcome === 'delivered') this.logger.log(line);
       else this.logger.warn(line);
     }
+  }
+
+  private lineOf(d: ClaimedDelivery, settings: ChannelSettings) {
+    return {
+      deliveryId: d.id,
+      notificationId: d.notificationId,
+      channel: settings.name,
+      channelType: settings.type,
+      kind: d.kind,
+      revision: d.revision,
+      attempt: d.attempts,
+    };
   }
 
   private backoff() {

@@ -331,6 +331,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/{name}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable a channel that was disabled
+         * @description A channel is disabled when its endpoint answers `410 Gone` (a webhook receiver saying it is
+         *     gone for good); its deliveries are then dead-lettered. This enables it again for every
+         *     replica, with a closed circuit; replay the dead letters you still want sent
+         *     (`POST /api/v1/deliveries/{id}/retry`). Enabling a channel that is not disabled changes
+         *     nothing. Needs the `write` scope.
+         */
+        post: operations["enableChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/routes/test": {
         parameters: {
             query?: never;
@@ -363,8 +387,9 @@ export interface paths {
         /**
          * Prometheus metrics
          * @description Prometheus text format: ingest requests by source and result, open notifications, deliveries
-         *     by channel and result, attempt durations, outbox ready count and oldest age, dead letters and
-         *     circuit state per channel.
+         *     by channel and result, attempt durations, outbox ready count and oldest age, dead letters,
+         *     circuit state and disabled channels. With `metrics.token` in the config it needs
+         *     `Authorization: Bearer <token>`; without, it is open (keep it on an internal network).
          */
         get: operations["getMetrics"];
         put?: never;
@@ -567,10 +592,21 @@ export interface components {
                 burst: number;
             };
             /**
-             * @description This process's circuit breaker for the channel.
+             * @description The channel's circuit breaker, shared by every replica: `open` after
+             *     `delivery.circuitBreaker.failureThreshold` retryable failures in a row (its deliveries wait),
+             *     `half-open` once `openFor` has passed (one probe at a time decides).
              * @enum {string}
              */
             circuit: "closed" | "open" | "half-open";
+            /**
+             * @description Set when the channel's endpoint answered `410 Gone`: its new deliveries are dead-lettered
+             *     with that reason until it is enabled again (`POST /api/v1/channels/{name}/enable`).
+             */
+            disabled: null | {
+                /** Format: date-time */
+                at: string;
+                reason: string;
+            };
         };
         ChannelList: {
             items: components["schemas"]["Channel"][];
@@ -1673,6 +1709,33 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    enableChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel, enabled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     testRoutes: {
         parameters: {
             query?: never;
@@ -1719,6 +1782,8 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getHealth: {

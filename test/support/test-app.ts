@@ -38,11 +38,13 @@ export interface TestAppOptions {
   databaseUrl?: string;
   /** More environment (DATABASE_STATEMENT_TIMEOUT_MS, …). */
   env?: Record<string, string>;
+  /** Keep config and embedded data in this directory (kept on close), so a restart finds them. */
+  dir?: string;
 }
 
 /** The real service on a random loopback port, on a fresh database, with a config written to a temp dir. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'alert-relay-test-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'alert-relay-test-'));
   const configPath = join(dir, 'alert-relay.yaml');
   writeFileSync(configPath, stringify(options.config ?? defaultTestConfig()));
   let database: TestDatabase | undefined;
@@ -64,7 +66,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close() {
       await running.close();
       await database?.drop();
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

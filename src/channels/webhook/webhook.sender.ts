@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { BatchingSender, OutgoingMessage } from '../common/channel';
-import { HttpChannel } from '../common/http';
+import { HttpAnswer, HttpChannel } from '../common/http';
 import { plainText, render } from '../common/render';
 import { SendResult } from '../common/send-result';
 import { WebhookChannelConfig } from './webhook.config';
@@ -81,5 +81,11 @@ export class WebhookSender extends HttpChannel<WebhookChannelConfig> implements 
 
   send(messages: readonly OutgoingMessage[], config: WebhookChannelConfig, timeoutMs: number): Promise<SendResult> {
     return this.post(config, webhookRequest(messages, config, new Date()), timeoutMs);
+  }
+
+  // Standard Webhooks: a receiver answers 410 Gone to say it wants nothing more from this sender.
+  protected override read(answer: HttpAnswer): HttpAnswer {
+    if (answer.statusCode !== 410) return answer;
+    return { ...answer, outcome: 'permanent', disable: 'the endpoint answered 410 Gone' };
   }
 }
