@@ -71,6 +71,16 @@ describe(`Hostile input (${TEST_DB})`, () => {
     );
   });
 
+  it('checks StackState metadata whenever it is there, also next to the older tags (found by the fuzzer)', async () => {
+    const both = await stackstate({ ...stackStateOpen(), metadata: { team: { nested: 1 } }, tags: { team: 'a' } });
+    assert.equal(both.status, 400);
+    assert.equal(both.body.details[0].field, 'metadata');
+    const nullTags = await stackstate({ ...stackStateOpen(), metadata: undefined, tags: null });
+    assert.equal(nullTags.status, 400);
+    const older = await stackstate({ ...stackStateOpen(), metadata: undefined, tags: { team: 'a' } });
+    assert.equal(older.status, 200);
+  });
+
   it('answers 400 for Monasca metrics that are not objects (the service would fail on them)', async () => {
     for (const metrics of [[[]], [null], ['x'], [1]]) {
       const response = await monasca(monascaAlarm({ metrics }));

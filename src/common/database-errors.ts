@@ -47,9 +47,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 // SQLSTATEs raised by values a client sent that PostgreSQL cannot store: a NUL character in text (22021),
 // JSON it rejects, such as an unpaired surrogate (22P02) or \u0000 (22P05), a value longer than its
-// column (22001), a datetime out of range (22008). Every other input is validated before it reaches
-// the database, so these are the client's to fix: 400, not 500.
-const UNSTORABLE_CODES = new Set(['22021', '22P02', '22P05', '22001', '22008']);
+// column (22001), a datetime out of range or unreadable (22008, 22007, 22009), a value past an index
+// row or a tsvector (54000). Every other input is validated before it reaches the database, so these
+// are the client's to fix: 400, not 500.
+const UNSTORABLE_CODES = new Set(['22021', '22P02', '22P05', '22001', '22008', '22007', '22009', '54000']);
 
 export function isUnstorableValue(error: unknown): boolean {
   const err = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;

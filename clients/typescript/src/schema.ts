@@ -920,7 +920,7 @@ export interface components {
             title: string;
             /**
              * Format: int64
-             * @description Epoch milliseconds.
+             * @description Epoch milliseconds, up to the end of the year 9999.
              */
             triggeredTimeMs: number;
             reason?: string;
@@ -966,7 +966,10 @@ export interface components {
             alarm_definition_id: string | number;
             alarm_name: string;
             alarm_description: string | null;
-            /** @description Epoch **seconds** of the state transition; the same on retries and periodic repeats. */
+            /**
+             * @description Epoch **seconds** of the state transition (up to the end of the year 9999); the same on
+             *     retries and periodic repeats.
+             */
             alarm_timestamp: number;
             state: components["schemas"]["MonascaState"];
             old_state: components["schemas"]["MonascaState"];
@@ -1703,6 +1706,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelTestResult"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1729,6 +1733,7 @@ export interface operations {
                     "application/json": components["schemas"]["Channel"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];

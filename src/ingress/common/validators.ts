@@ -1,28 +1,13 @@
 import { ValidationOptions, registerDecorator } from 'class-validator';
+import { isStringMap } from '../../common/string-map';
 
-/** The largest time a JavaScript Date (and so the API) can represent. */
-export const MAX_EPOCH_MS = 8.64e15;
+export { IsStringMap } from '../../common/string-map';
 
-function isStringMap(value: unknown): value is Record<string, string> {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    !Array.isArray(value) &&
-    Object.values(value).every((v) => typeof v === 'string')
-  );
-}
-
-/** An object whose values are all strings (`additionalProperties: {type: string}`). */
-export function IsStringMap(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isStringMap',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message: 'must be an object whose values are all strings', ...options },
-      validator: { validate: isStringMap },
-    });
-}
+/**
+ * The latest source time taken: the end of the year 9999. A JavaScript Date goes further (275760),
+ * but such a date's ISO form (+097247-…) is no timestamp PostgreSQL reads.
+ */
+export const MAX_EPOCH_MS = 253_402_300_799_999;
 
 /** An array of strings, or (older StackState servers) an object of strings. */
 export function IsStringArrayOrStringMap(options?: ValidationOptions): PropertyDecorator {

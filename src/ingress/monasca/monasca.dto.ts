@@ -56,7 +56,7 @@ export class MonascaAlarmDto implements MonascaAlarm {
 
   @IsInt()
   @Min(0)
-  @Max(MAX_EPOCH_MS / 1000)
+  @Max(Math.floor(MAX_EPOCH_MS / 1000))
   alarm_timestamp: number;
 
   @IsIn(STATES)
