@@ -78,7 +78,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
 // rules), so the HTML read is bounded too, and so are its depth and width.
 const HTML_TO_TEXT: HtmlToTextOptions = {
   wordwrap: false,
-  limits: { maxInputLength: 256 * 1024, maxDepth: 64, maxChildNodes: 10_000, ellipsis: '…' },
+  limits: { maxInputLength: 64 * 1024, maxDepth: 64, maxChildNodes: 5_000, ellipsis: '…' },
   selectors: [
     { selector: 'a', options: { ignoreHref: true } },
     { selector: 'img', format: 'skip' },
