@@ -140,7 +140,7 @@ describe(`No secret in any answer or log line (${TEST_DB})`, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps them out of channel lists, tests, previews, deliveries, attempts, errors, metrics and logs', async () => {
+  it('keeps them out of channel lists, tests, previews, deliveries, attempts, errors, metrics and logs (and logs body-parser refusals with their request id)', async () => {
     const read = { Authorization: `Bearer ${S.readKey}` };
     const write = { Authorization: `Bearer ${S.writeKey}` };
     record(await call(service.url, 'listChannels', { headers: read }));
@@ -204,6 +204,36 @@ describe(`No secret in any answer or log line (${TEST_DB})`, () => {
       5000,
       'the failed AUTH logged',
     );
+
+    // The body parser's refusals carry a request id, and each has its log line with that id.
+    for (const [body, type] of [
+      ['{"notificationId":', 'application/json'],
+      [`${'['.repeat(5000)}`, 'application/json'],
+      ['x'.repeat(2 * 1024 * 1024), 'application/json'],
+      ['<xml/>', 'application/xml'],
+    ]) {
+      const refused = await fetch(`${service.url}/webhooks/stackstate`, {
+        method: 'POST',
+        headers: { 'content-type': type, 'x-stackstate-webhook-token': S.stackstateToken },
+        body,
+      });
+      const answer = (await refused.json()) as { requestId: string };
+      assert.ok([400, 413, 415].includes(refused.status), String(refused.status));
+      assert.equal(answer.requestId, refused.headers.get('x-request-id'));
+      await eventually(
+        () =>
+          Promise.resolve(
+            service
+              .fullOutput()
+              .split('\n')
+              .some((l) => l.includes(answer.requestId) && l.includes(`"statusCode":${refused.status}`))
+              ? true
+              : undefined,
+          ),
+        5000,
+        `a log line for the ${refused.status}`,
+      );
+    }
 
     const everything = `${answers.join('\n')}\n${service.fullOutput()}`;
     // The user name of a successful SMTP AUTH is who sent the mail: kept as its `smtp.user` metadata.
