@@ -58,11 +58,11 @@ describe(`Repeated authentication failures are slowed (${TEST_DB})`, () => {
     assert.equal((await get(API_KEY)).status, 200);
   });
 
-  it('slows 1,000 wrong tokens from one client to a handful of checks', async () => {
+  it('slows 500 wrong tokens from one client to a handful of checks', async () => {
     const client = from('127.0.0.4');
     const statuses = new Map<number, number>();
     const started = Date.now();
-    for (let round = 0; round < 10; round++) {
+    for (let round = 0; round < 5; round++) {
       const answers = await Promise.all(
         Array.from({ length: 100 }, (_, i) =>
           client(`${app.url}/webhooks/stackstate`, {
@@ -79,7 +79,7 @@ describe(`Repeated authentication failures are slowed (${TEST_DB})`, () => {
     }
     const seconds = (Date.now() - started) / 1000;
     const checked = statuses.get(401) ?? 0;
-    assert.equal(checked + (statuses.get(429) ?? 0), 1000, JSON.stringify([...statuses]));
+    assert.equal(checked + (statuses.get(429) ?? 0), 500, JSON.stringify([...statuses]));
     // The burst, plus what came back at 2/s while the loop ran.
     assert.ok(checked <= 5 + Math.ceil(seconds * 2) + 1, `${checked} checked in ${seconds} s`);
   });

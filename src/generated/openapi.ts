@@ -1086,7 +1086,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The database cannot be reached, or gave no transaction within 5 s; nothing was stored. Retry later. */
+        /** @description The database cannot be reached, or did not commit within the statement timeout + 2 s (12 s by default). Retry later; a retry of a change that was stored after all is a duplicate. */
         ServiceUnavailable: {
             headers: {
                 /** @description Seconds to wait before retrying. */
