@@ -6,6 +6,7 @@ import { json, NextFunction, Request, Response, static as serveStatic } from 'ex
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { Clock } from './common/clock';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './common/json-depth';
 import { createLogging } from './common/logger';
 import { AppConfig } from './config/config.loader';
 import { describePostgresUrl, DatabaseTarget } from './database/database-target';
@@ -38,6 +39,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       kind: 'postgres',
       description: describePostgresUrl(config.env.databaseUrl),
       poolSize: config.env.databasePoolSize,
+      statementTimeoutMs: config.env.databaseStatementTimeoutMs,
     };
   } else {
     embedded = await startEmbeddedPostgres(config.env.dataDir);
@@ -46,6 +48,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       kind: 'embedded',
       description: `embedded PostgreSQL (PGlite) in ${embedded.dataPath}`,
       poolSize: EMBEDDED_MAX_CONNECTIONS - 4,
+      statementTimeoutMs: config.env.databaseStatementTimeoutMs,
     };
   }
   let app: NestExpressApplication | undefined;
@@ -56,13 +59,19 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       logger: logging.logger,
     });
     app.set('x-powered-by', false);
+    // Whose address the authentication failure limit counts: the peer, or the client a trusted proxy names.
+    app.set('trust proxy', config.http.trustProxy.length > 0 ? config.http.trustProxy : false);
     // First, so that every answer, the body parser's errors included, has a request id and a log line.
     app.use(logging.middleware);
     // The /docs page's script and stylesheet: files, not API operations, so not in the spec.
     app.use(API_REFERENCE_ASSETS_PATH, serveStatic(SWAGGER_UI_DIR, { index: false, maxAge: '1h' }));
     app.use(
       requireJsonBody,
-      json({ limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] }),
+      json({
+        limit: config.http.bodyLimitBytes,
+        type: ['application/json', 'application/*+json'],
+        verify: refuseDeepJson,
+      }),
     );
     await app.listen(config.env.port, config.env.host);
   } catch (error) {
@@ -103,4 +112,15 @@ function requireJsonBody(req: Request, _res: Response, next: NextFunction): void
     return;
   }
   next();
+}
+
+// Before parsing: the body parser passes the error on with its `status` and `type` (the exception
+// filter words it), and a body nested thousands deep never reaches the validation that recurses.
+function refuseDeepJson(_req: unknown, _res: unknown, body: Buffer): void {
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw Object.assign(new Error(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), {
+      status: 400,
+      type: 'entity.too.deep',
+    });
+  }
 }

@@ -1,5 +1,6 @@
 import { IdempotencyKeyEntity } from './api/idempotency-key.entity';
 import { EntityClass } from './database/data-source-options';
+import { ChannelStateEntity } from './delivery/channel-state.entity';
 import { DeliveryAttemptEntity } from './delivery/delivery-attempt.entity';
 import { DeliveryEntity } from './delivery/delivery.entity';
 import { DigestGroupEntity } from './digests/digest-group.entity';
@@ -17,4 +18,5 @@ export const ALL_ENTITIES: EntityClass[] = [
   DeliveryAttemptEntity,
   SilenceEntity,
   DigestGroupEntity,
+  ChannelStateEntity,
 ];

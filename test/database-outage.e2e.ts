@@ -14,6 +14,7 @@ import {
 } from './support/test-app';
 import { createPostgresDatabase, TEST_DB, TestDatabase } from './support/test-database';
 import { TcpProxy } from './support/tcp-proxy';
+import { sendLikeHaproxy } from './support/smtp-client';
 
 // The outage is simulated with a proxy in front of the real PostgreSQL; the embedded database lives in
 // the service's own process and cannot become unreachable on its own.
@@ -88,5 +89,68 @@ describe('Database outage (postgres)', { skip: TEST_DB !== 'postgres' && 'runs i
       headers: { Authorization: `Bearer ${API_KEY}` },
     });
     assert.equal(stored.body.items.length, 1);
+  });
+
+  it('answers 503 (SMTP 451) within a bounded time when the database stops answering, and recovers', async () => {
+    // A second service whose statements time out after 1 s (the client gives up at 3 s).
+    const stalled = await createPostgresDatabase();
+    const target = new URL(stalled.url);
+    const hung = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await hung.start();
+    target.host = `127.0.0.1:${hung.port}`;
+    const service = await startTestApp({
+      databaseUrl: target.toString(),
+      env: { DATABASE_STATEMENT_TIMEOUT_MS: '1000' },
+    });
+    const post = (notificationId: string) =>
+      call(service.url, 'receiveStackStateEvent', {
+        body: stackStateOpen({ notificationId }),
+        headers: { 'X-StackState-Webhook-Token': STACKSTATE_TOKEN },
+      });
+    const timed = async <T>(work: Promise<T>) => {
+      const started = Date.now();
+      const value = await work;
+      return { value, ms: Date.now() - started };
+    };
+    try {
+      assert.equal((await post(randomUUID())).status, 200);
+      hung.stall();
+      const id = randomUUID();
+      const [first, burst, monasca, mail, health] = await Promise.all([
+        timed(post(id)),
+        timed(Promise.all(Array.from({ length: 20 }, () => post(randomUUID())))),
+        timed(call(service.url, 'receiveMonascaAlarm', { params: { key: MONASCA_KEY }, body: monascaAlarm() })),
+        timed(sendLikeHaproxy(service.smtpPort!, { subject: '[HAProxy Alert] Server be/web1 is DOWN' })),
+        timed(call(service.url, 'getHealth')),
+      ]);
+      // The bound (docs/production.md): the statement timeout + 2 s, whatever the change waits at; plus
+      // a busy machine's slack.
+      const bound = 6000;
+      assert.equal(first.value.status, 503);
+      assert.ok(first.ms < bound, `answered after ${first.ms} ms`);
+      assert.ok(Number(first.value.headers.get('retry-after')) > 0);
+      assert.deepEqual(new Set(burst.value.map((r) => r.status)), new Set([503]));
+      assert.ok(burst.ms < bound, `the burst took ${burst.ms} ms`);
+      assert.equal(monasca.value.status, 503);
+      assert.ok(monasca.ms < bound, `Monasca answered after ${monasca.ms} ms`);
+      assert.match(mail.value, /^451 /);
+      assert.ok(mail.ms < bound, `SMTP answered after ${mail.ms} ms`);
+      assert.equal(health.value.status, 200);
+      assert.ok(health.ms < 1000, `/healthz took ${health.ms} ms`);
+
+      hung.unstall();
+      let retried = await post(id);
+      for (let i = 0; i < 40 && retried.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        retried = await post(id);
+      }
+      assert.equal(retried.status, 200);
+      assert.equal(retried.body.result, 'opened');
+    } finally {
+      hung.unstall();
+      await service.close();
+      await hung.cut();
+      await stalled.drop();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { ApiError } from '../common/api-error';
 import { AuthenticatedRequest } from '../common/request-context';
 import { SecretMatcher } from '../common/secrets';
+import { AuthFailureLimiter, bearerToken, limitedAuthentication } from '../common/auth-failures';
 import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiScope } from '../config/config.schema';
@@ -16,21 +17,18 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly reflector: Reflector,
+    private readonly failures: AuthFailureLimiter,
   ) {
     this.keys = new SecretMatcher(config.api.keys, (k) => k.key);
   }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers.authorization;
-    if (!header)
-      throw new ApiError('unauthorized', 'Missing Authorization header; send "Authorization: Bearer <api key>"');
-    const [scheme, key] = header.split(' ', 2);
-    if (scheme.toLowerCase() !== 'bearer' || !key) {
-      throw new ApiError('unauthorized', 'Authorization must be "Bearer <api key>"');
-    }
-    const match = this.keys.match(key.trim());
-    if (!match) throw new ApiError('unauthorized', 'Unknown API key');
+    const match = limitedAuthentication(this.failures, request, () => {
+      const key = this.keys.match(bearerToken(request.headers.authorization, 'api key'));
+      if (!key) throw new ApiError('unauthorized', 'Unknown API key');
+      return key;
+    });
     request.apiKeyName = match.name;
     const needed =
       this.reflector.getAllAndOverride<ApiScope | undefined>(REQUIRED_SCOPE, [

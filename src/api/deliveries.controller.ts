@@ -50,6 +50,13 @@ export class DeliveriesController {
     return this.service.testChannel(params.name);
   }
 
+  @Post('channels/:name/enable')
+  @RequireScope('write')
+  @HttpCode(200)
+  enableChannel(@Param() params: ChannelNameParamsDto) {
+    return this.service.enableChannel(params.name);
+  }
+
   @Post('routes/test')
   @HttpCode(200)
   testRoutes(@Body() body: RouteTestRequestDto) {

@@ -1,3 +1,4 @@
+import { IsStringMap } from '../common/string-map';
 import { Type } from 'class-transformer';
 import {
   IsArray,
@@ -75,7 +76,7 @@ export class RouteTestNotificationDto implements RouteTestNotification {
   @IsOptional() @IsString() @MaxLength(10000) message?: string;
   @IsOptional() @IsString() @MaxLength(1000) host?: string;
   @IsOptional() @IsArray() @IsString({ each: true }) @MaxLength(1000, { each: true }) tags?: string[];
-  @IsOptional() @IsObject() metadata?: Record<string, string>;
+  @IsOptional() @IsStringMap() metadata?: Record<string, string>;
 }
 
 export class RouteTestRequestDto implements RouteTestRequest {

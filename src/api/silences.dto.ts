@@ -34,12 +34,40 @@ function MatchValues(): PropertyDecorator {
   };
 }
 
+// The spec's MatchValues: a string, or a list of 1-100 strings, each of 1-1000 characters.
+const isMatchValue = (v: unknown) => typeof v === 'string' && v.length >= 1 && v.length <= 1000;
+const isMatchValues = (v: unknown) =>
+  isMatchValue(v) || (Array.isArray(v) && v.length >= 1 && v.length <= 100 && v.every(isMatchValue));
+
+// Metadata matchers with the spec's limits: at most 50 keys, each to MatchValues.
+function MetadataMatchValues(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'metadataMatchValues',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: {
+        message: 'must map at most 50 keys each to a string or a list of strings (1-100 strings of 1-1000 characters)',
+      },
+      validator: {
+        validate: (value: unknown) =>
+          value === undefined ||
+          (value !== null &&
+            typeof value === 'object' &&
+            !Array.isArray(value) &&
+            Object.keys(value).length <= 50 &&
+            Object.values(value).every(isMatchValues)),
+      },
+    });
+}
+
 /** A route's `match` as silence matchers, with the API's size limits. */
 export class MatchersDto extends RouteMatchConfig implements Matchers {
   @MatchValues() declare source?: string[];
   @MatchValues() declare sourceInstance?: string[];
   @MatchValues() declare tags?: string[];
   @MatchValues() declare host?: string[];
+  @MetadataMatchValues() declare metadata?: Record<string, string | string[]>;
 }
 
 // Names the first key that is not a match key: the pipe would drop it silently, and the silence would

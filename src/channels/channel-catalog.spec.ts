@@ -26,7 +26,7 @@ const CHANNELS = [
   '  chat_fast: { type: slack, url: "https://hooks.example.com/x", rateLimit: { perSecond: 5 }, timeout: 2s, maxAge: 1h }',
   '  mm: { type: mattermost, url: "https://chat.example.com/hooks/key" }',
   '  push: { type: pushover, token: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", user: "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuu", apiUrl: "https://push.example.com/" }',
-  '  sig: { type: signal, mode: jsonrpc, rpcUrl: "http://user:token@127.0.0.1:8080/api/v1/rpc?token=t", account: "+12025551234", groupId: "Zw==" }',
+  '  sig: { type: signal, mode: jsonrpc, rpcUrl: "http://127.0.0.1:8080/api/v1/rpc?token=daemon-token", account: "+12025551234", groupId: "Zw==" }',
   '  sig_cli: { type: signal, cliPath: /usr/local/bin/signal-cli, account: "+12025551234", recipients: ["+12025555678"] }',
   '  mail: { type: email, smtp: { host: smtp.example.com, password: pw, user: u }, from: a@example.com, to: [b@example.com] }',
   '  hook: { type: webhook, url: "https://h.example.com/in/secret", batchSize: 10 }',
@@ -85,7 +85,10 @@ describe('channel catalog', () => {
     for (const s of c.all()) {
       const preview = s.preview([sampleMessage()]);
       assert.equal(preview.target, s.target);
-      assert.ok(!JSON.stringify(preview).includes('secret') && !JSON.stringify(preview).includes('token@'), s.name);
+      assert.ok(
+        !JSON.stringify(preview).includes('secret') && !JSON.stringify(preview).includes('daemon-token'),
+        s.name,
+      );
     }
   });
 

@@ -4,6 +4,8 @@ import { durationMs } from '../config/duration';
 import { ChannelPlugin, ChannelPreview, ChannelSender, OutgoingMessage } from './common/channel';
 import { Digest } from './common/digest';
 import { SendResult } from './common/send-result';
+import { channelSecrets, Redactor } from './common/redact';
+import { errorText } from '../common/errors';
 import { ChannelConfig, ChannelTypeName } from './channel-types';
 
 /** One configured channel with every setting resolved once, at start (own value, else the default). */
@@ -22,7 +24,7 @@ export interface ChannelSettings {
   readonly target: string;
   /** How many messages one `send` may carry: 1 unless the sender batches. */
   readonly maxBatch: number;
-  /** Sends within `timeoutMs`; `messages` holds at most `maxBatch`. */
+  /** Sends within `timeoutMs`; `messages` holds at most `maxBatch`. Never rejects; secrets cleared. */
   send(messages: readonly OutgoingMessage[]): Promise<SendResult>;
   preview(messages: readonly OutgoingMessage[]): ChannelPreview;
   /** Sends a digest as one message within `timeoutMs`. */
@@ -98,6 +100,14 @@ function settingsOf(
 ): ChannelSettings {
   const timeoutMs = config.timeout ? durationMs(config.timeout) : defaults.timeoutMs;
   const target = sender.target(config);
+  // Whatever the service answers or an error quotes is cleared of this channel's secrets here, before
+  // the worker stores or logs it and before the API returns it.
+  const redactor = new Redactor(channelSecrets(config));
+  const sent = (sending: () => Promise<SendResult>): Promise<SendResult> =>
+    sending().then(
+      (result) => redactor.result(result),
+      (error: unknown) => redactor.result({ outcome: 'retry', statusCode: null, error: errorText(error) }),
+    );
   const common = {
     name,
     type: plugin.type as ChannelTypeName,
@@ -113,15 +123,15 @@ function settingsOf(
     return {
       ...common,
       maxBatch: 1,
-      send: (messages) => sender.send(only(messages), config, timeoutMs),
-      preview: (messages) => ({ target, request: sender.preview(only(messages), config) }),
+      send: (messages) => sent(() => sender.send(only(messages), config, timeoutMs)),
+      preview: (messages) => ({ target, request: redactor.value(sender.preview(only(messages), config)) }),
     };
   }
   return {
     ...common,
     maxBatch: sender.maxBatch(config),
-    send: (messages) => sender.send(messages, config, timeoutMs),
-    preview: (messages) => ({ target, request: sender.preview(messages, config) }),
+    send: (messages) => sent(() => sender.send(messages, config, timeoutMs)),
+    preview: (messages) => ({ target, request: redactor.value(sender.preview(messages, config)) }),
   };
 }
 

@@ -75,7 +75,7 @@ describe('channels, routes and delivery config', () => {
       ).sort(),
       [
         'channels.chat.colour: unknown key',
-        'channels.chat.url: must be an http(s) URL',
+        'channels.chat.url: must be an http(s) URL without user:password@ (put credentials in the fields meant for them)',
         'channels.hook.batchSize: must not be less than 1',
         'channels.hook.secret: must be whsec_ followed by base64 of 24-64 bytes',
         'channels.pager.type: must be one of slack, mattermost, pushover, signal, email, webhook',
@@ -89,6 +89,30 @@ describe('channels, routes and delivery config', () => {
         'routes[0].match.severity: each value in severity must be one of the following values: critical, warning, info, unknown',
         'routes[0].remindEvery: must be a duration like 500ms, 30s, 5m, 1h or 7d, at least 1s',
       ].sort(),
+    );
+  });
+
+  it('refuses credentials in URLs and hosts, which are shown and quoted, not kept secret', () => {
+    assert.deepEqual(
+      problems(
+        [
+          'channels:',
+          '  chat: { type: slack, url: "https://user:pass@hooks.example.com/x" }',
+          '  hook: { type: webhook, url: "https://token@h.example.com/x" }',
+          '  push: { type: pushover, token: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", user: "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuu", apiUrl: "https://a:b@p.example.com" }',
+          '  mail: { type: email, smtp: { host: "user:pw@smtp.example.com" }, from: a@example.com, to: [b@example.com] }',
+        ].join('\n'),
+      ).sort(),
+      [
+        'channels.chat.url: must be an http(s) URL without user:password@ (put credentials in the fields meant for them)',
+        'channels.hook.url: must be an http(s) URL without user:password@ (put credentials in the fields meant for them)',
+        'channels.mail.smtp.host: must be a host name or an IP address',
+        'channels.push.apiUrl: must be an http(s) URL without user:password@ (put credentials in the fields meant for them)',
+      ],
+    );
+    // A query or path secret is fine (it is redacted), and so is an IPv6 host.
+    load(
+      'channels:\n  hook: { type: webhook, url: "https://[::1]:8443/hook/secret?token=x" }\n  mail: { type: email, smtp: { host: "::1" }, from: a@b.c, to: [d@e.f] }',
     );
   });
 

@@ -4,12 +4,21 @@ import { APP_CONFIG } from '../config/config.module';
 import { ChannelCatalog } from './channel-catalog';
 import { CHANNEL_TYPES } from './channel-types';
 import { ChannelSender } from './common/channel';
+import { EgressGuard } from './common/egress';
 
 const SENDERS = CHANNEL_TYPES.map((t) => t.sender);
 
-/** The senders of every channel type (Nest providers) and the settings table of the configured channels. */
+/**
+ * The senders of every channel type (Nest providers), the egress guard they connect through, and the
+ * settings table of the configured channels.
+ */
 @Module({
   providers: [
+    {
+      provide: EgressGuard,
+      useFactory: (config: AppConfig) => new EgressGuard(config.delivery.egress),
+      inject: [APP_CONFIG],
+    },
     ...SENDERS,
     {
       provide: ChannelCatalog,

@@ -5,10 +5,13 @@ import { ErrorBody, ErrorCode } from './api-types';
 import { isDatabaseUnavailable, isUnstorableValue, UNSTORABLE_VALUE } from './database-errors';
 import { ErrorBodies } from './error-bodies';
 import { errorText } from './errors';
+import { MAX_JSON_DEPTH } from './json-depth';
 
 // body-parser's error types (https://github.com/expressjs/body-parser#errors).
 const BODY_PARSER_ERRORS: Record<string, [ErrorCode, string]> = {
   'entity.parse.failed': ['malformed_json', 'The body is not valid JSON'],
+  // Ours (app.ts): arrays and objects nested deeper than MAX_JSON_DEPTH.
+  'entity.too.deep': ['malformed_json', `The body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`],
   'entity.too.large': ['payload_too_large', 'The body is larger than the configured limit'],
   'encoding.unsupported': ['bad_request', 'The body has an unsupported content encoding'],
   'charset.unsupported': ['bad_request', 'The body has an unsupported charset'],
@@ -41,9 +44,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const error = this.toApiError(exception, request);
+    if (error.retryAfterSeconds !== undefined && !response.headersSent) {
+      response.setHeader('Retry-After', String(error.retryAfterSeconds));
+    }
     if (error.status >= 500) {
       if (error.code === 'database_unavailable') {
-        response.setHeader('Retry-After', '5');
         this.logger.warn(`database unavailable: ${errorText(exception)}`);
       } else {
         this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
@@ -79,7 +84,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return new ApiError('bad_request', `The body holds ${UNSTORABLE_VALUE}`);
     }
     if (isDatabaseUnavailable(exception)) {
-      return new ApiError('database_unavailable', 'The database cannot be reached; nothing was stored. Retry later.');
+      return new ApiError(
+        'database_unavailable',
+        'The database cannot be reached; nothing was stored. Retry later.',
+        undefined,
+        5,
+      );
     }
     return new ApiError('internal_error', 'Internal error; see the service log for this request id');
   }

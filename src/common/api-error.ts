@@ -12,6 +12,7 @@ const STATUS: Record<ErrorCode, number> = {
   idempotency_key_reused: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  too_many_requests: 429,
   database_unavailable: 503,
   internal_error: 500,
 };
@@ -24,6 +25,8 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: ErrorDetail[],
+    /** Sent as `Retry-After` (429, 503). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.status = STATUS[code];

@@ -5,7 +5,7 @@ import type { Options } from 'pino-http';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The URL as safe to log: the Monasca key travels in the path. */
-export function redactUrl(url: string | undefined): string {
+export function redactRequestUrl(url: string | undefined): string {
   return (url ?? '').replace(/^(\/webhooks\/monasca\/)[^/?#]+/, '$1[redacted]');
 }
 
@@ -27,7 +27,7 @@ export function httpLoggerOptions(level: string): Options {
       req: (req: { id: unknown; method: string; url: string }) => ({
         id: req.id,
         method: req.method,
-        url: redactUrl(req.url),
+        url: redactRequestUrl(req.url),
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },

@@ -20,11 +20,45 @@ import { NAME_PATTERN, NAME_RULE } from '../common/patterns';
 // themselves (their config classes, defaults and senders) live in src/channels/<type>/; the composition
 // root hands their list to `loadConfig`, so this layer never imports the channels.
 
-const HTTP_URL = /^https?:\/\/[^\s/?#]+[^\s]*$/;
+// No user info: `user:password@` in a URL ends up wherever the URL is shown or an error quotes it.
+const HTTP_URL = /^https?:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/;
 
-/** An http(s) URL (every base URL is configurable, so that tests point channels at fakes on 127.0.0.1). */
+/**
+ * An http(s) URL without `user:password@` (every base URL is configurable, so that tests point channels
+ * at fakes on 127.0.0.1). Credentials go in the fields meant for them (a webhook's `headers`).
+ */
 export function IsHttpUrl(options?: ValidationOptions): PropertyDecorator {
-  return Matches(HTTP_URL, { message: 'must be an http(s) URL', ...options });
+  return Matches(HTTP_URL, {
+    message: 'must be an http(s) URL without user:password@ (put credentials in the fields meant for them)',
+    ...options,
+  });
+}
+
+/** How a secret key holds its secret: a whole value, a URL (its path, query and user info), or a map of them. */
+export type SecretKind = 'value' | 'url' | 'map';
+
+const SECRET_KEYS = new WeakMap<object, Map<string, SecretKind>>();
+
+/**
+ * Marks a channel config key as secret: its value is never shown, and any text a channel's service
+ * answers or an error quotes is cleared of it before it is stored, logged or returned
+ * (src/channels/common/redact.ts).
+ */
+export function Secret(kind: SecretKind = 'value'): PropertyDecorator {
+  return (target, propertyName) => {
+    const keys = SECRET_KEYS.get(target) ?? new Map<string, SecretKind>();
+    keys.set(propertyName as string, kind);
+    SECRET_KEYS.set(target, keys);
+  };
+}
+
+/** The secret keys of a config object's class (and its base classes), with their kinds. */
+export function secretKeysOf(instance: object): Map<string, SecretKind> {
+  const keys = new Map<string, SecretKind>();
+  for (let proto = Object.getPrototypeOf(instance) as object | null; proto; proto = Object.getPrototypeOf(proto)) {
+    for (const [key, kind] of SECRET_KEYS.get(proto) ?? []) if (!keys.has(key)) keys.set(key, kind);
+  }
+  return keys;
 }
 
 export class RateLimitConfig {

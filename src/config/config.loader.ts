@@ -45,6 +45,8 @@ function loadEnvironment(env: Env): EnvironmentConfig {
     smtpPort: env.SMTP_PORT === undefined ? 2525 : Number(env.SMTP_PORT),
     databaseUrl: env.DATABASE_URL || undefined,
     databasePoolSize: env.DATABASE_POOL_SIZE === undefined ? 10 : Number(env.DATABASE_POOL_SIZE),
+    databaseStatementTimeoutMs:
+      env.DATABASE_STATEMENT_TIMEOUT_MS === undefined ? 10_000 : Number(env.DATABASE_STATEMENT_TIMEOUT_MS),
     dataDir: resolve(env.DATA_DIR ?? './data'),
     configPath: resolve(env.ALERT_RELAY_CONFIG ?? 'config/alert-relay.yaml'),
     logLevel: env.LOG_LEVEL ?? 'info',
@@ -56,6 +58,7 @@ function loadEnvironment(env: Env): EnvironmentConfig {
     smtpPort: 'SMTP_PORT',
     databaseUrl: 'DATABASE_URL',
     databasePoolSize: 'DATABASE_POOL_SIZE',
+    databaseStatementTimeoutMs: 'DATABASE_STATEMENT_TIMEOUT_MS',
     dataDir: 'DATA_DIR',
     configPath: 'ALERT_RELAY_CONFIG',
     logLevel: 'LOG_LEVEL',

@@ -5,6 +5,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsNumber,
   IsObject,
   IsOptional,
   IsString,
@@ -14,6 +15,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsName } from '../common/patterns';
+import { IsCidr } from '../common/cidr';
+import { AuthFailureLimit } from '../common/auth-failures';
 import { BaseChannelConfig } from './channels.config';
 import { DeliveryConfig } from './delivery.config';
 import { IngressConfig } from './ingress.config';
@@ -52,6 +55,39 @@ export class HttpConfig {
   @Min(1024)
   @Max(64 * 1024 * 1024)
   bodyLimitBytes: number = 1024 * 1024;
+
+  // Proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client: what the
+  // authentication failure limit counts by. Empty: the peer address.
+  @IsArray()
+  @IsCidr({ each: true })
+  trustProxy: string[] = [];
+}
+
+/** `metrics`: who may read /metrics. */
+export class MetricsConfig {
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  token?: string;
+}
+
+/** `authFailures`: how fast one client may fail to authenticate (HTTP guards and SMTP AUTH). */
+export class AuthFailuresConfig implements AuthFailureLimit {
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  burst: number = 10;
+
+  @IsNumber()
+  @Min(0.001)
+  @Max(10_000)
+  perSecond: number = 1;
+
+  @IsInt()
+  @Min(100)
+  @Max(10_000_000)
+  maxClients: number = 100_000;
 }
 
 export class AppConfigFile {
@@ -69,6 +105,16 @@ export class AppConfigFile {
   @ValidateNested()
   @Type(() => ApiConfig)
   api: ApiConfig = new ApiConfig();
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AuthFailuresConfig)
+  authFailures: AuthFailuresConfig = new AuthFailuresConfig();
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MetricsConfig)
+  metrics: MetricsConfig = new MetricsConfig();
 
   // Parsed by type in config.loader (parseChannels), so each channel is validated by its own class.
   @IsOptional()
@@ -129,6 +175,12 @@ export class EnvironmentConfig {
   @Min(2)
   @Max(500)
   databasePoolSize: number;
+
+  // Every query's server statement_timeout (the client waits 2 s more); docs/production.md.
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  databaseStatementTimeoutMs: number;
 
   @IsString()
   @IsNotEmpty()

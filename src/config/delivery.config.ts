@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { Allow, IsBoolean, IsInt, IsNumber, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { Allow, IsArray, IsBoolean, IsInt, IsNumber, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { IsCidr } from '../common/cidr';
 import { IsDuration } from './duration';
 import { RateLimitConfig } from './channels.config';
 
@@ -18,6 +19,19 @@ export class CircuitBreakerConfig {
   @IsOptional() @IsInt() @Min(1) @Max(1000) failureThreshold: number = 5;
   /** How long an open circuit holds that channel's deliveries before one probe is let through. */
   @IsOptional() @IsDuration('10ms') openFor: string = '30s';
+}
+
+// Link-local (169.254.0.0/16 holds the cloud metadata services of AWS, GCP, Azure, OpenStack), IPv6
+// link-local, AWS's IPv6 metadata address, Alibaba's metadata address. Loopback is not denied by
+// default: local sinks (a signal-cli daemon, a mail relay on the host) and the tests live there.
+export const DEFAULT_EGRESS_DENY = ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254/128', '100.100.100.200/32'];
+
+/** `delivery.egress`: addresses channels may not connect to, checked on the resolved address. */
+export class EgressConfig {
+  /** Denied in addition to DEFAULT_EGRESS_DENY (e.g. 127.0.0.0/8, 10.0.0.0/8, your own networks). */
+  @IsOptional() @IsArray() @IsCidr({ each: true }) deny: string[] = [];
+  /** Exceptions to the denied blocks (e.g. one internal receiver). */
+  @IsOptional() @IsArray() @IsCidr({ each: true }) allow: string[] = [];
 }
 
 export class DeliveryConfig {
@@ -48,6 +62,7 @@ export class DeliveryConfig {
   @ValidateNested()
   @Type(() => CircuitBreakerConfig)
   circuitBreaker: CircuitBreakerConfig = new CircuitBreakerConfig();
+  @IsOptional() @ValidateNested() @Type(() => EgressConfig) egress: EgressConfig = new EgressConfig();
   /** `{perSecond, burst}` per channel type; checked against the channel types in config.loader (parseRateLimits). */
   @Allow()
   rateLimits: Record<string, RateLimitConfig> = {};

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { Type } from 'class-transformer';
 import {
   IsArray,
@@ -19,30 +18,9 @@ import {
 import { SIGNAL_ACTIONS, SignalAction } from '../domain/alert-signal';
 import { SEVERITIES, Severity } from '../domain/notification';
 import { IsName } from '../common/patterns';
+import { IsCidr } from '../common/cidr';
 
 // `ingress.smtp`: alert e-mail (docs/smtp.md).
-
-/** `a.b.c.d/n` or `x:y::z/n`; a bare address means that one host. */
-export function isCidr(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  const [address, bits, ...rest] = value.split('/');
-  const family = isIP(address);
-  if (family === 0 || rest.length > 0) return false;
-  if (bits === undefined) return true;
-  const max = family === 4 ? 32 : 128;
-  return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
-}
-
-function IsCidr(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isCidr',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message: 'each value must be an IP address or CIDR block like 10.0.0.0/8 or ::1/128', ...options },
-      validator: { validate: isCidr },
-    });
-}
 
 function isRegExpSource(value: unknown): boolean {
   if (typeof value !== 'string') return false;
@@ -196,6 +174,12 @@ export class SmtpIngressConfig {
   @Min(1)
   @Max(10000)
   maxClients: number = 100;
+
+  // RCPT TO past this many in one transaction get 452 (RFC 5321 asks servers to take at least 100).
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  maxRecipients: number = 100;
 
   @IsInt()
   @Min(1000)

@@ -23,10 +23,16 @@ export class DatabaseModule {
             retryDelay: 3000,
           }),
           dataSourceFactory: async (options) => {
-            const dataSource = await new DataSource(options!).initialize();
-            const applied = await migrate(dataSource);
-            if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
-            return dataSource;
+            // Migrations on connections of their own (one holds the lock, one migrates), without the
+            // statement timeouts of the service.
+            const migrations = await new DataSource(dataSourceOptions({ url: target.url, poolSize: 2 })).initialize();
+            try {
+              const applied = await migrate(migrations);
+              if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
+            } finally {
+              await migrations.destroy();
+            }
+            return new DataSource(options!).initialize();
           },
         }),
       ],

@@ -1,90 +1,104 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChannelCatalog } from '../channels/channel-catalog';
-import { SendOutcome } from '../channels/common/send-result';
+import { SendResult } from '../channels/common/send-result';
+import { errorText } from '../common/errors';
 import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
 import { durationMs } from '../config/duration';
-import { CircuitBreaker, CircuitState } from './circuit-breaker';
-import { TokenBucket } from './token-bucket';
+import { Admission, admissionOf, ChannelOutlook } from './admission';
+import { ChannelStateRepository } from './channel-state.repository';
 
 /**
- * Per-channel rate limit (token bucket) and circuit breaker, per process. With N replicas each keeps
- * its own buckets, so the effective rate is up to N × the configured one: set it accordingly.
+ * Per-channel rate limit (token bucket), circuit breaker and disabling, shared by every replica
+ * through PostgreSQL (`channel_state`): N replicas together keep a channel at its configured rate.
+ * A claim round asks once per channel (`admit`, one statement); a success costs nothing unless it
+ * ends a run of failures; a retryable failure is one statement.
  */
 @Injectable()
 export class ChannelGuards {
-  private readonly buckets = new Map<string, TokenBucket>();
-  private readonly circuits = new Map<string, CircuitBreaker>();
+  private readonly logger = new Logger('Delivery');
+  private readonly outlooks = new Map<string, ChannelOutlook>();
+  private readonly threshold: number;
+  private readonly openForMs: number;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly catalog: ChannelCatalog,
-  ) {}
+    private readonly state: ChannelStateRepository,
+  ) {
+    this.threshold = config.delivery.circuitBreaker.failureThreshold;
+    this.openForMs = durationMs(config.delivery.circuitBreaker.openFor);
+  }
 
-  /** Channels worth claiming for now: circuit not open, a token in the bucket. */
+  /** A row (a full bucket) for every configured channel that has none. */
+  start(): Promise<void> {
+    return this.state.ensure(this.catalog.all().map((c) => ({ name: c.name, burst: c.rateLimit.burst })));
+  }
+
+  /** Channels worth claiming for now, as far as this process last heard. */
   claimable(channels: string[], now: number): string[] {
-    return channels.filter((name) => this.circuit(name).current(now) !== 'open' && this.bucket(name).hasToken(now));
+    return channels.filter((name) => this.outlook(name).claimable(now));
   }
 
-  /**
-   * How many sends `name` may start now: none while its circuit is open, one probe when half-open, else
-   * the tokens in its bucket (a claim of more would only be given back).
-   */
+  /** How many sends of `name` are worth claiming now, as far as this process last heard. */
   capacity(name: string, now: number): number {
-    const state = this.circuit(name).current(now);
-    if (state === 'open') return 0;
-    const tokens = this.bucket(name).available(now);
-    return state === 'half-open' ? Math.min(tokens, 1) : tokens;
+    return this.outlook(name).capacity(now);
   }
 
-  /** How long until `name` is claimable again: 0 now, else until its circuit half-opens or a token comes. */
+  /** How long until `name` is worth claiming again. */
   msUntilClaimable(name: string, now: number): number {
-    const circuit = this.circuit(name);
-    if (circuit.current(now) === 'open') return Math.max(circuit.retryInMs(now), 1);
-    return this.bucket(name).msUntilToken(now);
+    return this.outlook(name).msUntilClaimable(now);
   }
 
-  /** null when a send may start now; otherwise how long to hold the delivery back. */
-  admit(name: string, now: number): number | null {
-    const circuit = this.circuit(name);
-    if (!circuit.allow(now)) return Math.max(circuit.retryInMs(now), 50);
-    const token = this.bucket(name).take(now);
-    if (!token.ok) {
-      circuit.onAbandon();
-      return token.waitMs;
+  /** How many of `sends` may go now (one statement), and how long the rest wait. */
+  async admit(name: string, sends: number): Promise<Admission> {
+    const channel = this.catalog.require(name);
+    const { perSecond, burst } = channel.rateLimit;
+    // A half-open probe holds the channel for one attempt (its timeout) plus a second.
+    const row = await this.state.admit(name, sends, perSecond, burst, channel.timeoutMs + 1000);
+    this.outlook(name).heard(row, Date.now());
+    return admissionOf(row, perSecond);
+  }
+
+  /** What an attempt tells about the channel; never rejects (the breaker is advice, the send is done). */
+  async record(name: string, result: SendResult): Promise<void> {
+    const outlook = this.outlook(name);
+    try {
+      if (result.disable !== undefined) await this.disable(name, result.disable);
+      if (result.outcome === 'retry') {
+        const { opened, failures } = await this.state.failed(name, this.threshold, this.openForMs);
+        outlook.failures = failures;
+        if (opened && outlook.circuit !== 'open') {
+          outlook.circuit = 'open';
+          this.logger.warn({ msg: 'circuit open', channel: name, failures, openForMs: this.openForMs });
+        }
+      } else if (result.outcome === 'success' && (outlook.failures > 0 || outlook.circuit !== 'closed')) {
+        await this.state.succeeded(name);
+        if (outlook.circuit !== 'closed') this.logger.log({ msg: 'circuit closed', channel: name });
+        outlook.failures = 0;
+        outlook.circuit = 'closed';
+      }
+      // A permanent failure is about the message (a 4xx), not the endpoint being down.
+    } catch (error) {
+      this.logger.warn(`recording the outcome for channel ${name} failed: ${errorText(error)}`);
     }
-    return null;
   }
 
-  record(name: string, outcome: SendOutcome, now: number): void {
-    const circuit = this.circuit(name);
-    if (outcome === 'success') circuit.onSuccess();
-    else if (outcome === 'retry') circuit.onFailure(now);
-    // A permanent failure is about the message (a 4xx), not the endpoint being down.
-    else circuit.onAbandon();
-  }
-
-  state(name: string, now: number): CircuitState {
-    return this.circuit(name).current(now);
-  }
-
-  private circuit(name: string): CircuitBreaker {
-    let circuit = this.circuits.get(name);
-    if (!circuit) {
-      const cb = this.config.delivery.circuitBreaker;
-      circuit = new CircuitBreaker(cb.failureThreshold, durationMs(cb.openFor));
-      this.circuits.set(name, circuit);
+  /** Disables a channel for every replica (a 410 Gone); logged once, by the replica that did it. */
+  async disable(name: string, reason: string): Promise<void> {
+    if (await this.state.disable(name, reason)) {
+      this.logger.warn({ msg: 'channel disabled', channel: name, reason });
     }
-    return circuit;
+    this.outlook(name).disabled = true;
   }
 
-  private bucket(name: string): TokenBucket {
-    let bucket = this.buckets.get(name);
-    if (!bucket) {
+  private outlook(name: string): ChannelOutlook {
+    let outlook = this.outlooks.get(name);
+    if (!outlook) {
       const rate = this.catalog.require(name).rateLimit;
-      bucket = new TokenBucket(rate.perSecond, rate.burst, Date.now());
-      this.buckets.set(name, bucket);
+      outlook = new ChannelOutlook(rate.perSecond, rate.burst);
+      this.outlooks.set(name, outlook);
     }
-    return bucket;
+    return outlook;
   }
 }

@@ -4,7 +4,8 @@ import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
 import { channelGauges } from '../metrics/channel-gauges';
 import { MetricsService } from '../metrics/metrics.service';
-import { ChannelGuards } from './channel-guards';
+import { channelStatus } from './admission';
+import { ChannelStateRepository } from './channel-state.repository';
 import { DeliveryRepository } from './delivery.repository';
 
 const CIRCUIT_VALUE = { closed: 0, open: 1, 'half-open': 2 } as const;
@@ -18,7 +19,7 @@ export class DeliveryMetrics {
   constructor(
     metrics: MetricsService,
     repository: DeliveryRepository,
-    guards: ChannelGuards,
+    channelState: ChannelStateRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     const registers = [metrics.registry];
@@ -54,14 +55,36 @@ export class DeliveryMetrics {
         { name: 'alert_relay_dead_letters', help: 'Dead-lettered deliveries, by channel.', pick: (r) => r?.dead ?? 0 },
       ],
     );
+    // The channels' shared state (every replica sees the same), read once per scrape.
+    let states: { at: number; value: Promise<Map<string, ReturnType<typeof channelStatus>>> } | undefined;
+    const statuses = () => {
+      if (!states || Date.now() - states.at > 500) {
+        states = {
+          at: Date.now(),
+          value: channelState.all().then(({ states: rows, now }) => {
+            const byName = new Map(rows.map((r) => [r.channel, r]));
+            return new Map(channels.map((c) => [c, channelStatus(byName.get(c), now)]));
+          }),
+        };
+      }
+      return states.value;
+    };
     new Gauge({
       name: 'alert_relay_circuit_state',
-      help: 'Circuit breaker state per channel in this process: 0 closed, 1 open, 2 half-open.',
+      help: 'Circuit breaker state per channel, shared by all replicas: 0 closed, 1 open, 2 half-open.',
       labelNames: ['channel'],
       registers,
-      collect() {
-        const now = Date.now();
-        for (const channel of channels) this.set({ channel }, CIRCUIT_VALUE[guards.state(channel, now)]);
+      async collect() {
+        for (const [channel, status] of await statuses()) this.set({ channel }, CIRCUIT_VALUE[status.circuit]);
+      },
+    });
+    new Gauge({
+      name: 'alert_relay_channel_disabled',
+      help: 'Channels disabled by a 410 Gone (1), until enabled through the API.',
+      labelNames: ['channel'],
+      registers,
+      async collect() {
+        for (const [channel, status] of await statuses()) this.set({ channel }, status.disabled ? 1 : 0);
       },
     });
   }

@@ -8,6 +8,7 @@ import { AppConfig } from '../config/config.loader';
 import { APP_CONFIG } from '../config/config.module';
 import { durationMs } from '../config/duration';
 import { DeliveryMetrics } from './delivery-metrics';
+import { Admission } from './admission';
 import { ChannelGuards } from './channel-guards';
 import { DeliveryHolds } from './delivery-holds';
 import { CommitSignals } from '../database/commit-signals';
@@ -57,7 +58,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       giveBack: async (batches) => {
         const left = batches.flat();
         this.logger.warn(`shutting down with ${left.length} deliveries in flight: releasing their leases`);
-        await Promise.all(left.map((d) => this.repository.release(d, 0).catch(() => undefined)));
+        await this.repository.release(left, 0).catch(() => undefined);
       },
     });
     this.completions = new GroupCommit({
@@ -74,7 +75,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.delivery.workers || this.catalog.names().length === 0) return;
+    if (!this.config.delivery.workers) return;
+    for (const { channel, count } of await this.repository.deadLetterUnconfigured(this.catalog.names())) {
+      this.logger.warn({ msg: 'deliveries dead-lettered: channel no longer configured', channel, count });
+    }
+    if (this.catalog.names().length === 0) return;
+    await this.guards.start();
     // New work of any replica wakes this one at once (NOTIFY on PostgreSQL, in-process otherwise).
     this.signals.on('deliveries', this.wake);
     await this.signals.listen('deliveries');
@@ -107,22 +113,55 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /**
+   * Per channel, one admission (shared rate limit, circuit, disabled) for all its sends of this round;
+   * each send (a batch) is tracked from the start, so `concurrency` counts them as before.
+   */
   private dispatch(claimed: ClaimedDelivery[]): void {
     const byChannel = new Map<string, ClaimedDelivery[]>();
     for (const d of claimed) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d]);
     for (const [name, deliveries] of byChannel) {
       const channel = this.catalog.require(name);
+      const batches: ClaimedDelivery[][] = [];
       for (let i = 0; i < deliveries.length; i += channel.maxBatch) {
-        const batch = deliveries.slice(i, i + channel.maxBatch);
-        const now = Date.now();
-        const blocked = this.guards.admit(name, now);
-        if (blocked !== null) {
-          for (const d of batch) void this.repository.release(d, blocked).catch(() => undefined);
-          continue;
-        }
-        this.loop.track(batch, this.send(batch, channel));
+        batches.push(deliveries.slice(i, i + channel.maxBatch));
       }
+      const admission = this.guards.admit(name, batches.length).catch((error: unknown): Admission => {
+        this.logger.warn(`admitting deliveries of channel ${name} failed: ${errorText(error)}`);
+        return { kind: 'send', granted: 0, waitMs: 1000 };
+      });
+      batches.forEach((batch, index) => {
+        const task = admission
+          .then((admitted) => this.sendAdmitted(admitted, index, batch, channel))
+          .catch((error: unknown) => this.logger.error(`delivering to ${name} failed: ${errorText(error)}`));
+        this.loop.track(batch, task);
+      });
     }
+  }
+
+  private async sendAdmitted(
+    admitted: Admission,
+    index: number,
+    batch: ClaimedDelivery[],
+    channel: ChannelSettings,
+  ): Promise<void> {
+    if (admitted.kind === 'disabled') {
+      const reason = `channel disabled: ${admitted.reason}`;
+      await this.repository.deadLetter(batch, reason);
+      for (const d of batch) {
+        this.metrics.delivery(channel.name, 'dead');
+        this.logger.warn({
+          msg: 'delivery dead',
+          deliveryId: d.id,
+          notificationId: d.notificationId,
+          channel: channel.name,
+          error: reason,
+        });
+      }
+      return;
+    }
+    if (index < admitted.granted) return this.send(batch, channel);
+    await this.repository.release(batch, admitted.waitMs);
   }
 
   private async send(batch: ClaimedDelivery[], settings: ChannelSettings): Promise<void> {
@@ -134,7 +173,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }));
     const attempt = await timedAttempt(() => settings.send(messages));
     const { result, durationMs } = attempt;
-    this.guards.record(channel, result.outcome, Date.now());
+    void this.guards.record(channel, result);
     this.metrics.attempt(channel, durationMs / 1000);
     for (const d of batch) {
       const delay = retryDelayMs(d.attempts, this.backoff(), result.retryAfterMs);

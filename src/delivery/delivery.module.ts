@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChannelsModule } from '../channels/channels.module';
 import { ChannelGuards } from './channel-guards';
 import { DeliveryHolds } from './delivery-holds';
+import { ChannelStateEntity } from './channel-state.entity';
+import { ChannelStateRepository } from './channel-state.repository';
 import { DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryMetrics } from './delivery-metrics';
 import { DeliveryEntity } from './delivery.entity';
@@ -12,9 +14,10 @@ import { DeliveryWorker } from './delivery-worker';
 import { OutboxPlanner } from './outbox-plan';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([DeliveryEntity, DeliveryAttemptEntity]), ChannelsModule],
+  imports: [TypeOrmModule.forFeature([DeliveryEntity, DeliveryAttemptEntity, ChannelStateEntity]), ChannelsModule],
   providers: [
     DeliveryRepository,
+    ChannelStateRepository,
     OutboxPlanner,
     DeliveryWorker,
     ChannelGuards,

@@ -159,14 +159,47 @@ export class DeliveryRepository {
     );
   }
 
-  /** Gives a claim back unsent (rate limit, open circuit, shutdown): not counted as an attempt. */
-  async release(delivery: ClaimedDelivery, delayMs: number): Promise<void> {
+  /** Gives claims back unsent (rate limit, open circuit, shutdown): not counted as attempts. */
+  async release(deliveries: ClaimedDelivery[], delayMs: number): Promise<void> {
+    if (deliveries.length === 0) return;
     await this.dataSource.query(
-      `UPDATE deliveries SET leased_until = NULL, lease_token = NULL, attempts = GREATEST(attempts - 1, 0),
+      `UPDATE deliveries d SET leased_until = NULL, lease_token = NULL, attempts = GREATEST(d.attempts - 1, 0),
               next_attempt_at = now() + $3 * interval '1 millisecond'
-        WHERE id = $1 AND lease_token = $2`,
-      [delivery.id, delivery.leaseToken, delayMs],
+         FROM unnest($1::uuid[], $2::uuid[]) AS c(id, token)
+        WHERE d.id = c.id AND d.lease_token = c.token`,
+      [deliveries.map((d) => d.id), deliveries.map((d) => d.leaseToken), delayMs],
     );
+  }
+
+  /** Dead-letters claims unsent, with the reason as their last error (a disabled channel). */
+  async deadLetter(deliveries: ClaimedDelivery[], reason: string): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE deliveries d SET status = 'dead', completed_at = now(), leased_until = NULL, lease_token = NULL,
+              attempts = GREATEST(d.attempts - 1, 0), last_status_code = NULL, last_error = $3
+         FROM unnest($1::uuid[], $2::uuid[]) AS c(id, token)
+        WHERE d.id = c.id AND d.lease_token = c.token`,
+      [deliveries.map((d) => d.id), deliveries.map((d) => d.leaseToken), reason],
+    );
+  }
+
+  /**
+   * Dead-letters the pending deliveries of channels that are no longer configured (not those in
+   * flight elsewhere): they would wait forever. Replayed once the channel is back.
+   */
+  async deadLetterUnconfigured(configured: string[]): Promise<{ channel: string; count: number }[]> {
+    const rows: { channel: string; count: string }[] = await this.dataSource.query(
+      `WITH dead AS (
+         UPDATE deliveries SET status = 'dead', completed_at = now(),
+                last_error = 'channel "' || channel || '" is no longer configured'
+          WHERE status = 'pending' AND channel <> ALL($1::text[])
+            AND (leased_until IS NULL OR leased_until < now())
+         RETURNING channel
+       )
+       SELECT channel, COUNT(*) AS count FROM dead GROUP BY channel ORDER BY channel`,
+      [configured],
+    );
+    return rows.map((r) => ({ channel: r.channel, count: Number(r.count) }));
   }
 
   /** Milliseconds until the next pending delivery is due (or a lease runs out), null when none. */

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import { ChannelCatalog } from '../channels/channel-catalog';
+import { Injectable, Logger } from '@nestjs/common';
+import { ChannelCatalog, ChannelSettings } from '../channels/channel-catalog';
 import { testNotification } from '../channels/common/render';
 import { ApiError } from '../common/api-error';
 import { Schemas } from '../common/api-types';
 import { decodeCursor, encodeCursor } from '../common/cursor';
-import { ChannelGuards } from './channel-guards';
+import { channelStatus } from './admission';
+import { ChannelStateRepository } from './channel-state.repository';
 import { DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryEntity } from './delivery.entity';
 import { DeliveryRepository } from './delivery.repository';
@@ -13,10 +14,12 @@ import { DeliveryStatus } from '../domain/notification';
 /** The deliveries and channels API. */
 @Injectable()
 export class DeliveryService {
+  private readonly logger = new Logger('Delivery');
+
   constructor(
     private readonly repository: DeliveryRepository,
     private readonly catalog: ChannelCatalog,
-    private readonly guards: ChannelGuards,
+    private readonly channelState: ChannelStateRepository,
   ) {}
 
   /** Every delivery of a notification, with its attempts (the caller knows the notification exists). */
@@ -54,6 +57,13 @@ export class DeliveryService {
     if (!existing) throw new ApiError('not_found', `No delivery ${id}`);
     const channel = this.catalog.get(existing.channel);
     if (!channel) throw new ApiError('conflict', `Channel ${existing.channel} is no longer configured`);
+    const disabled = await this.channelState.disabledReason(channel.name);
+    if (disabled !== null) {
+      throw new ApiError(
+        'conflict',
+        `Channel ${channel.name} is disabled (${disabled}); enable it first (POST /api/v1/channels/${channel.name}/enable)`,
+      );
+    }
     if (!(await this.repository.replay(id, channel.maxAgeMs))) {
       throw new ApiError(
         'conflict',
@@ -64,17 +74,27 @@ export class DeliveryService {
     return toDelivery(replayed ?? existing);
   }
 
-  listChannels(): Schemas['ChannelList'] {
-    const now = Date.now();
-    return {
-      items: this.catalog.all().map((c) => ({
-        name: c.name,
-        type: c.type,
-        target: c.target,
-        rateLimit: { perSecond: c.rateLimit.perSecond, burst: c.rateLimit.burst },
-        circuit: this.guards.state(c.name, now),
-      })),
-    };
+  /** Every configured channel with its shared state (circuit, disabled), the same on every replica. */
+  async listChannels(): Promise<Schemas['ChannelList']> {
+    const { states, now } = await this.channelState.all();
+    const byName = new Map(states.map((s) => [s.channel, s]));
+    return { items: this.catalog.all().map((c) => toChannel(c, channelStatus(byName.get(c.name), now))) };
+  }
+
+  /** Enables a channel that a 410 Gone disabled, for every replica; new deliveries go out again. */
+  async enableChannel(name: string): Promise<Schemas['Channel']> {
+    const channel = this.catalog.get(name);
+    if (!channel) throw new ApiError('not_found', `No channel named ${name}`);
+    const before = await this.channelState.enable(name);
+    if (before?.disabledAt) {
+      this.logger.log({
+        msg: 'channel enabled',
+        channel: name,
+        disabledAt: before.disabledAt.toISOString(),
+        reason: before.disabledReason,
+      });
+    }
+    return toChannel(channel, { circuit: 'closed', disabled: null });
   }
 
   async testChannel(name: string): Promise<Schemas['ChannelTestResult']> {
@@ -93,6 +113,16 @@ export class DeliveryService {
       response: result.response ?? null,
     };
   }
+}
+
+function toChannel(c: ChannelSettings, status: ReturnType<typeof channelStatus>): Schemas['Channel'] {
+  return {
+    name: c.name,
+    type: c.type,
+    target: c.target,
+    rateLimit: { perSecond: c.rateLimit.perSecond, burst: c.rateLimit.burst },
+    ...status,
+  };
 }
 
 const DELIVERIES = 'd1';

@@ -9,7 +9,9 @@ import { APP_CONFIG } from '../config/config.module';
 import { durationMs } from '../config/duration';
 import { CommitSignals } from '../database/commit-signals';
 import { ChannelGuards } from '../delivery/channel-guards';
+import { Admission } from '../delivery/admission';
 import { DeliveryHolds } from '../delivery/delivery-holds';
+import { DeliveryRepository } from '../delivery/delivery.repository';
 import { DeliveryMetrics } from '../delivery/delivery-metrics';
 import { attemptRecord, backoffOf, leaseMsOf, timedAttempt, withRetries } from '../delivery/delivery-worker';
 import { retryDelayMs } from '../delivery/retry-policy';
@@ -51,6 +53,7 @@ export class DigestWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly deliveryMetrics: DeliveryMetrics,
     private readonly metrics: DigestMetrics,
     private readonly holds: DeliveryHolds,
+    private readonly deliveries: DeliveryRepository,
   ) {
     this.leaseMs = leaseMsOf(config, catalog);
     this.pollMs = durationMs(config.delivery.pollInterval);
@@ -89,11 +92,9 @@ export class DigestWorker implements OnApplicationBootstrap, OnModuleDestroy {
     // As many groups of a channel as it may send now: a claim beyond would only be given back.
     const limits = new Map(names.map((n) => [n, this.guards.capacity(n, now)]));
     const claimed = free > 0 ? await this.repository.claim(limits, free, this.leaseMs) : [];
-    for (const group of claimed) {
-      // A change a silence began to hold after it joined the group stays out of the digest (held).
-      group.deliveries = await this.holds.keepBack(group.deliveries);
-      this.dispatch(group);
-    }
+    // A change a silence began to hold after it joined the group stays out of the digest (held).
+    for (const group of claimed) group.deliveries = await this.holds.keepBack(group.deliveries);
+    this.dispatch(claimed);
     if (claimed.length > 0 && claimed.length === free) return; // more may be due: finishing sends kick again
     // Sleep until the next group is due, or until a channel held back by its guards can go again.
     const open = names.filter((n) => limits.get(n)! > 0);
@@ -102,13 +103,41 @@ export class DigestWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.loop.schedule(Math.min(this.pollMs, next === null ? Infinity : Math.max(next, 5), ...blocked));
   }
 
-  private dispatch(group: ClaimedGroup): void {
-    const blocked = group.deliveries.length === 0 ? NOTHING_TO_SEND_MS : this.guards.admit(group.channel, Date.now());
-    if (blocked !== null) {
-      void this.repository.release(group, blocked).catch(() => undefined);
+  /** Per channel, one admission (shared rate limit, circuit, disabled) for all its digests of this round. */
+  private dispatch(claimed: ClaimedGroup[]): void {
+    const byChannel = new Map<string, ClaimedGroup[]>();
+    for (const group of claimed) {
+      if (group.deliveries.length === 0) {
+        void this.repository.release(group, NOTHING_TO_SEND_MS).catch(() => undefined);
+        continue;
+      }
+      byChannel.set(group.channel, [...(byChannel.get(group.channel) ?? []), group]);
+    }
+    for (const [name, groups] of byChannel) {
+      const admission = this.guards.admit(name, groups.length).catch((error: unknown): Admission => {
+        this.logger.warn(`admitting digests of channel ${name} failed: ${errorText(error)}`);
+        return { kind: 'send', granted: 0, waitMs: 1000 };
+      });
+      groups.forEach((group, index) => {
+        const task = admission
+          .then((admitted) => this.sendAdmitted(admitted, index, group))
+          .catch((error: unknown) => this.logger.error(`sending digest to ${name} failed: ${errorText(error)}`));
+        this.loop.track(group, task);
+      });
+    }
+  }
+
+  private async sendAdmitted(admitted: Admission, index: number, group: ClaimedGroup): Promise<void> {
+    if (admitted.kind === 'disabled') {
+      const reason = `channel disabled: ${admitted.reason}`;
+      await this.deliveries.deadLetter(group.deliveries, reason);
+      await this.repository.release(group, 0);
+      for (const _ of group.deliveries) this.deliveryMetrics.delivery(group.channel, 'dead');
+      this.logger.warn({ msg: 'digest dead', digestId: group.digestId, channel: group.channel, error: reason });
       return;
     }
-    this.loop.track(group, this.send(group, this.catalog.require(group.channel)));
+    if (index < admitted.granted) return this.send(group, this.catalog.require(group.channel));
+    await this.repository.release(group, admitted.waitMs);
   }
 
   private async send(group: ClaimedGroup, settings: ChannelSettings): Promise<void> {
@@ -125,7 +154,7 @@ export class DigestWorker implements OnApplicationBootstrap, OnModuleDestroy {
     });
     const attempt = await timedAttempt(() => settings.sendDigest(digest));
     const { result, durationMs } = attempt;
-    this.guards.record(group.channel, result.outcome, Date.now());
+    void this.guards.record(group.channel, result);
     this.deliveryMetrics.attempt(group.channel, durationMs / 1000);
     const attempts = Math.max(...group.deliveries.map((d) => d.attempts));
     const delay = retryDelayMs(attempts, backoffOf(this.config), result.retryAfterMs);

@@ -1,5 +1,11 @@
 import { ComponentRef, LinkRef, Severity } from './notification';
 
+/**
+ * The longest source id, in bytes of UTF-8: with the source and the open time it must fit one btree
+ * index row of PostgreSQL (about 2.7 kB). Ingress DTOs refuse longer ids with a 400 naming the field.
+ */
+export const MAX_EXTERNAL_ID_BYTES = 1000;
+
 /** What a source message asks of its notification. */
 export const SIGNAL_ACTIONS = ['open', 'close'] as const;
 export type SignalAction = (typeof SIGNAL_ACTIONS)[number];

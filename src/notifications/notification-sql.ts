@@ -77,5 +77,7 @@ export function lockKey(source: string, externalId: string): string {
   return `${source}\n${externalId}`;
 }
 
-// The text the `q` filter searches; the same expression as the notifications_search_idx index.
-export const SEARCH_DOCUMENT = `to_tsvector('simple', n.title || ' ' || coalesce(n.message, ''))`;
+// The text the `q` filter searches; the same expression as the notifications_search_idx index. Capped
+// so that no title or message overflows a tsvector (1 MB): search covers their first 10,000 and
+// 100,000 characters.
+export const SEARCH_DOCUMENT = `to_tsvector('simple', left(n.title, 10000) || ' ' || left(coalesce(n.message, ''), 100000))`;

@@ -1,9 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { withinDeadline } from '../common/database-errors';
+import { DATABASE_TARGET, DatabaseTarget, ingestDeadlineMs } from '../database/database-target';
 import { ApiError } from '../common/api-error';
 import { MetricsService } from '../metrics/metrics.service';
 import { ErrorDetail, ListNotificationsQuery, Schemas } from '../common/api-types';
 import { isUnstorableValue, UNSTORABLE_VALUE } from '../common/database-errors';
-import { AlertSignal } from '../domain/alert-signal';
+import { utf8Bytes } from '../common/max-bytes';
+import { AlertSignal, MAX_EXTERNAL_ID_BYTES } from '../domain/alert-signal';
 import { ChangeRepository, PlannedChange } from './change.repository';
 import { Decision } from './lifecycle';
 import { LifecyclePlanner } from './lifecycle-planner';
@@ -34,6 +37,7 @@ export type NotificationFilters = ListNotificationsQuery & { limit: number };
 @Injectable()
 export class NotificationsService {
   private readonly logger = new Logger(NotificationsService.name);
+  private readonly deadlineMs: number;
 
   constructor(
     private readonly repository: NotificationsRepository,
@@ -41,13 +45,19 @@ export class NotificationsService {
     private readonly planner: LifecyclePlanner,
     private readonly metrics: MetricsService,
     private readonly holds: Holds,
-  ) {}
+    @Inject(DATABASE_TARGET) database: DatabaseTarget,
+  ) {
+    this.deadlineMs = ingestDeadlineMs(database);
+  }
 
   /** Applies the signal and resolves only once the change (and its deliveries) is committed. */
   async ingest(signal: AlertSignal): Promise<IngestResult> {
+    refuseLongIds([signal], () => 'externalId');
     let change;
     try {
-      change = await this.changes.apply(this.planner.request(signal, new Date()));
+      // A database that stops answering gets the producer a 503 (SMTP 451) within this, whatever
+      // step the change is waiting at (a transaction slot, a connection, a query).
+      change = await withinDeadline(this.changes.apply(this.planner.request(signal, new Date())), this.deadlineMs);
     } catch (error) {
       this.metrics.ingestRequests.inc({ source: signal.source, result: 'error' });
       throw error;
@@ -67,11 +77,13 @@ export class NotificationsService {
    * duplicates.
    */
   async ingestAll(signals: AlertSignal[], fieldOf: (index: number) => string): Promise<IngestResult[]> {
+    refuseLongIds(signals, fieldOf);
     const now = new Date();
     const outcomes: PromiseSettledResult<PlannedChange>[] = [];
     for (let start = 0; start < signals.length; start += MAX_PER_TRANSACTION) {
       const chunk = signals.slice(start, start + MAX_PER_TRANSACTION);
-      outcomes.push(...(await this.changes.applyAll(chunk.map((signal) => this.planner.request(signal, now)))));
+      const requests = chunk.map((signal) => this.planner.request(signal, now));
+      outcomes.push(...(await withinDeadline(this.changes.applyAll(requests), this.deadlineMs)));
       // The database is gone: the rest would fail the same way.
       if (outcomes.some((o) => o.status === 'rejected' && !isUnstorableValue(o.reason))) break;
     }
@@ -161,4 +173,17 @@ export class NotificationsService {
 
 function dateOrUndefined(value: string | undefined): Date | undefined {
   return value === undefined ? undefined : new Date(value);
+}
+
+/** Each ingress DTO limits its own id field; this holds for any source that forgets to (400, not 500). */
+function refuseLongIds(signals: AlertSignal[], fieldOf: (index: number) => string): void {
+  const problem = `must be at most ${MAX_EXTERNAL_ID_BYTES} bytes in UTF-8`;
+  const long = signals.flatMap((s, i) => (utf8Bytes(s.externalId) > MAX_EXTERNAL_ID_BYTES ? [fieldOf(i)] : []));
+  if (long.length > 0) {
+    throw new ApiError(
+      'validation_failed',
+      'The source id is too long to be stored',
+      long.map((field) => ({ field, problem })),
+    );
+  }
 }

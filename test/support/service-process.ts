@@ -7,6 +7,8 @@ export const MAIN = join(projectRoot(), 'dist', 'src', 'main.js');
 export interface ServiceProcess {
   child: ChildProcess;
   output(): string;
+  /** Everything it wrote (up to 64 MiB), for tests that look at every line. */
+  fullOutput(): string;
   /** Resolves with the exit code (or signal) once the process ends. */
   exited: Promise<number | string>;
 }
@@ -20,7 +22,13 @@ export function spawnService(env: Record<string, string>, nodeArgs: string[] = [
   // Keeps the start (startup lines) and the end (latest lines) of a possibly long log.
   let head = '';
   let tail = '';
+  const all: Buffer[] = [];
+  let allBytes = 0;
   const append = (chunk: Buffer) => {
+    if (allBytes < 64 * 1024 * 1024) {
+      all.push(chunk);
+      allBytes += chunk.length;
+    }
     if (head.length < 64 * 1024) head += chunk.toString();
     else tail = (tail + chunk.toString()).slice(-64 * 1024);
   };
@@ -30,7 +38,7 @@ export function spawnService(env: Record<string, string>, nodeArgs: string[] = [
   const exited = new Promise<number | string>((resolve) =>
     child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
   );
-  return { child, output, exited };
+  return { child, output, fullOutput: () => Buffer.concat(all).toString(), exited };
 }
 
 /** Waits until `predicate(output)` holds, or fails after `timeoutMs`. */

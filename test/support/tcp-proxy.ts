@@ -2,11 +2,14 @@ import { AddressInfo, createServer, Server, Socket, connect } from 'node:net';
 
 /**
  * A loopback TCP proxy in front of a real server, to take it "down" and bring it back without touching
- * the server itself: `cut()` drops every connection and refuses new ones, `restore()` accepts again.
+ * the server itself: `cut()` drops every connection and refuses new ones, `restore()` accepts again;
+ * `stall()` keeps every connection open but forwards nothing (a hung server, a network that drops
+ * packets), `unstall()` drops the stalled connections and forwards again.
  */
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private stalled = false;
   port = 0;
 
   constructor(
@@ -16,13 +19,17 @@ export class TcpProxy {
 
   async start(port = 0): Promise<void> {
     const server = createServer((client) => {
+      this.track(client);
+      // Accepted, never answered.
+      if (this.stalled) return;
       const upstream = connect(this.targetPort, this.targetHost);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
+      this.track(upstream);
+      const forward = (from: Socket, to: Socket) =>
+        from.on('data', (chunk: Buffer) => {
+          if (!this.stalled) to.write(chunk);
+        });
+      forward(client, upstream);
+      forward(upstream, client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -40,6 +47,23 @@ export class TcpProxy {
     this.server = undefined;
     for (const s of this.sockets) s.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Forwards nothing any more, in either direction, and answers new connections with silence. */
+  stall(): void {
+    this.stalled = true;
+  }
+
+  /** Drops the stalled connections (their streams lost bytes) and forwards again. */
+  unstall(): void {
+    this.stalled = false;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
   }
 
   /** Listens again on the same port. */

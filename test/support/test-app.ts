@@ -43,11 +43,15 @@ export interface TestAppOptions {
   databaseUrl?: string;
   /** The clock of silences and maintenance windows (a ManualClock moves time on without sleeping). */
   clock?: Clock;
+  /** More environment (DATABASE_STATEMENT_TIMEOUT_MS, …). */
+  env?: Record<string, string>;
+  /** Keep config and embedded data in this directory (kept on close), so a restart finds them. */
+  dir?: string;
 }
 
 /** The real service on a random loopback port, on a fresh database, with a config written to a temp dir. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'alert-relay-test-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'alert-relay-test-'));
   const configPath = join(dir, 'alert-relay.yaml');
   writeFileSync(configPath, stringify(options.config ?? defaultTestConfig()));
   let database: TestDatabase | undefined;
@@ -60,6 +64,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ALERT_RELAY_CONFIG: configPath,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...options.env,
   });
   const running = await startApp(config, { clock: options.clock });
   return {
@@ -68,7 +73,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close() {
       await running.close();
       await database?.drop();
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

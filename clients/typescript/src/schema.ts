@@ -412,6 +412,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/{name}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable a channel that was disabled
+         * @description A channel is disabled when its endpoint answers `410 Gone` (a webhook receiver saying it is
+         *     gone for good); its deliveries are then dead-lettered. This enables it again for every
+         *     replica, with a closed circuit; replay the dead letters you still want sent
+         *     (`POST /api/v1/deliveries/{id}/retry`). Enabling a channel that is not disabled changes
+         *     nothing. Needs the `write` scope.
+         */
+        post: operations["enableChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/routes/test": {
         parameters: {
             query?: never;
@@ -500,8 +524,9 @@ export interface paths {
         /**
          * Prometheus metrics
          * @description Prometheus text format: ingest requests by source and result, open notifications, deliveries
-         *     by channel and result, attempt durations, outbox ready count and oldest age, dead letters and
-         *     circuit state per channel.
+         *     by channel and result, attempt durations, outbox ready count and oldest age, dead letters,
+         *     circuit state and disabled channels. With `metrics.token` in the config it needs
+         *     `Authorization: Bearer <token>`; without, it is open (keep it on an internal network).
          */
         get: operations["getMetrics"];
         put?: never;
@@ -598,7 +623,7 @@ export interface components {
              * @description A stable machine-readable code.
              * @enum {string}
              */
-            error: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "database_unavailable" | "internal_error";
+            error: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "database_unavailable" | "internal_error";
             message: string;
             details?: components["schemas"]["ErrorDetail"][];
             requestId: string;
@@ -843,10 +868,21 @@ export interface components {
                 burst: number;
             };
             /**
-             * @description This process's circuit breaker for the channel.
+             * @description The channel's circuit breaker, shared by every replica: `open` after
+             *     `delivery.circuitBreaker.failureThreshold` retryable failures in a row (its deliveries wait),
+             *     `half-open` once `openFor` has passed (one probe at a time decides).
              * @enum {string}
              */
             circuit: "closed" | "open" | "half-open";
+            /**
+             * @description Set when the channel's endpoint answered `410 Gone`: its new deliveries are dead-lettered
+             *     with that reason until it is enabled again (`POST /api/v1/channels/{name}/enable`).
+             */
+            disabled: null | {
+                /** Format: date-time */
+                at: string;
+                reason: string;
+            };
         };
         ChannelList: {
             items: components["schemas"]["Channel"][];
@@ -1271,7 +1307,7 @@ export interface components {
             title: string;
             /**
              * Format: int64
-             * @description Epoch milliseconds.
+             * @description Epoch milliseconds, up to the end of the year 9999.
              */
             triggeredTimeMs: number;
             reason?: string;
@@ -1437,7 +1473,21 @@ export interface components {
                 "application/json": components["schemas"]["PagerDutyError"];
             };
         };
-        /** @description The database cannot be reached, or gave no transaction within 5 s; nothing was stored. Retry later. */
+        /**
+         * @description This client failed to authenticate too often (`authFailures` in the config); its attempts are
+         *     refused unchecked until `Retry-After` has passed.
+         */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds to wait before trying again. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The database cannot be reached, or did not commit within the statement timeout + 2 s (12 s by default). Retry later; a retry of a change that was stored after all is a duplicate. */
         ServiceUnavailable: {
             headers: {
                 /** @description Seconds to wait before retrying. */
@@ -1531,6 +1581,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1585,6 +1636,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1661,6 +1713,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1721,6 +1774,7 @@ export interface operations {
             400: components["responses"]["PagerDutyError"];
             413: components["responses"]["PagerDutyError"];
             415: components["responses"]["PagerDutyError"];
+            429: components["responses"]["PagerDutyError"];
             /** @description The database cannot be reached, or gave no transaction within 5 s; nothing was stored. Retry later. */
             503: {
                 headers: {
@@ -1786,6 +1840,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1825,6 +1880,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1852,6 +1908,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1893,6 +1950,7 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1940,6 +1998,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1987,6 +2046,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -2034,6 +2094,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -2069,6 +2130,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -2096,6 +2158,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listNotificationDeliveries: {
@@ -2121,6 +2184,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -2152,6 +2216,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -2180,6 +2245,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -2202,6 +2268,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     testChannel: {
@@ -2224,9 +2291,39 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelTestResult"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    enableChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel, enabled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     testRoutes: {
@@ -2254,6 +2351,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listSilences: {
@@ -2282,6 +2380,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -2322,6 +2421,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -2349,6 +2449,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -2376,6 +2477,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -2397,6 +2499,8 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getHealth: {

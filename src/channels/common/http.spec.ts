@@ -1,8 +1,9 @@
+import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { httpPost, redactUrl } from './http';
+import { httpPost } from './http';
 
 describe('http', () => {
   let server: Server;
@@ -57,13 +58,5 @@ describe('http', () => {
     await new Promise((resolve) => closed.close(resolve));
     const refused = await httpPost({ url: `http://127.0.0.1:${port}/`, headers: {}, body: '' }, 1000);
     assert.deepEqual([refused.outcome, refused.error], ['retry', 'network error: ECONNREFUSED']);
-  });
-
-  it('redacts a URL to its scheme and host', () => {
-    assert.equal(
-      redactUrl('https://user:pw@hooks.example.com:8443/services/T/B/secret?token=x#y'),
-      'https://hooks.example.com:8443/[redacted]',
-    );
-    assert.equal(redactUrl('not a url'), '[redacted]');
   });
 });

@@ -1,4 +1,8 @@
 import { errorText } from '../../common/errors';
+import { Injectable, Optional } from '@nestjs/common';
+import { fetch, Response } from 'undici';
+import { defaultEgress, EgressDeniedError, EgressGuard } from './egress';
+import { redactUrl } from './redact';
 import { classifyHttpStatus, parseRetryAfter, SendResult } from './send-result';
 
 /** How much of an answer is kept with the attempt (`response`). */
@@ -26,17 +30,23 @@ export async function httpPost(
   request: HttpPost,
   timeoutMs: number,
   retryAfterHeaders: readonly string[] = ['retry-after'],
+  egress: EgressGuard = defaultEgress(),
 ): Promise<HttpAnswer> {
   let response: Response;
   try {
+    egress.checkLiteral(new URL(request.url).hostname);
     response = await fetch(request.url, {
       method: 'POST',
       headers: request.headers,
       body: request.body,
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
+      dispatcher: egress.dispatcher,
     });
   } catch (error) {
+    const denied = egressDenial(error);
+    // A denied destination is the config's problem: retrying cannot help (the delivery can be replayed).
+    if (denied) return { outcome: 'permanent', statusCode: null, error: denied };
     return { outcome: 'retry', statusCode: null, error: describeFetchError(error, timeoutMs) };
   }
   let text = '';
@@ -60,6 +70,13 @@ export async function httpPost(
   };
 }
 
+function egressDenial(error: unknown): string | null {
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++, e = (e as { cause?: unknown }).cause) {
+    if (e instanceof EgressDeniedError) return e.message;
+  }
+  return null;
+}
+
 function describeFetchError(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `timed out after ${timeoutMs} ms`;
@@ -67,19 +84,6 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   if (cause?.code) return `network error: ${cause.code}`;
   return `network error: ${errorText(error)}`;
-}
-
-/**
- * Where a channel sends, safe to show (`GET /channels`, route previews): scheme and host only. The
- * user info, the path (webhook URLs carry their secret there) and the query never appear.
- */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}/[redacted]`;
-  } catch {
-    return '[redacted]';
-  }
 }
 
 /** A JSON body with its content type. */
@@ -92,9 +96,12 @@ export function jsonRequest(body: unknown): Omit<HttpPost, 'url'> {
  * secrets and all) and shown only through `target`, redacted; the answer is classified by `httpPost`
  * and then read by the channel (`read`) for what only it knows (Pushover's `status`, JSON-RPC errors).
  */
+@Injectable()
 export abstract class HttpChannel<C> {
   /** Headers that may carry the wait a service asks for, first match wins. */
   protected readonly retryAfterHeaders: readonly string[] = ['retry-after'];
+
+  constructor(@Optional() protected readonly egress: EgressGuard = defaultEgress()) {}
 
   abstract url(config: C): string;
 
@@ -103,7 +110,12 @@ export abstract class HttpChannel<C> {
   }
 
   protected async post(config: C, request: Omit<HttpPost, 'url'>, timeoutMs: number): Promise<SendResult> {
-    const answer = await httpPost({ url: this.url(config), ...request }, timeoutMs, this.retryAfterHeaders);
+    const answer = await httpPost(
+      { url: this.url(config), ...request },
+      timeoutMs,
+      this.retryAfterHeaders,
+      this.egress,
+    );
     const { body: _body, ...result } = this.read(answer);
     return result;
   }

@@ -13,6 +13,8 @@ export interface SendResult {
   error?: string;
   /** The start of what the service answered. */
   response?: string;
+  /** The service says this endpoint is gone for good (a webhook's 410): disable the channel, why. */
+  disable?: string;
 }
 
 /** 2xx succeed; 408/425/429/5xx retry; anything else (other 4xx, 3xx: we never follow redirects) is permanent. */

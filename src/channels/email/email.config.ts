@@ -8,16 +8,19 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
+  Matches,
   Max,
   Min,
   ValidateNested,
 } from 'class-validator';
-import { BaseChannelConfig } from '../../config/channels.config';
+import { BaseChannelConfig, Secret } from '../../config/channels.config';
 import { IsEmailAddress } from '../../common/patterns';
 
 export class SmtpClientConfig {
-  @IsString()
-  @IsNotEmpty()
+  // A host name or an IP address: nothing else (no user:password@) may hide in it.
+  @Matches(/^(?:[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?|\[?[0-9A-Fa-f:.]+\]?)$/, {
+    message: 'must be a host name or an IP address',
+  })
   host: string;
 
   @IsOptional() @IsInt() @Min(1) @Max(65535) port: number = 587;
@@ -28,8 +31,8 @@ export class SmtpClientConfig {
   /** Insist on STARTTLS (fail when the server does not offer it). */
   @IsOptional() @IsBoolean() requireTLS: boolean = false;
 
-  @IsOptional() @IsString() @IsNotEmpty() user?: string;
-  @IsOptional() @IsString() @IsNotEmpty() password?: string;
+  @IsOptional() @IsString() @IsNotEmpty() @Secret() user?: string;
+  @IsOptional() @IsString() @IsNotEmpty() @Secret() password?: string;
 
   /** Verify the server's certificate (turn off only for a self-signed relay you trust). */
   @IsOptional() @IsBoolean() rejectUnauthorized: boolean = true;

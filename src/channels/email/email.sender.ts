@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { createTransport, SendMailOptions } from 'nodemailer';
+import { errorText } from '../../common/errors';
+import { defaultEgress, EgressDeniedError, EgressGuard } from '../common/egress';
 import { OutgoingMessage, SingleMessageSender } from '../common/channel';
 import { Digest } from '../common/digest';
 import { EXCERPT } from '../common/http';
@@ -40,6 +42,8 @@ const TRANSIENT = new Set(['ETIMEDOUT', 'ECONNECTION', 'ESOCKET', 'EDNS', 'ECONN
 export class EmailSender implements SingleMessageSender<EmailChannelConfig> {
   readonly shape = 'single' as const;
 
+  constructor(@Optional() private readonly egress: EgressGuard = defaultEgress()) {}
+
   target(config: EmailChannelConfig): string {
     return `smtp://${config.smtp.host}:${config.smtp.port}`;
   }
@@ -58,8 +62,19 @@ export class EmailSender implements SingleMessageSender<EmailChannelConfig> {
 
   private async mail(mail: SendMailOptions, config: EmailChannelConfig, timeoutMs: number): Promise<SendResult> {
     const { smtp } = config;
+    let address: string;
+    try {
+      // nodemailer connects to the address checked here; TLS still verifies the name (servername).
+      address = await this.egress.resolve(smtp.host);
+    } catch (error) {
+      return {
+        outcome: error instanceof EgressDeniedError ? 'permanent' : 'retry',
+        statusCode: null,
+        error: error instanceof EgressDeniedError ? error.message : `EDNS: ${errorText(error)}`,
+      };
+    }
     const transport = createTransport({
-      host: smtp.host,
+      host: address,
       port: smtp.port,
       secure: smtp.secure ?? smtp.port === 465,
       requireTLS: smtp.requireTLS,

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { BaseChannelConfig, IsHttpUrl } from '../../config/channels.config';
+import { BaseChannelConfig, IsHttpUrl, Secret } from '../../config/channels.config';
 
 export class PushoverPrioritiesConfig {
   @IsInt() @Min(-2) @Max(2) critical: number = 1;
@@ -16,13 +16,17 @@ export class PushoverChannelConfig extends BaseChannelConfig {
   type: 'pushover';
 
   @Matches(/^[A-Za-z0-9]{20,40}$/, { message: 'must be the application token (30 letters and digits)' })
+  @Secret()
   token: string;
 
   @Matches(/^[A-Za-z0-9]{20,40}$/, { message: 'must be the user or group key (30 letters and digits)' })
+  @Secret()
   user: string;
 
+  // A proxy in front of Pushover may take a token of its own in the URL.
   @IsOptional()
   @IsHttpUrl()
+  @Secret('url')
   apiUrl: string = 'https://api.pushover.net';
 
   @IsOptional() @IsString() @IsNotEmpty() device?: string;

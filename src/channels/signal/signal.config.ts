@@ -1,5 +1,5 @@
 import { IsArray, IsIn, IsNotEmpty, IsOptional, IsString } from 'class-validator';
-import { BaseChannelConfig, ChannelConfigProblem, IsHttpUrl } from '../../config/channels.config';
+import { BaseChannelConfig, ChannelConfigProblem, IsHttpUrl, Secret } from '../../config/channels.config';
 import { IsE164 } from '../../common/patterns';
 
 export class SignalChannelConfig extends BaseChannelConfig {
@@ -19,6 +19,7 @@ export class SignalChannelConfig extends BaseChannelConfig {
   /** The daemon's JSON-RPC endpoint, e.g. http://127.0.0.1:8080/api/v1/rpc (`daemon --http`). */
   @IsOptional()
   @IsHttpUrl()
+  @Secret('url')
   rpcUrl?: string;
 
   @IsE164()

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { EgressGuard } from '../common/egress';
 import { OutgoingMessage, SingleMessageSender } from '../common/channel';
 import { Digest, plainDigest } from '../common/digest';
 import { EXCERPT, HttpAnswer, HttpChannel, jsonRequest } from '../common/http';
@@ -88,7 +89,11 @@ class SignalRpc extends HttpChannel<SignalChannelConfig> {
 @Injectable()
 export class SignalSender implements SingleMessageSender<SignalChannelConfig> {
   readonly shape = 'single' as const;
-  private readonly rpc = new SignalRpc();
+  private readonly rpc: SignalRpc;
+
+  constructor(@Optional() egress?: EgressGuard) {
+    this.rpc = new SignalRpc(egress);
+  }
 
   target(config: SignalChannelConfig): string {
     return config.mode === 'jsonrpc' ? this.rpc.target(config) : config.cliPath;

@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsObject, IsOptional, Matches, Max, Min } from 'class-validator';
-import { BaseChannelConfig, IsHttpUrl } from '../../config/channels.config';
+import { BaseChannelConfig, IsHttpUrl, Secret } from '../../config/channels.config';
 import { IsEmailAddress } from '../../common/patterns';
 
 export class WebhookChannelConfig extends BaseChannelConfig {
@@ -7,11 +7,13 @@ export class WebhookChannelConfig extends BaseChannelConfig {
   type: 'webhook';
 
   @IsHttpUrl()
+  @Secret('url')
   url: string;
 
   /** Standard Webhooks secret `whsec_<base64 of 24-64 bytes>`; without it requests are not signed. */
   @IsOptional()
   @Matches(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, { message: 'must be whsec_ followed by base64 of 24-64 bytes' })
+  @Secret()
   secret?: string;
 
   /** More than 1 sends a JSON array of up to this many deliveries that are ready together. */
@@ -38,5 +40,6 @@ export class WebhookChannelConfig extends BaseChannelConfig {
   /** Extra request headers (e.g. an x-api-key the receiver checks). */
   @IsOptional()
   @IsObject()
+  @Secret('map')
   headers: Record<string, string> = {};
 }

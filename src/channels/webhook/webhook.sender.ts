@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { BatchingSender, OutgoingMessage } from '../common/channel';
 import { Digest } from '../common/digest';
-import { HttpChannel } from '../common/http';
+import { HttpAnswer, HttpChannel } from '../common/http';
 import { plainText, render } from '../common/render';
 import { SendResult } from '../common/send-result';
 import { WebhookChannelConfig } from './webhook.config';
@@ -98,5 +98,11 @@ export class WebhookSender extends HttpChannel<WebhookChannelConfig> implements 
 
   sendDigest(digest: Digest, config: WebhookChannelConfig, timeoutMs: number): Promise<SendResult> {
     return this.post(config, webhookDigestRequest(digest, config, new Date()), timeoutMs);
+  }
+
+  // Standard Webhooks: a receiver answers 410 Gone to say it wants nothing more from this sender.
+  protected override read(answer: HttpAnswer): HttpAnswer {
+    if (answer.statusCode !== 410) return answer;
+    return { ...answer, outcome: 'permanent', disable: 'the endpoint answered 410 Gone' };
   }
 }

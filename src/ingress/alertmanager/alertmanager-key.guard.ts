@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../../common/api-error';
+import { AuthFailureLimiter, limitedAuthentication } from '../../common/auth-failures';
 import { AuthenticatedRequest } from '../../common/request-context';
 import { SecretMatcher } from '../../common/secrets';
 import { AppConfig } from '../../config/config.loader';
@@ -13,21 +14,27 @@ import { APP_CONFIG } from '../../config/config.module';
 export class AlertmanagerKeyGuard implements CanActivate {
   private readonly keys: SecretMatcher<AppConfig['ingress']['alertmanager']['keys'][number]>;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly failures: AuthFailureLimiter,
+  ) {
     this.keys = new SecretMatcher(config.ingress.alertmanager.keys, (k) => k.key);
   }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    if (this.keys.size === 0) {
-      throw new ApiError('unauthorized', 'No Alertmanager keys are configured (ingress.alertmanager.keys)');
-    }
-    const header = request.headers.authorization;
-    if (!header) {
-      throw new ApiError('unauthorized', 'Missing Authorization header; send "Authorization: Bearer <key>"');
-    }
-    const match = this.keys.match(credentials(header));
-    if (!match) throw new ApiError('unauthorized', 'Unknown Alertmanager key');
+    const match = limitedAuthentication(this.failures, request, () => {
+      if (this.keys.size === 0) {
+        throw new ApiError('unauthorized', 'No Alertmanager keys are configured (ingress.alertmanager.keys)');
+      }
+      const header = request.headers.authorization;
+      if (!header) {
+        throw new ApiError('unauthorized', 'Missing Authorization header; send "Authorization: Bearer <key>"');
+      }
+      const key = this.keys.match(credentials(header));
+      if (!key) throw new ApiError('unauthorized', 'Unknown Alertmanager key');
+      return key;
+    });
     request.sourceInstance = match.name;
     return true;
   }

@@ -1,8 +1,7 @@
 import { ValidationOptions, registerDecorator } from 'class-validator';
 import { parseTimestamp } from './timestamps';
 
-/** The largest time a JavaScript Date (and so the API) can represent. */
-export const MAX_EPOCH_MS = 8.64e15;
+export { IsStringMap } from '../../common/string-map';
 
 /** A property decorator that checks one rule and says `message` when it fails. */
 function rule(name: string, message: string, validate: (value: unknown) => boolean) {
@@ -22,10 +21,11 @@ function isMapOf(value: unknown, isValue: (v: unknown) => boolean): boolean {
 }
 const isString = (v: unknown) => typeof v === 'string';
 
-/** An object whose values are all strings (`additionalProperties: {type: string}`). */
-export const IsStringMap = rule('isStringMap', 'must be an object whose values are all strings', (value) =>
-  isMapOf(value, isString),
-);
+/**
+ * The latest source time taken: the end of the year 9999. A JavaScript Date goes further (275760),
+ * but such a date's ISO form (+097247-…) is no timestamp PostgreSQL reads.
+ */
+export const MAX_EPOCH_MS = 253_402_300_799_999;
 
 /** An array of strings, or (older StackState servers) an object of strings. */
 export const IsStringArrayOrStringMap = rule(

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { ApiError } from '../../common/api-error';
 import { AuthenticatedRequest } from '../../common/request-context';
 import { SecretMatcher } from '../../common/secrets';
+import { AuthFailureLimiter, limitedAuthentication } from '../../common/auth-failures';
 import { AppConfig } from '../../config/config.loader';
 import { APP_CONFIG } from '../../config/config.module';
 
@@ -10,19 +11,23 @@ import { APP_CONFIG } from '../../config/config.module';
 export class MonascaKeyGuard implements CanActivate {
   private readonly keys: SecretMatcher<AppConfig['ingress']['monasca']['keys'][number]>;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly failures: AuthFailureLimiter,
+  ) {
     this.keys = new SecretMatcher(config.ingress.monasca.keys, (k) => k.key);
   }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const match = this.keys.match(request.params.key);
-    if (!match) {
+    const match = limitedAuthentication(this.failures, request, () => {
+      const key = this.keys.match(request.params.key);
+      if (key) return key;
       throw new ApiError(
         'unauthorized',
         this.keys.size === 0 ? 'No Monasca keys are configured (ingress.monasca.keys)' : 'Unknown Monasca webhook key',
       );
-    }
+    });
     request.sourceInstance = match.name;
     return true;
   }

@@ -7,13 +7,15 @@ import {
   IsOptional,
   IsString,
   Max,
-  MaxLength,
+  IsObject,
   Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { Schemas, MonascaAlarm, MonascaMetric } from '../../common/api-types';
 import { IsStringMap, IsStringOrInteger } from '../common/validators';
+import { MaxBytes } from '../../common/max-bytes';
+import { MAX_EXTERNAL_ID_BYTES } from '../../domain/alert-signal';
 
 // Mirrors components.schemas.MonascaAlarm in openapi/openapi.yaml: the body built by monasca-notification's
 // plugins/webhook_notifier.py since release 1.2.2 (docs/sources.md, "Monasca").
@@ -43,7 +45,7 @@ export class MonascaMetricDto implements MonascaMetric {
 export class MonascaAlarmDto implements MonascaAlarm {
   @IsString()
   @IsNotEmpty()
-  @MaxLength(1000)
+  @MaxBytes(MAX_EXTERNAL_ID_BYTES)
   alarm_id: string;
 
   @IsStringOrInteger()
@@ -78,6 +80,7 @@ export class MonascaAlarmDto implements MonascaAlarm {
   tenant_id: string;
 
   @IsArray()
+  @IsObject({ each: true, message: 'must be an array of objects' })
   @ValidateNested({ each: true })
   @Type(() => MonascaMetricDto)
   metrics: MonascaMetricDto[];

@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../../common/api-error';
+import { AuthFailureLimiter, limitedAuthentication } from '../../common/auth-failures';
 import { AuthenticatedRequest } from '../../common/request-context';
 import { SecretMatcher } from '../../common/secrets';
 import { AppConfig } from '../../config/config.loader';
@@ -15,7 +16,10 @@ import { APP_CONFIG } from '../../config/config.module';
 export class PagerDutyRoutingKeyGuard implements CanActivate {
   private readonly keys: SecretMatcher<AppConfig['ingress']['pagerduty']['routingKeys'][number]>;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly failures: AuthFailureLimiter,
+  ) {
     this.keys = new SecretMatcher(config.ingress.pagerduty.routingKeys, (k) => k.key);
   }
 
@@ -30,15 +34,22 @@ export class PagerDutyRoutingKeyGuard implements CanActivate {
         { field: 'routing_key', problem: 'is missing or blank' },
       ]);
     }
-    const match = this.keys.match(presented);
-    if (!match) {
-      throw new ApiError(
-        'bad_request',
-        this.keys.size === 0
-          ? 'Invalid routing key (none are configured: ingress.pagerduty.routingKeys)'
-          : 'Invalid routing key',
-      );
-    }
+    // A wrong routing key is a failed authentication, though PagerDuty answers it 400: it counts.
+    const match = limitedAuthentication(
+      this.failures,
+      request,
+      () => {
+        const key = this.keys.match(presented);
+        if (key) return key;
+        throw new ApiError(
+          'bad_request',
+          this.keys.size === 0
+            ? 'Invalid routing key (none are configured: ingress.pagerduty.routingKeys)'
+            : 'Invalid routing key',
+        );
+      },
+      (error) => error.code === 'bad_request',
+    );
     request.sourceInstance = match.name;
     return true;
   }

@@ -317,4 +317,18 @@ describe('parseHaproxyAlert: Lua mailers (examples/lua/mailers.lua, HAProxy 2.8+
     assert.equal(check.check, 'agent');
     assert.deepEqual(check.status, { passed: 0, needed: 2, state: 'DOWN' });
   });
+
+  it('reads pathological lines in linear time (a long subject must not stall the event loop)', () => {
+    const started = Date.now();
+    for (const line of [
+      `Server ${'a/'.repeat(40_000)}`,
+      `Server ${'a/'.repeat(40_000)} enters drain state`,
+      `Health check for server ${'a/'.repeat(40_000)}`,
+      `Server a/b is DOWN${', info: "'.repeat(8000)}`,
+      `Server a/b is DOWN${' reason: x'.repeat(8000)}`,
+    ]) {
+      parseHaproxyAlert(`[HAProxy Alert] ${line}`, line);
+    }
+    assert.ok(Date.now() - started < 200, `took ${Date.now() - started} ms`);
+  });
 });

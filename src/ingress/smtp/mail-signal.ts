@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SmtpIngressConfig } from '../../config/smtp.config';
-import { AlertSignal, alertSignal } from '../../domain/alert-signal';
+import { AlertSignal, alertSignal, MAX_EXTERNAL_ID_BYTES } from '../../domain/alert-signal';
+import { utf8Bytes } from '../../common/max-bytes';
 import { HaproxyAlert, parseHaproxyAlert } from './haproxy-mail.parser';
 import { MailRules, RuleOutcome } from './mail-rules';
 import { contentId, ParsedMail, rawPayload, ReceivedMail, withoutNul } from './received-mail';
@@ -14,7 +15,6 @@ import { Severity } from '../../domain/notification';
 
 const MAX_MESSAGE_CHARS = 16 * 1024;
 const MAX_STATE_CHARS = 64;
-const MAX_EXTERNAL_ID_CHARS = 1000;
 
 export const ONE_SHOT_CLOSE_REASON = 'one-shot: mail that opens nothing is recorded closed';
 
@@ -121,7 +121,7 @@ function haproxyState(
   base: BaseFields,
   downSeverity: Severity,
 ): AlertSignal {
-  const id = `${alert.backend}/${alert.server}`;
+  const id = boundedId(`${alert.backend}/${alert.server}`);
   const down = alert.state === 'DOWN';
   return alertSignal({
     source: 'haproxy',
@@ -222,6 +222,8 @@ function oneShot(
   });
 }
 
+// An id too long for the notifications index (a pathological Message-ID or rule template, an absurd
+// HAProxy name) is replaced by its hash: still stable across re-sends, so de-duplication holds.
 function boundedId(id: string): string {
-  return id.length <= MAX_EXTERNAL_ID_CHARS ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
+  return utf8Bytes(id) <= MAX_EXTERNAL_ID_BYTES ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
 }

@@ -17,6 +17,20 @@ describe('received mail', () => {
     assert.equal(mail.problem, null);
   });
 
+  it('reads an HTML-only body as text, in linear time even for a stream of unclosed tags', async () => {
+    const mail = (html: string) =>
+      Buffer.from(`Subject: x\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n`);
+    const parsed = await parseMail(
+      mail('<p>Disk <b>full</b> on <a href="https://x">db-1</a></p><script>alert(1)</script>'),
+    );
+    assert.equal(parsed.text, 'Disk full on db-1');
+    const started = Date.now();
+    for (const html of ['<script'.repeat(120_000), '<div>'.repeat(100_000), '<a '.repeat(200_000)]) {
+      await parseMail(mail(html));
+    }
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+  });
+
   it('keeps the raw message as text when it is clean UTF-8, cut at the limit without splitting a character', () => {
     const raw = Buffer.from('Subject: é\r\n\r\nbodyé');
     assert.deepEqual(rawPayload(raw, 1000), {

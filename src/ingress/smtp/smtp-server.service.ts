@@ -4,14 +4,18 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { SMTPServer, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import { isDatabaseUnavailable } from '../../common/database-errors';
 import { SecretMatcher } from '../../common/secrets';
+import { AuthFailureLimiter } from '../../common/auth-failures';
 import { AppConfig } from '../../config/config.loader';
 import { APP_CONFIG } from '../../config/config.module';
 import { SmtpIngressConfig } from '../../config/smtp.config';
-import { allowedClients } from './allowed-clients';
+import { cidrMatcher } from '../../common/cidr';
 import { SmtpEnvelope } from './received-mail';
 import { SmtpIngressService } from './smtp-ingress.service';
 
 type SmtpCallback = (error?: Error | null) => void;
+
+// How long an AUTH from a blocked client waits for its 454 (at most until it is unblocked).
+const AUTH_BLOCKED_DELAY_MS = 2000;
 
 const smtpError = (responseCode: number, message: string) => Object.assign(new Error(message), { responseCode });
 
@@ -32,6 +36,7 @@ export class SmtpServerService implements OnApplicationBootstrap, BeforeApplicat
   constructor(
     private readonly ingress: SmtpIngressService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly failures: AuthFailureLimiter,
   ) {
     this.smtp = config.ingress.smtp;
   }
@@ -98,7 +103,7 @@ export class SmtpServerService implements OnApplicationBootstrap, BeforeApplicat
   private options(): SMTPServerOptions {
     const smtp = this.smtp;
     const passwords = new SecretMatcher(smtp.auth.users, (u) => u.password);
-    const isAllowed = allowedClients(smtp.allowedClients);
+    const isAllowed = cidrMatcher(smtp.allowedClients);
     const auth = smtp.auth.users.length > 0;
     return {
       name: smtp.hostname,
@@ -121,14 +126,34 @@ export class SmtpServerService implements OnApplicationBootstrap, BeforeApplicat
       closeTimeout: smtp.shutdownGraceMs + 1000,
       logger: false,
       onConnect: (session, callback) => this.onConnect(session, callback, isAllowed),
-      onAuth: (authRequest, _session, callback) => {
+      onAuth: (authRequest, session, callback) => {
+        const client = session.remoteAddress;
+        const waitMs = this.failures.blockedForMs(client);
+        if (waitMs > 0) {
+          // Not checked, and answered late: a guesser gets one try per AUTH_BLOCKED_DELAY_MS at most.
+          const seconds = Math.ceil(waitMs / 1000);
+          setTimeout(
+            () => callback(smtpError(454, `Too many failed authentication attempts; try again in ${seconds} s`)),
+            Math.min(waitMs, AUTH_BLOCKED_DELAY_MS),
+          ).unref();
+          return;
+        }
         const user = passwords.match(authRequest.password, (u) => u.username === authRequest.username);
         if (!user) {
-          this.logger.warn(`SMTP AUTH failed for user "${authRequest.username}"`);
+          this.failures.failed(client);
+          // Not the user name as sent: people paste passwords into that field.
+          this.logger.warn(`SMTP AUTH ${authRequest.method} failed from ${client}`);
           callback(smtpError(535, 'Authentication credentials invalid'));
           return;
         }
         callback(null, { user: user.username });
+      },
+      onRcptTo: (_address, session, callback) => {
+        if (session.envelope.rcptTo.length >= smtp.maxRecipients) {
+          callback(smtpError(452, `Too many recipients: at most ${smtp.maxRecipients} per message`));
+          return;
+        }
+        callback();
       },
       onData: (stream, session, callback) => this.onData(stream, session, callback),
     };

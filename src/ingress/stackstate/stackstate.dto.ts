@@ -142,12 +142,14 @@ export class StackStateEnvelopeDto implements StackStateEnvelope {
   notificationConfiguration: StackStateNotificationConfigurationDto;
 
   // Required upstream; servers of December 2023 sent the same map as `tags` (docs/sources.md, "StackState").
-  @ValidateIf((envelope: StackStateEnvelopeDto) => envelope.tags === undefined)
+  // Checked whenever it is there, whether or not `tags` is too.
+  @ValidateIf((envelope: StackStateEnvelopeDto) => envelope.tags === undefined || envelope.metadata !== undefined)
   @IsDefined({ message: 'is required (or its older name, tags)' })
   @IsStringMap()
   metadata?: Record<string, string>;
 
-  @IsOptional()
+  // Not IsOptional: that would let null through, and null would then stand in for the metadata.
+  @ValidateIf((envelope: StackStateEnvelopeDto) => envelope.tags !== undefined)
   @IsStringMap()
   tags?: Record<string, string>;
 }

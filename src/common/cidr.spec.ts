@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { allowedClients } from './allowed-clients';
+import { cidrMatcher } from './cidr';
 
-describe('allowedClients', () => {
+describe('cidrMatcher', () => {
   it('matches addresses and CIDR blocks of both families, and IPv4-mapped IPv6 peers', () => {
-    const allowed = allowedClients(['127.0.0.1/32', '10.0.0.0/8', '192.0.2.7', '::1/128', 'fd00::/8']);
+    const allowed = cidrMatcher(['127.0.0.1/32', '10.0.0.0/8', '192.0.2.7', '::1/128', 'fd00::/8']);
     assert.equal(allowed('127.0.0.1'), true);
     assert.equal(allowed('::ffff:127.0.0.1'), true);
     assert.equal(allowed('10.200.3.4'), true);
@@ -18,6 +18,6 @@ describe('allowedClients', () => {
   });
 
   it('allows nobody when the list is empty', () => {
-    assert.equal(allowedClients([])('127.0.0.1'), false);
+    assert.equal(cidrMatcher([])('127.0.0.1'), false);
   });
 });

@@ -1,8 +1,10 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { MetricsService } from './metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { MetricsTokenGuard } from './metrics-token.guard';
 
 @Controller()
+@UseGuards(MetricsTokenGuard)
 export class MetricsController {
   constructor(private readonly service: MetricsService) {}
 
