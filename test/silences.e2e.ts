@@ -103,7 +103,7 @@ describe(`silences (${TEST_DB})`, () => {
       await end(later.body.id);
     });
 
-    it('answers 400 naming the field: bad time, endsAt past or before startsAt, no matchers, unknown key', async () => {
+    it('answers 400 naming the field: bad time, endsAt past or before startsAt, no matchers, unknown key, null', async () => {
       const bad = async (body: Record<string, unknown>, field: string, problem: RegExp) => {
         const answer = await call(app.url, 'createSilence', {
           headers: writeAuth,
@@ -120,6 +120,7 @@ describe(`silences (${TEST_DB})`, () => {
       await bad({ startsAt: at(2 * HOUR), endsAt: at(HOUR) }, 'endsAt', /after startsAt/);
       await bad({ matchers: {} }, 'matchers', /at least one key/);
       await bad({ matchers: { hostname: 'db-07' } }, 'matchers', /unknown matcher key "hostname"/);
+      await bad({ matchers: { host: 'x', status: null } }, 'matchers', /matcher "status" must not be null/);
       await bad({ matchers: { severity: 'fatal' } }, 'matchers.severity', /must be one of/);
       await bad({ matchers: { metadata: { k: 1 } } }, 'matchers.metadata', /string or a list of strings/);
       await bad({ matchers: { host: [] } }, 'matchers.host', /at least 1/);
@@ -162,6 +163,37 @@ describe(`silences (${TEST_DB})`, () => {
       const cancelled = await end(pending.body.id);
       assert.equal(cancelled.body.state, 'expired', 'a pending silence ended early never starts');
     });
+  });
+
+  it('gives a held notification an ETag of its own, so a cached copy does not keep a stale heldBy', async () => {
+    const scope = randomUUID();
+    const id = (await open(scope, randomUUID())).body.notificationId;
+    const get = (ifNoneMatch: string) =>
+      call(app.url, 'getNotification', { params: { id }, headers: { ...auth, 'If-None-Match': ifNoneMatch } });
+    const free = await get('"none"');
+    const freeTag = free.headers.get('etag') ?? '';
+    assert.equal(freeTag, `"${free.body.version}"`);
+    assert.equal((await get(freeTag)).status, 304);
+    const s = await silence(scope);
+    const held = await get(freeTag);
+    assert.equal(held.status, 200, 'the holds changed: not 304');
+    assert.equal(held.body.version, free.body.version);
+    assert.equal(held.body.heldBy.length, 1);
+    const heldTag = held.headers.get('etag') ?? '';
+    assert.match(heldTag, new RegExp(`^"${free.body.version}-`));
+    assert.equal((await get(heldTag)).status, 304);
+    await end(s.body.id);
+    const released = await get(heldTag);
+    assert.equal(released.status, 200);
+    assert.deepEqual(released.body.heldBy, []);
+    assert.equal(released.headers.get('etag'), freeTag);
+    // If-Match on a write compares the version only: either tag of this version is current.
+    const acknowledged = await call(app.url, 'acknowledgeNotification', {
+      params: { id },
+      headers: { ...writeAuth, 'If-Match': heldTag },
+      body: { by: 'ops', reason: 'looking' },
+    });
+    assert.equal(acknowledged.status, 200, JSON.stringify(acknowledged.body));
   });
 
   it('holds a matching change (stored, shown as held, not sent) and tells its current state at once on DELETE', async () => {

@@ -70,8 +70,9 @@ export class MatchersDto extends RouteMatchConfig implements Matchers {
   @MetadataMatchValues() declare metadata?: Record<string, string | string[]>;
 }
 
-// Names the first key that is not a match key: the pipe would drop it silently, and the silence would
-// then hold more than was asked for.
+// Names the first key that is not a match key (the pipe would drop it silently, and the silence would
+// then hold more than was asked for) or whose value is null (which the optional rules would take as
+// absent, and the answer would echo as a null the spec does not allow).
 function HasOnlyMatchKeys(): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
     registerDecorator({
@@ -79,16 +80,21 @@ function HasOnlyMatchKeys(): PropertyDecorator {
       target: target.constructor,
       propertyName: String(propertyName),
       validator: {
-        validate: (value: unknown) => unknownKeys(value).length === 0,
-        defaultMessage: (args) =>
-          `unknown matcher key "${unknownKeys(args?.value)[0]}" (the keys are ${MATCH_KEYS.join(', ')})`,
+        validate: (value: unknown) => matcherProblem(value) === undefined,
+        defaultMessage: (args) => matcherProblem(args?.value) ?? 'must be matchers',
       },
     });
 }
 
-function unknownKeys(value: unknown): string[] {
-  if (value === null || typeof value !== 'object') return [];
-  return Object.keys(value).filter((key) => !(MATCH_KEYS as readonly string[]).includes(key));
+function matcherProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, matcher] of Object.entries(value)) {
+    if (!(MATCH_KEYS as readonly string[]).includes(key)) {
+      return `unknown matcher key "${key}" (the keys are ${MATCH_KEYS.join(', ')})`;
+    }
+    if (matcher === null) return `matcher "${key}" must not be null (leave the key out to match any value)`;
+  }
+  return undefined;
 }
 
 export class SilenceRequestDto implements SilenceRequest {
