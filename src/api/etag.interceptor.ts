@@ -1,11 +1,11 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { map, Observable } from 'rxjs';
-import { etagMatches, etagOf } from '../common/etag';
+import { etagIsCurrent, etagOf } from '../common/etag';
 
 /**
  * Puts the ETag on every single-notification answer, and answers a GET whose If-None-Match names the
- * current version with 304 and no body.
+ * current ETag (version and holds) with 304 and no body.
  */
 @Injectable()
 export class EtagInterceptor implements NestInterceptor {
@@ -15,11 +15,12 @@ export class EtagInterceptor implements NestInterceptor {
     const response = http.getResponse<Response>();
     return next.handle().pipe(
       map((body: unknown) => {
-        const version = (body as { version?: unknown } | null)?.version;
+        const { version, heldBy } = (body ?? {}) as { version?: unknown; heldBy?: unknown };
         if (typeof version !== 'number') return body;
-        response.setHeader('ETag', etagOf(version));
+        const etag = etagOf(version, Array.isArray(heldBy) ? heldBy : []);
+        response.setHeader('ETag', etag);
         const ifNoneMatch = request.headers['if-none-match'];
-        if (request.method === 'GET' && ifNoneMatch !== undefined && etagMatches(ifNoneMatch, version)) {
+        if (request.method === 'GET' && ifNoneMatch !== undefined && etagIsCurrent(ifNoneMatch, etag)) {
           response.status(304);
           return undefined;
         }

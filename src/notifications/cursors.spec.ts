@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError } from '../common/api-error';
-import { etagMatches, etagOf } from '../common/etag';
+import { etagIsCurrent, etagMatches, etagOf } from '../common/etag';
 import { decodeFeedCursor, decodeListCursor, encodeFeedCursor, encodeListCursor } from './notification-cursor';
 
 const position = { at: new Date('2026-03-01T10:00:00.123Z'), id: '6a1f0f37-0c8b-4a57-9b7b-4f0e5b2a9c11' };
@@ -58,5 +58,21 @@ describe('ETags', () => {
     assert.ok(etagMatches('*', 7));
     assert.ok(!etagMatches('"70"', 7));
     assert.ok(!etagMatches('7', 7));
+  });
+
+  it('tell holds apart for If-None-Match, and only the version for If-Match', () => {
+    const held = etagOf(7, [{ kind: 'silence', id: 'a', endsAt: '2026-01-01T00:00:00Z' }]);
+    const heldElsewhere = etagOf(7, [{ kind: 'silence', id: 'b', endsAt: '2026-01-01T00:00:00Z' }]);
+    assert.match(held, /^"7-[\w-]{12}"$/);
+    assert.notEqual(held, heldElsewhere);
+    assert.equal(etagOf(7, []), '"7"');
+    assert.ok(etagIsCurrent(held, held));
+    assert.ok(etagIsCurrent(`W/${held}`, held));
+    assert.ok(etagIsCurrent('*', held));
+    assert.ok(!etagIsCurrent('"7"', held));
+    assert.ok(!etagIsCurrent(held, '"7"'));
+    assert.ok(etagMatches(held, 7));
+    assert.ok(!etagMatches(held, 70));
+    assert.ok(!etagMatches('"7-x"', 70));
   });
 });

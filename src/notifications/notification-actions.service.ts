@@ -191,7 +191,7 @@ function checkIfMatch(id: string, context: WriteContext, version: number): void 
   if (context.ifMatch !== undefined && !etagMatches(context.ifMatch, version)) {
     throw new ApiError(
       'precondition_failed',
-      `Notification ${id} changed since that ETag (If-Match ${context.ifMatch}; current "${version}"); read it again`,
+      `Notification ${id} changed since that ETag (If-Match ${context.ifMatch}; current version ${version}); read it again`,
     );
   }
 }

@@ -147,7 +147,7 @@ export interface paths {
         };
         /**
          * Get one notification
-         * @description Answers with an `ETag` (a strong validator of this notification's version). Send it back as
+         * @description Answers with an `ETag` (a strong validator of this notification's version and holds). Send it back as
          *     `If-None-Match` to get `304` without a body while nothing changed, or as `If-Match` on a write
          *     to change only the version you saw.
          */
@@ -1119,7 +1119,10 @@ export interface components {
             externalRefs: components["schemas"]["ExternalRef"][];
             /** @description Who acknowledged the notification, when and why; `null` when nobody has. */
             acknowledgement: components["schemas"]["Acknowledgement"] | null;
-            /** @description +1 on every change of this notification, delivered or not; its `ETag` is this number. */
+            /**
+             * @description +1 on every change of this notification, delivered or not; its `ETag` is this number (with a
+             *     hash of `heldBy` after it while held).
+             */
             version: number;
             /**
              * @description The silences and maintenance windows that match the notification now: while any does, its
@@ -1500,7 +1503,10 @@ export interface components {
         };
     };
     parameters: {
-        /** @description An `ETag` of this notification; the write is refused with `412` when it is no longer current. */
+        /**
+         * @description An `ETag` of this notification; the write is refused with `412` when its version is no longer
+         *     current (the holds part of a tag does not count: a write changes the notification, not its holds).
+         */
         IfMatch: string;
         /**
          * @description A unique key per intended change (a UUID). A retry with the same key and body gets the first
@@ -1513,7 +1519,11 @@ export interface components {
     };
     requestBodies: never;
     headers: {
-        /** @description The notification's version as a strong validator, e.g. `"7"`. */
+        /**
+         * @description A strong validator of the notification as answered: its version, e.g. `"7"`, and while silences or
+         *     maintenance windows hold it a hash of `heldBy` after it, e.g. `"7-Qm9vdGVk"` (the holds can change
+         *     without a change of the notification). `If-Match` compares the version only.
+         */
         ETag: string;
         /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
         IdempotentReplayed: "true";
@@ -1916,7 +1926,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description An `ETag` of this notification; the write is refused with `412` when it is no longer current. */
+                /**
+                 * @description An `ETag` of this notification; the write is refused with `412` when its version is no longer
+                 *     current (the holds part of a tag does not count: a write changes the notification, not its holds).
+                 */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -1958,7 +1971,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description An `ETag` of this notification; the write is refused with `412` when it is no longer current. */
+                /**
+                 * @description An `ETag` of this notification; the write is refused with `412` when its version is no longer
+                 *     current (the holds part of a tag does not count: a write changes the notification, not its holds).
+                 */
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /**
                  * @description A unique key per intended change (a UUID). A retry with the same key and body gets the first
@@ -2006,7 +2022,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description An `ETag` of this notification; the write is refused with `412` when it is no longer current. */
+                /**
+                 * @description An `ETag` of this notification; the write is refused with `412` when its version is no longer
+                 *     current (the holds part of a tag does not count: a write changes the notification, not its holds).
+                 */
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /**
                  * @description A unique key per intended change (a UUID). A retry with the same key and body gets the first
@@ -2054,7 +2073,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description An `ETag` of this notification; the write is refused with `412` when it is no longer current. */
+                /**
+                 * @description An `ETag` of this notification; the write is refused with `412` when its version is no longer
+                 *     current (the holds part of a tag does not count: a write changes the notification, not its holds).
+                 */
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /**
                  * @description A unique key per intended change (a UUID). A retry with the same key and body gets the first
