@@ -273,6 +273,28 @@ describe(`REST API for integrations (${TEST_DB})`, () => {
       );
     });
 
+    it('answers 400 for a null where a write body field may only be left out, and writes nothing', async () => {
+      const id = await open();
+      const headers = { Authorization: `Bearer ${WRITE_API_KEY}` };
+      const refused = [
+        await call(app.url, 'acknowledgeNotification', { params: { id }, headers, body: { by: 'a', reason: null } }),
+        await call(app.url, 'closeNotification', { params: { id }, headers, body: { by: null, reason: 'done' } }),
+        await call(app.url, 'putExternalRef', {
+          params: { id, system: 'jira' },
+          headers,
+          body: { id: 'OPS-1', url: null },
+        }),
+      ];
+      for (const answer of refused) {
+        assert.equal(answer.status, 400, JSON.stringify(answer.body));
+        assert.match(JSON.stringify(answer.body.details), /"field":"(reason|by|url)"/);
+      }
+      assert.deepEqual(
+        (await history(id)).map((e) => e.type),
+        ['opened'],
+      );
+    });
+
     it('closes by hand as a new revision with a closed event, and refuses to close twice', async () => {
       const id = await open();
       const closed = await writer.POST('/api/v1/notifications/{id}/close', {

@@ -25,7 +25,7 @@ import {
 } from '../common/api-types';
 
 import { DELIVERY_STATUSES, NOTIFICATION_STATUSES, NotificationStatus, SEVERITIES } from '../domain/notification';
-import { IsName } from '../common/patterns';
+import { IsName, IsOmittable } from '../common/patterns';
 
 type ListDeliveriesQuery = NonNullable<Operations['listDeliveries']['parameters']['query']>;
 
@@ -68,41 +68,41 @@ export class ChannelNameParamsDto {
 
 export class RouteTestNotificationDto implements RouteTestNotification {
   @IsString() @MaxLength(64) source: string;
-  @IsOptional() @IsString() @MaxLength(64) sourceInstance?: string;
+  @IsOmittable() @IsString() @MaxLength(64) sourceInstance?: string;
   @IsIn(SEVERITIES) severity: Schemas['Severity'];
-  @IsOptional() @IsIn(NOTIFICATION_STATUSES) status?: NotificationStatus;
-  @IsOptional() @IsString() @MaxLength(64) sourceState?: string;
+  @IsOmittable() @IsIn(NOTIFICATION_STATUSES) status?: NotificationStatus;
+  @IsOmittable() @IsString() @MaxLength(64) sourceState?: string;
   @IsString() @MaxLength(1000) title: string;
-  @IsOptional() @IsString() @MaxLength(10000) message?: string;
-  @IsOptional() @IsString() @MaxLength(1000) host?: string;
-  @IsOptional() @IsArray() @IsString({ each: true }) @MaxLength(1000, { each: true }) tags?: string[];
-  @IsOptional() @IsStringMap() metadata?: Record<string, string>;
+  @IsOmittable() @IsString() @MaxLength(10000) message?: string;
+  @IsOmittable() @IsString() @MaxLength(1000) host?: string;
+  @IsOmittable() @IsArray() @IsString({ each: true }) @MaxLength(1000, { each: true }) tags?: string[];
+  @IsOmittable() @IsStringMap() metadata?: Record<string, string>;
 }
 
 export class RouteTestRequestDto implements RouteTestRequest {
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => RouteTestNotificationDto)
   notification?: RouteTestNotificationDto;
 
   // A source's raw payload: validated by that ingress's own DTO (SignalPreviews), as its endpoint would.
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   stackstate?: StackStateEnvelope;
 
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   monasca?: MonascaAlarm;
 
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   alertmanager?: AlertmanagerWebhook;
 
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   pagerduty?: PagerDutyEvent;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(64)
   sourceInstance?: string;

@@ -24,7 +24,7 @@ import {
   UnacknowledgeRequest,
 } from '../common/api-types';
 import { NOTIFICATION_STATUSES, NotificationStatus, SEVERITIES } from '../domain/notification';
-import { IsName } from '../common/patterns';
+import { IsName, IsOmittable } from '../common/patterns';
 
 export const MAX_PAGE_SIZE = 200;
 const NOTIFICATION_SORTS: NotificationSort[] = ['-openedAt', 'openedAt', '-updatedAt'];
@@ -115,7 +115,7 @@ export class ExternalRefInputDto implements ExternalRefInput {
   @MaxLength(200)
   id: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsUrl({ require_protocol: true, require_tld: false })
   @MaxLength(2000)
   url?: string;
@@ -127,7 +127,7 @@ export class AcknowledgeRequestDto implements AcknowledgeRequest {
   @MaxLength(200)
   by: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(2000)
   reason?: string;
@@ -136,7 +136,7 @@ export class AcknowledgeRequestDto implements AcknowledgeRequest {
 export class UnacknowledgeRequestDto extends AcknowledgeRequestDto implements UnacknowledgeRequest {}
 
 export class CloseRequestDto implements CloseRequest {
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(1)
   @MaxLength(200)

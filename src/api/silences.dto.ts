@@ -16,6 +16,7 @@ import {
   registerDecorator,
   ValidateNested,
 } from 'class-validator';
+import { IsOmittable } from '../common/patterns';
 import { Matchers, Operations, Schemas, SilenceRequest } from '../common/api-types';
 import { MATCH_KEYS, RouteMatchConfig } from '../config/routes.config';
 import { SILENCE_STATES } from '../silences/silences.repository';
@@ -104,7 +105,7 @@ export class SilenceRequestDto implements SilenceRequest {
   @Type(() => MatchersDto)
   matchers: MatchersDto;
 
-  @IsOptional()
+  @IsOmittable()
   @IsRFC3339(RFC3339)
   startsAt?: string;
 

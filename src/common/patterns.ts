@@ -1,4 +1,4 @@
-import { Matches, ValidationOptions } from 'class-validator';
+import { Matches, ValidateIf, ValidationOptions } from 'class-validator';
 
 // The shapes of names and addresses, written once: config, API parameters and channels all use these.
 
@@ -30,4 +30,13 @@ export function IsE164(options?: ValidationOptions): PropertyDecorator {
       : 'must be a phone number in E.164 form, e.g. +12025551234',
     ...options,
   });
+}
+
+/**
+ * An optional field of an API body: it may be left out, but a null is validated like any other value
+ * (and refused by the field's rules) where the spec does not allow null. class-validator's IsOptional
+ * takes null as absent, and an answer that echoes the field would then carry a null the spec forbids.
+ */
+export function IsOmittable(options?: ValidationOptions): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined, options);
 }
