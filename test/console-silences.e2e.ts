@@ -12,6 +12,7 @@ import { API_KEY, defaultTestConfig, STACKSTATE_TOKEN, startTestApp, TestApp, WR
 import { TEST_DB } from './support/test-database';
 
 const HOUR = 3_600_000;
+const HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> HTML';
 
 /** A `datetime-local` value in this process's time zone (the browser's too: same machine, same TZ). */
 function localInput(date: Date): string {
@@ -245,13 +246,33 @@ describe('operator console: silences', { skip: TEST_DB === 'postgres' ? 'checked
     }
   });
 
-  it('offers a read key no silence action, and shows it the same', async () => {
+  it('offers a read key no silence action, and shows it the same; the text of a silence stays text', async () => {
+    const hostile = await sdk(app.url, WRITE_API_KEY).POST('/api/v1/silences', {
+      body: {
+        matchers: { host: HOSTILE, metadata: { [HOSTILE]: '*' } },
+        endsAt: new Date(Date.now() + HOUR).toISOString(),
+        comment: HOSTILE,
+        createdBy: HOSTILE,
+      },
+    });
+    assert.equal(hostile.response.status, 201);
     const read = await openTab(browser);
     try {
       await signIn(read, app.url, API_KEY);
       const { page } = read;
       await page.getByRole('link', { name: 'Silences' }).click();
       await page.locator(`tr[data-id="${ids.hostSilence}"]`).waitFor();
+      const row = page.locator(`tr[data-id="${hostile.data?.id}"]`);
+      assert.equal(await row.locator('td[data-label="Comment"]').textContent(), HOSTILE);
+      assert.deepEqual(await row.locator('.matchers li').allTextContents(), [
+        `host = ${HOSTILE}`,
+        `metadata.${HOSTILE} = *`,
+      ]);
+      await row.getByRole('link', { name: HOSTILE }).click();
+      await page.getByRole('heading', { name: `Silence: ${HOSTILE}` }).waitFor();
+      assert.equal(await page.locator('img[src="x"], main script').count(), 0);
+      assert.equal(await page.evaluate('window.__xss'), undefined);
+      await page.goBack();
       assert.equal(await page.getByRole('link', { name: 'New silence' }).count(), 0);
       assert.equal(await page.locator('main button').count(), 0);
       await page.getByRole('link', { name: 'failover drill' }).click();

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Browser } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { ConsoleTab, openTab, rowTitles, screenshot, shows, signIn } from './support/console-page';
+import { ConsoleTab, openTab, rowTitles, screenshot, shows, signIn, unlabelledControls } from './support/console-page';
 import { FAST_DELIVERY } from './support/delivery-config';
 import { eventually, FakeChannel } from './support/fake-channel';
 import { monascaAlarm, stackStateClose, stackStateOpen } from './support/fixtures';
@@ -360,6 +360,23 @@ describe(
       await page.locator(`tr[data-id="${id}"]`).waitFor({ timeout: 5000 });
       assert.equal((await rowTitles(page))[0], title);
       assert.equal(await page.evaluate('window.__stay'), 1, 'no reload');
+    });
+
+    it('labels every control on every page', async () => {
+      const { page } = tab;
+      const pages = [
+        ['/', 'table.notifications tbody tr'],
+        [`/notifications/${ids.disk}`, '.actions'],
+        ['/deliveries', 'main form'],
+        ['/channels', 'tr[data-channel="hook"]'],
+      ];
+      for (const [path, ready] of pages) {
+        await page.goto(`${app.url}/console${path}`);
+        await page.locator(ready).first().waitFor();
+        // The action forms too, which are inside closed disclosures.
+        for (const summary of await page.locator('main details > summary').all()) await summary.click();
+        assert.deepEqual(await unlabelledControls(page), [], path);
+      }
     });
 
     it('is usable by keyboard, in dark mode and at phone width', async () => {
