@@ -36,7 +36,7 @@ export function parseFilters(search: string): Filters {
     host: params.get('host') ?? '',
     tags: params.get('tag') ?? '',
     q: params.get('q') ?? '',
-    sort: sort in SORT_LABELS ? (sort as Sort) : DEFAULT_SORT,
+    sort: Object.hasOwn(SORT_LABELS, sort) ? (sort as Sort) : DEFAULT_SORT,
   };
 }
 
