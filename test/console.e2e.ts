@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Browser } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { ConsoleTab, openTab, rowTitles, screenshot, shows, signIn } from './support/console-page';
+import { ConsoleTab, openTab, rowTitles, screenshot, shows, signIn, unlabelledControls } from './support/console-page';
 import { FAST_DELIVERY } from './support/delivery-config';
 import { eventually, FakeChannel } from './support/fake-channel';
 import { monascaAlarm, stackStateClose, stackStateOpen } from './support/fixtures';
@@ -33,6 +33,8 @@ describe(
     let tab: ConsoleTab;
     const hook = new FakeChannel();
     const pager = new FakeChannel();
+    // A receiver that answers 410 Gone: the first delivery to it disables its channel.
+    const gone = new FakeChannel();
     const ids = {} as Record<'database' | 'disk' | 'hostile' | 'monasca' | 'resolved', string>;
     const writer = () => sdk(app.url, WRITE_API_KEY);
 
@@ -59,8 +61,8 @@ describe(
     };
 
     before(async () => {
-      await hook.start();
-      await pager.start();
+      await Promise.all([hook.start(), pager.start(), gone.start()]);
+      gone.answer = () => ({ status: 410, body: 'gone' });
       // The pager refuses (404: a permanent failure) until a test says otherwise: its delivery is dead.
       pager.answer = () => ({ status: 404, body: 'no such hook' });
       app = await startTestApp({
@@ -69,8 +71,10 @@ describe(
           channels: {
             hook: { type: 'webhook', url: `${hook.url}/hook` },
             pager: { type: 'webhook', url: `${pager.url}/pager` },
+            gone: { type: 'webhook', url: `${gone.url}/gone` },
           },
           routes: [
+            { name: 'gone', match: { tags: 'relay:gone' }, channels: ['gone'] },
             { name: 'stackstate', match: { source: 'stackstate' }, channels: ['hook'] },
             { name: 'monasca', match: { source: 'monasca' }, channels: ['pager'] },
           ],
@@ -99,8 +103,7 @@ describe(
     after(async () => {
       await browser?.close();
       await app?.close();
-      await hook.close();
-      await pager.close();
+      await Promise.all([hook.close(), pager.close(), gone.close()]);
     });
 
     it('refuses a wrong key with a clear message, then signs in with a right one', async () => {
@@ -125,23 +128,15 @@ describe(
       assert.ok(!(await page.content()).includes(WRITE_API_KEY));
     });
 
-    it('lists the open notifications, newest opened first, loading in well under a second', async (t) => {
-      // Timed in a fresh browser context (nothing cached), already signed in, then again with the cache.
+    it('lists the open notifications, newest changes first, also in a fresh browser', async () => {
+      // A fresh browser context (nothing cached), already signed in, then again with the cache. How fast:
+      // npm run bench:console.
       const cold = await openTab(browser);
       await cold.page.addInitScript(`sessionStorage.setItem('alert-relay.apiKey', '${API_KEY}')`);
-      const timings: string[] = [];
-      for (const run of ['cold', 'warm']) {
-        const started = Date.now();
+      for (let run = 0; run < 2; run++) {
         await cold.page.goto(`${app.url}/console/`);
         await cold.page.locator('table.notifications tbody tr').first().waitFor();
-        const firstList = Date.now() - started;
-        const domReady = await cold.page.evaluate<number>(
-          "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd",
-        );
-        timings.push(`${run}: DOMContentLoaded ${Math.round(domReady)} ms, first list ${firstList} ms`);
-        assert.ok(firstList < 2000, `${run}: first list after ${firstList} ms`);
       }
-      t.diagnostic(`console load: ${timings.join('; ')}`);
       assert.deepEqual(cold.errors, []);
       await cold.page.close();
       const { page } = tab;
@@ -160,7 +155,7 @@ describe(
       await screenshot(page, 'notifications');
     });
 
-    it('filters by status, severity, source, tag and text, in the address', async () => {
+    it('filters by status, severity, source, host, tag and text, and orders, in the address', async () => {
       const { page } = tab;
       const reset = async () => {
         await page.getByRole('button', { name: 'Reset' }).click();
@@ -179,6 +174,18 @@ describe(
       await page.getByRole('button', { name: 'Apply' }).click();
       await shows(page, ['Database down (replica too)']);
       await reset();
+      await page.getByLabel('Host').fill('db-7');
+      await page.getByLabel('Host').press('Enter');
+      await page.waitForURL(/host=db-7/);
+      await shows(page, ['Database down (replica too)']);
+      await reset();
+      // Newest changes first by default; the order is in the address too.
+      await page.getByLabel('Order').selectOption('openedAt');
+      await page.waitForURL(/sort=openedAt/);
+      await shows(page, ['Database down (replica too)', 'Disk filling up', HOSTILE_TITLE, 'cpu_high']);
+      assert.match((await page.getByTestId('count').textContent()) ?? '', /oldest opened first/);
+      await reset();
+      assert.match((await page.getByTestId('count').textContent()) ?? '', /newest changes first/);
       await page.getByLabel('Status').selectOption('closed');
       await shows(page, ['Was down, now fine']);
       // A filtered view survives a reload: it lives in the address.
@@ -302,6 +309,46 @@ describe(
       await screenshot(page, 'channels');
     });
 
+    it('shows a channel disabled by 410 Gone and enables it again (write key)', async () => {
+      const id = await open('Receiver gone', 'CRITICAL', 'web-5', ['relay:gone']).id;
+      const channel = async () => (await writer().GET('/api/v1/channels')).data?.items.find((c) => c.name === 'gone');
+      await eventually(async () => ((await channel())?.disabled ? true : undefined));
+      const { page } = tab;
+      await page.reload();
+      const row = page.locator('tr[data-channel="gone"]');
+      await row.getByText('disabled: the endpoint answered 410 Gone').waitFor();
+      assert.equal(
+        await row.getByRole('link', { name: 'its dead letters' }).getAttribute('href'),
+        '/console/deliveries?status=dead&channel=gone',
+      );
+      // A read key sees that it is disabled, and no Enable.
+      const reader = await openTab(browser);
+      try {
+        await signIn(reader, app.url, API_KEY);
+        await reader.page.goto(`${app.url}/console/channels`);
+        await reader.page
+          .locator('tr[data-channel="gone"]')
+          .getByText('disabled: the endpoint answered 410 Gone')
+          .waitFor();
+        assert.equal(await reader.page.getByRole('button', { name: /Enable/ }).count(), 0);
+        assert.deepEqual(reader.errors, []);
+      } finally {
+        await reader.page.close();
+      }
+      await screenshot(page, 'channels-disabled');
+      await row.getByRole('button', { name: 'Enable gone' }).click();
+      await eventually(async () => ((await row.locator('.tone-bad').count()) === 0 ? true : undefined));
+      assert.equal(await row.getByRole('button', { name: 'Enable gone' }).count(), 0);
+      assert.equal((await channel())?.disabled, null);
+      // Its dead letter goes out once retried.
+      gone.answer = () => ({});
+      const [dead] = (await writer().GET('/api/v1/notifications/{id}/deliveries', { params: { path: { id } } })).data!
+        .items;
+      assert.equal(dead.status, 'dead');
+      await writer().POST('/api/v1/deliveries/{id}/retry', { params: { path: { id: dead.id } } });
+      await eventually(() => Promise.resolve(gone.requests.length === 2 || undefined));
+    });
+
     it('adds a new alert to the list without a reload', async () => {
       const { page } = tab;
       await page.getByRole('link', { name: 'Notifications' }).click();
@@ -313,6 +360,23 @@ describe(
       await page.locator(`tr[data-id="${id}"]`).waitFor({ timeout: 5000 });
       assert.equal((await rowTitles(page))[0], title);
       assert.equal(await page.evaluate('window.__stay'), 1, 'no reload');
+    });
+
+    it('labels every control on every page', async () => {
+      const { page } = tab;
+      const pages = [
+        ['/', 'table.notifications tbody tr'],
+        [`/notifications/${ids.disk}`, '.actions'],
+        ['/deliveries', 'main form'],
+        ['/channels', 'tr[data-channel="hook"]'],
+      ];
+      for (const [path, ready] of pages) {
+        await page.goto(`${app.url}/console${path}`);
+        await page.locator(ready).first().waitFor();
+        // The action forms too, which are inside closed disclosures.
+        for (const summary of await page.locator('main details > summary').all()) await summary.click();
+        assert.deepEqual(await unlabelledControls(page), [], path);
+      }
     });
 
     it('is usable by keyboard, in dark mode and at phone width', async () => {
@@ -363,7 +427,7 @@ describe(
           await page.locator('main table').first().waitFor();
           const buttons = await page.locator('main button').allTextContents();
           assert.deepEqual(
-            buttons.filter((b) => /Acknowledge|Close|Link|Retry|Test/.test(b)),
+            buttons.filter((b) => /Acknowledge|Close|Link|Retry|Test|Enable|End/.test(b)),
             [],
             url,
           );

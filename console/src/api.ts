@@ -15,7 +15,11 @@ export const serviceRoot = new URL('..', consoleRoot).href;
 export const routerBase = consoleRoot.pathname.replace(/\/$/, '');
 
 export function createClient(apiKey: string): AlertRelayClient {
-  return createAlertRelayClient({ baseUrl: serviceRoot, apiKey });
+  // No HTTP cache for API answers: the console keeps its own (TanStack Query), and a revalidated answer
+  // could be older than it looks (a notification's ETag is its version, which `heldBy` is not part of:
+  // a 304 would bring back the silence that held it before).
+  const fetchFresh = (request: Request) => fetch(new Request(request, { cache: 'no-store' }));
+  return createAlertRelayClient({ baseUrl: serviceRoot, apiKey, fetch: fetchFresh });
 }
 
 /** An answer of the SDK: its data, or an AlertRelayError carrying the API's error body. */

@@ -20,3 +20,15 @@ export function useNotification(id: string) {
     },
   });
 }
+
+/** One silence; its page, the notifications it holds and the list share this cache entry. */
+export function useSilence(id: string) {
+  const { client } = useSession();
+  return useQuery({
+    queryKey: ['silence', id],
+    queryFn: async ({ signal }) =>
+      unwrap(await client.GET('/api/v1/silences/{id}', { params: { path: { id } }, signal })),
+    // A silence's state changes with time (pending → active → expired), not through the change feed.
+    refetchInterval: 30_000,
+  });
+}

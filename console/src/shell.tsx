@@ -6,6 +6,8 @@ import { ChannelsPage } from './pages/channels';
 import { DeliveriesPage } from './pages/deliveries';
 import { NotificationPage } from './pages/notification';
 import { NotificationsPage } from './pages/notifications';
+import { NewSilencePage } from './pages/silence-form';
+import { SilencePage, SilencesPage } from './pages/silences';
 import { useSession } from './session';
 
 interface NavItem {
@@ -15,9 +17,9 @@ interface NavItem {
   prefix?: string;
 }
 
-// Silences join this list (and the routes below) once the API has /api/v1/silences.
 const NAV: NavItem[] = [
   { path: '/', label: 'Notifications', prefix: '/notifications/' },
+  { path: '/silences', label: 'Silences', prefix: '/silences/' },
   { path: '/deliveries', label: 'Deliveries' },
   { path: '/channels', label: 'Channels' },
 ];
@@ -54,6 +56,9 @@ export function Shell() {
         <Switch>
           <Route path="/" component={NotificationsPage} />
           <Route path="/notifications/:id" component={NotificationPage} />
+          <Route path="/silences" component={SilencesPage} />
+          <Route path="/silences/new" component={NewSilencePage} />
+          <Route path="/silences/:id" component={SilencePage} />
           <Route path="/deliveries" component={DeliveriesPage} />
           <Route path="/channels" component={ChannelsPage} />
           <Route>

@@ -59,3 +59,21 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
+
+/**
+ * The form controls in `main` that have no accessible name (no <label>, aria-label or aria-labelledby),
+ * as `tag[name]`: an empty list when every control is labelled. (A string: the tests have no DOM types.)
+ */
+export function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`
+    Array.from(document.querySelectorAll('main input, main select, main textarea'))
+      .filter((c) => c.type !== 'hidden' && c.labels.length === 0)
+      .filter((c) => !c.getAttribute('aria-label') && !c.getAttribute('aria-labelledby'))
+      .map((c) => c.tagName.toLowerCase() + '[' + c.name + ']')
+  `);
+}
+
+/** How many pixels the page is wider than the window (0 or less: it fits). */
+export function overflow(page: Page): Promise<number> {
+  return page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+}

@@ -1,4 +1,4 @@
-import type { Severity } from '@alert-relay/client';
+import { AlertRelayError, type Severity } from '@alert-relay/client';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { describeError } from '../api';
@@ -11,14 +11,17 @@ const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['day', 365],
 ];
 
-/** "3 min. ago", "in 2 hr.": how far an instant is from now, in its largest whole unit. */
+/**
+ * "3 min. ago", "in 2 hr.": how far an instant is from now, rounded, in its largest unit (a silence
+ * made for 2 h reads "in 2 hr.", not "in 1 hr." a moment later).
+ */
 export function age(iso: string, now = Date.now()): string {
   let value = (new Date(iso).getTime() - now) / 1000;
   for (const [unit, size] of STEPS) {
-    if (Math.abs(value) < size) return relative.format(Math.trunc(value), unit);
+    if (Math.abs(Math.round(value)) < size) return relative.format(Math.round(value), unit);
     value /= size;
   }
-  return relative.format(Math.trunc(value), 'year');
+  return relative.format(Math.round(value), 'year');
 }
 
 /** Renders the calling component again every `ms`, so that the ages it shows stay true. */
@@ -91,12 +94,28 @@ export function isWebUrl(value: string): boolean {
   }
 }
 
+/** A failed call in words; a 400's details (which field, what is wrong with it) listed below. */
 export function ErrorNote({ error, what }: { error: unknown; what?: string }) {
+  const text = `${what ? `${what}: ` : ''}${describeError(error)}`;
+  const details = error instanceof AlertRelayError ? (error.body?.details ?? []) : [];
+  if (details.length === 0) {
+    return (
+      <p class="error" role="alert">
+        {text}
+      </p>
+    );
+  }
   return (
-    <p class="error" role="alert">
-      {what ? `${what}: ` : ''}
-      {describeError(error)}
-    </p>
+    <div class="error" role="alert">
+      <p>{text}</p>
+      <ul class="error-details">
+        {details.map((d) => (
+          <li key={`${d.field} ${d.problem}`}>
+            <code>{d.field}</code> {d.problem}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

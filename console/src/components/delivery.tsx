@@ -17,8 +17,16 @@ export function DeliveryStatusBadge({ delivery: d }: { delivery: Delivery }) {
   return <Badge tone={STATUS_TONE[d.status]}>{d.inFlight ? 'sending' : d.status}</Badge>;
 }
 
-/** When a pending delivery is due, or when a finished one finished. */
+/** When a pending delivery is due, when a held one's holds end, or when a finished one finished. */
 export function DeliveryWhen({ delivery: d }: { delivery: Delivery }) {
+  if (d.status === 'held' && d.hold?.by.length) {
+    const until = Math.max(...d.hold.by.map((hold) => new Date(hold.endsAt).getTime()));
+    return (
+      <>
+        held, ends <Time at={new Date(until).toISOString()} />
+      </>
+    );
+  }
   if (d.status === 'pending') {
     return (
       <>
@@ -68,7 +76,7 @@ export function AttemptTable({ attempts }: { attempts: DeliveryAttempt[] }) {
   );
 }
 
-/** Replays a finished delivery now (write scope); pending ones are already on their way. */
+/** Replays a finished delivery now (write scope). */
 export function RetryButton({ delivery: d }: { delivery: Delivery }) {
   const { client, canWrite } = useSession();
   const queryClient = useQueryClient();
@@ -80,7 +88,8 @@ export function RetryButton({ delivery: d }: { delivery: Delivery }) {
       void queryClient.invalidateQueries({ queryKey: ['notification', d.notificationId, 'deliveries'] });
     },
   });
-  if (!canWrite || d.status === 'pending') return null;
+  // Pending and held deliveries are not finished: the worker or the end of a hold takes them on.
+  if (!canWrite || d.status === 'pending' || d.status === 'held') return null;
   return (
     <span class="retry">
       <button

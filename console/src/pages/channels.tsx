@@ -1,19 +1,17 @@
 import type { Channel } from '@alert-relay/client';
-import { useMutation, useQuery } from '@tanstack/preact-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/preact-query';
 import { unwrap } from '../api';
-import { Badge, ErrorNote, OutcomeBadge, TableHead } from '../components/common';
+import { Link } from 'wouter-preact';
+import { Badge, ErrorNote, OutcomeBadge, TableHead, Time } from '../components/common';
 import { useSession } from '../session';
 import { Page } from '../shell';
 import { RouteTest } from './route-test';
-
-// `disabled` arrives with the hardening issue (a channel switched off after 410 Gone); shown once the API has it.
-type ChannelState = Channel & { disabled?: { at: string; reason: string } | null };
 
 export function ChannelsPage() {
   const { client } = useSession();
   const channels = useQuery({
     queryKey: ['channels'],
-    queryFn: async ({ signal }) => unwrap(await client.GET('/api/v1/channels', { signal })).items as ChannelState[],
+    queryFn: async ({ signal }) => unwrap(await client.GET('/api/v1/channels', { signal })).items,
     refetchInterval: 15000,
   });
   return (
@@ -38,6 +36,7 @@ export function ChannelsPage() {
                 </td>
                 <td data-label="State">
                   <ChannelBadges channel={c} />
+                  {c.disabled && <EnableButton name={c.name} />}
                 </td>
                 <td>
                   <TestButton name={c.name} />
@@ -52,7 +51,7 @@ export function ChannelsPage() {
   );
 }
 
-function ChannelBadges({ channel: c }: { channel: ChannelState }) {
+function ChannelBadges({ channel: c }: { channel: Channel }) {
   return (
     <span class="badges">
       <Badge
@@ -62,11 +61,47 @@ function ChannelBadges({ channel: c }: { channel: ChannelState }) {
         circuit {c.circuit}
       </Badge>
       {c.disabled && (
-        <Badge tone="bad" title={`since ${new Date(c.disabled.at).toLocaleString()}`}>
-          disabled: {c.disabled.reason}
-        </Badge>
+        <>
+          <Badge tone="bad" title={`since ${new Date(c.disabled.at).toLocaleString()}`}>
+            disabled: {c.disabled.reason}
+          </Badge>
+          <span class="muted">
+            since <Time at={c.disabled.at} /> ·{' '}
+            <Link to={`/deliveries?status=dead&channel=${encodeURIComponent(c.name)}`}>its dead letters</Link>
+          </span>
+        </>
       )}
     </span>
+  );
+}
+
+/**
+ * Enables a channel a 410 Gone disabled (write scope), for every replica. Its dead letters stay dead
+ * until retried from the deliveries page.
+ */
+function EnableButton({ name }: { name: string }) {
+  const { client, canWrite } = useSession();
+  const queryClient = useQueryClient();
+  const enable = useMutation({
+    mutationFn: async () => unwrap(await client.POST('/api/v1/channels/{name}/enable', { params: { path: { name } } })),
+    onSuccess: (channel) =>
+      queryClient.setQueryData<Channel[]>(['channels'], (list) => list?.map((c) => (c.name === name ? channel : c))),
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: ['channels'] }),
+  });
+  if (!canWrite) return null;
+  return (
+    <div class="channel-enable">
+      <button
+        type="button"
+        class="small"
+        disabled={enable.isPending}
+        onClick={() => enable.mutate()}
+        aria-label={`Enable ${name}`}
+      >
+        {enable.isPending ? 'Enabling…' : 'Enable'}
+      </button>
+      {enable.error && <ErrorNote error={enable.error} what="Enable failed" />}
+    </div>
   );
 }
 

@@ -2,6 +2,7 @@ import type { Notification } from '@alert-relay/client';
 import { useMutation, useQueryClient } from '@tanstack/preact-query';
 import type { ComponentChildren } from 'preact';
 import { useRef } from 'preact/hooks';
+import { Link } from 'wouter-preact';
 import { isStatus, newIdempotencyKey, unwrap } from '../api';
 import { ErrorNote } from '../components/common';
 import { formFields } from '../components/forms';
@@ -69,6 +70,14 @@ export function NotificationActions({ version }: { version: NotificationVersion 
         <Field name="ticket" label="Ticket id" required maxLength={200} placeholder="OPS-1234" />
         <Field name="url" label="URL" type="url" maxLength={2000} />
       </ActionForm>
+      {n.host && (
+        <Link
+          class="action action-link"
+          to={`/silences/new?${new URLSearchParams({ host: n.host, for: '2h', notification: n.id })}`}
+        >
+          Silence this host…
+        </Link>
+      )}
     </section>
   );
 }

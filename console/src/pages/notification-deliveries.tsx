@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/preact-query';
 import { unwrap } from '../api';
 import { ErrorNote, ShortId, Time } from '../components/common';
 import { AttemptTable, DeliveryStatusBadge, DeliveryWhen, RetryButton } from '../components/delivery';
+import { DeliveryHoldNote } from '../components/silence';
 import { useSession } from '../session';
 
 /** Every delivery of one notification, per channel, each with every attempt. */
@@ -12,8 +13,12 @@ export function NotificationDeliveries({ id }: { id: string }) {
     queryKey: ['notification', id, 'deliveries'],
     queryFn: async ({ signal }) =>
       unwrap(await client.GET('/api/v1/notifications/{id}/deliveries', { params: { path: { id } }, signal })).items,
-    // Delivery progress is not in the change feed: look again while something is still on its way.
-    refetchInterval: (query) => (query.state.data?.some((d) => d.status === 'pending') ? 2000 : false),
+    // Delivery progress is not in the change feed: look again while something is still on its way, and
+    // (less often) while something is held, to show its release.
+    refetchInterval: (query) => {
+      const statuses = new Set(query.state.data?.map((d) => d.status));
+      return statuses.has('pending') ? 2000 : statuses.has('held') ? 5000 : false;
+    },
   });
   const byChannel = new Map<string, Delivery[]>();
   for (const d of deliveries.data ?? []) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d]);
@@ -40,6 +45,11 @@ export function NotificationDeliveries({ id }: { id: string }) {
                 </span>
                 <RetryButton delivery={d} />
               </p>
+              {d.hold && (
+                <p class="muted hold">
+                  <DeliveryHoldNote delivery={d} />
+                </p>
+              )}
               <AttemptTable attempts={d.attemptLog ?? []} />
             </div>
           ))}

@@ -4,24 +4,39 @@ import { KnownSources, SeverityOptions } from '../components/options';
 
 type ApiQuery = NonNullable<paths['/api/v1/notifications']['get']['parameters']['query']>;
 
+type Sort = NonNullable<ApiQuery['sort']>;
+
+// Newest changes first unless the address says otherwise: what moved last is what the operator wants.
+const DEFAULT_SORT: Sort = '-updatedAt';
+export const SORT_LABELS: Record<Sort, string> = {
+  '-updatedAt': 'newest changes first',
+  '-openedAt': 'newest opened first',
+  openedAt: 'oldest opened first',
+};
+
 export interface Filters {
   status: 'open' | 'closed' | 'all';
   severity: string;
   source: string;
+  host: string;
   tags: string;
   q: string;
+  sort: Sort;
 }
 
 // The filters live in the page's address, so a filtered view can be bookmarked, shared and gone back to.
 export function parseFilters(search: string): Filters {
   const params = new URLSearchParams(search);
   const status = params.get('status');
+  const sort = params.get('sort') ?? '';
   return {
     status: status === 'closed' || status === 'all' ? status : 'open',
     severity: params.get('severity') ?? '',
     source: params.get('source') ?? '',
+    host: params.get('host') ?? '',
     tags: params.get('tag') ?? '',
     q: params.get('q') ?? '',
+    sort: Object.hasOwn(SORT_LABELS, sort) ? (sort as Sort) : DEFAULT_SORT,
   };
 }
 
@@ -31,8 +46,10 @@ export function toApiQuery(filters: Filters): ApiQuery {
     ...(filters.status === 'all' ? {} : { status: filters.status }),
     ...(filters.severity ? { severity: filters.severity as ApiQuery['severity'] } : {}),
     ...(filters.source ? { source: filters.source } : {}),
+    ...(filters.host ? { host: filters.host } : {}),
     ...(tags.length ? { tag: tags } : {}),
     ...(filters.q ? { q: filters.q } : {}),
+    sort: filters.sort,
   };
 }
 
@@ -48,9 +65,10 @@ export function NotificationFilters({ filters, onApply }: { filters: Filters; on
   const apply = (form: HTMLFormElement) => {
     const params = new URLSearchParams();
     const fields = formFields(form);
-    for (const name of ['status', 'severity', 'source', 'tag', 'q']) {
+    const defaults: Record<string, string> = { status: 'open', sort: DEFAULT_SORT };
+    for (const name of ['status', 'severity', 'source', 'host', 'tag', 'q', 'sort']) {
       const value = fields[name] ?? '';
-      if (value && !(name === 'status' && value === 'open')) params.set(name, value);
+      if (value && value !== defaults[name]) params.set(name, value);
     }
     onApply(params.toString());
   };
@@ -85,6 +103,16 @@ export function NotificationFilters({ filters, onApply }: { filters: Filters; on
       </label>
       <KnownSources id="known-sources" />
       <label>
+        Host
+        <input
+          name="host"
+          defaultValue={filters.host}
+          maxLength={1000}
+          placeholder="exactly, e.g. db-7"
+          autocomplete="off"
+        />
+      </label>
+      <label>
         Tag
         <input name="tag" defaultValue={filters.tags} placeholder="cluster-name:prod" autocomplete="off" />
       </label>
@@ -97,6 +125,16 @@ export function NotificationFilters({ filters, onApply }: { filters: Filters; on
           placeholder="words in title or message"
           maxLength={200}
         />
+      </label>
+      <label>
+        Order
+        <select name="sort" defaultValue={filters.sort} onChange={(e) => apply(e.currentTarget.form!)}>
+          {Object.entries(SORT_LABELS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label[0].toUpperCase() + label.slice(1)}
+            </option>
+          ))}
+        </select>
       </label>
       <div class="filter-actions">
         <button type="submit">Apply</button>

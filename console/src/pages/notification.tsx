@@ -2,6 +2,7 @@ import type { Notification } from '@alert-relay/client';
 import { Link, useParams } from 'wouter-preact';
 import { isStatus } from '../api';
 import { ErrorNote, Instant, Json, SafeLink, SeverityBadge } from '../components/common';
+import { HoldList } from '../components/silence';
 import { useNotification } from '../queries';
 import { useSession } from '../session';
 import { Page } from '../shell';
@@ -55,6 +56,7 @@ function NotificationFields({ notification: n }: { notification: Notification })
     ['Component', n.component ? <ComponentRef component={n.component} /> : null],
     ['Tags', n.tags.length ? <Tags tags={n.tags} /> : null],
     ['Tickets', <TicketLinks notification={n} />],
+    ['Held by', n.heldBy.length ? <HoldList holds={n.heldBy} /> : null],
     [
       'Acknowledged',
       n.acknowledgement ? (

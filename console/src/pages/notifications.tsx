@@ -5,7 +5,8 @@ import { unwrap } from '../api';
 import { Badge, ErrorNote, SafeLink, SeverityBadge, ShowMore, TableHead, Time, useTicking } from '../components/common';
 import { useSession } from '../session';
 import { Page } from '../shell';
-import { NotificationFilters, parseFilters, toApiQuery } from './notification-filters';
+import { HeldBadges } from '../components/silence';
+import { NotificationFilters, parseFilters, SORT_LABELS, toApiQuery } from './notification-filters';
 
 const PAGE_SIZE = 50;
 
@@ -39,7 +40,7 @@ export function NotificationsPage() {
           <p class="muted" aria-live="polite" data-testid="count">
             {items.length === 0
               ? 'No notifications match these filters.'
-              : `${items.length}${list.hasNextPage ? '+' : ''} ${filters.status === 'all' ? '' : `${filters.status} `}notification${items.length === 1 ? '' : 's'}, newest opened first`}
+              : `${items.length}${list.hasNextPage ? '+' : ''} ${filters.status === 'all' ? '' : `${filters.status} `}notification${items.length === 1 ? '' : 's'}, ${SORT_LABELS[filters.sort]}`}
           </p>
           {items.length > 0 && <NotificationTable items={items} />}
           <ShowMore list={list} />
@@ -66,7 +67,15 @@ function NotificationTable({ items }: { items: Notification[] }) {
               {n.source}
               <span class="muted"> · {n.sourceInstance}</span>
             </td>
-            <td data-label="Host">{n.host ?? <span class="muted">–</span>}</td>
+            <td data-label="Host">
+              {n.host ? (
+                <Link to={`/?host=${encodeURIComponent(n.host)}`} title={`Only notifications about ${n.host}`}>
+                  {n.host}
+                </Link>
+              ) : (
+                <span class="muted">–</span>
+              )}
+            </td>
             <td data-label="State">
               <StateBadges notification={n} />
             </td>
@@ -86,7 +95,7 @@ function NotificationTable({ items }: { items: Notification[] }) {
   );
 }
 
-/** Open or closed, and who acknowledged it. (Silenced joins here once the API says which silences hold it.) */
+/** Open or closed, who acknowledged it, and what silences it now (a link to the silence). */
 export function StateBadges({ notification: n }: { notification: Notification }) {
   return (
     <span class="badges">
@@ -96,6 +105,7 @@ export function StateBadges({ notification: n }: { notification: Notification })
           ack · {n.acknowledgement.by}
         </Badge>
       )}
+      <HeldBadges holds={n.heldBy} />
     </span>
   );
 }
