@@ -211,6 +211,8 @@ describe(
       await sentToHook(ids.database, 'updated');
       await page.goto(`${app.url}/console/notifications/${ids.database}`);
       await page.getByRole('heading', { name: 'Database down (replica too)' }).waitFor();
+      // The timeline is its own query: it may arrive after the notification's heading.
+      await page.locator('.timeline > li[data-type="updated"]').waitFor();
       assert.deepEqual(
         await page.locator('.timeline > li').evaluateAll((li) => li.map((e) => e.getAttribute('data-type'))),
         ['opened', 'updated'],
