@@ -5,7 +5,8 @@
 // of each process (and of PostgreSQL per message), then the targets of issue 14 as PASS/FAIL lines.
 // Env: BENCH_SECONDS (per target per round, 5), BENCH_ROUNDS (3), BENCH_WARMUP_SECONDS (2),
 // BENCH_CONNECTIONS (32), BENCH_SCENARIOS (comma-separated; the arguments win), BENCH_LOAD=autocannon,
-// BENCH_WRK_THREADS, BENCH_ALERTMANAGER=0, BENCH_NODE_ARGS and BENCH_POOL_SIZE (the service's).
+// BENCH_WRK_THREADS, BENCH_ALERTMANAGER=0, BENCH_NODE_ARGS and BENCH_POOL_SIZE (the service's),
+// BENCH_BASELINE (another build's dist/src/main.js: run it too, on its own database, and compare).
 import { cpus, loadavg } from 'node:os';
 import { BodyGenerator, bodyRun, Scenario, scenarios } from './support/bodies';
 import { cpuMs, PostgresCpuMeter } from './support/cpu';
@@ -114,6 +115,13 @@ async function main(): Promise<void> {
     const amBinary = alertmanagerBinary();
     const alertmanager = amBinary ? await start(startAlertmanager(amBinary)) : undefined;
     const embedded = chosen.has('embedded') ? await start(startServiceProcess(undefined)) : undefined;
+    const baselineMain = process.env.BENCH_BASELINE;
+    let baseline: Target | undefined;
+    if (baselineMain) {
+      const baselineDatabase = await createPostgresDatabase();
+      stops.push(() => baselineDatabase.drop());
+      baseline = await start(startServiceProcess(baselineDatabase.url, undefined, undefined, baselineMain));
+    }
 
     const run = (short: string, label: string, target: Target, scenario: Scenario, extra: Partial<Run> = {}): Run => ({
       short,
@@ -128,6 +136,12 @@ async function main(): Promise<void> {
       bare: run('bare', 'bare node:http', bare, scenarios.stackstate),
       minimal: run('minimal', 'minimal NestJS app', minimal, scenarios.stackstate),
       service: run('service', 'service, PostgreSQL', service, scenarios.stackstate, onPostgres),
+      baseline:
+        baseline &&
+        run('baseline', 'baseline build, PostgreSQL', baseline, scenarios.stackstate, {
+          service: true,
+          databaseNote: 'not measured',
+        }),
       alertmanager:
         alertmanager &&
         run('alertmanager', `Alertmanager ${alertmanager.version}`, alertmanager, scenarios.alertmanager),
@@ -296,6 +310,17 @@ function verdicts(runs: Record<string, Run | undefined>): Verdict[] {
   };
   source('StackState', runs.service, runs.minimal);
   source('Monasca', runs.monasca, runs.minimalMonasca);
+  if (runs.baseline)
+    out.push(
+      check(
+        'this build / BENCH_BASELINE: service CPU per message (StackState)',
+        ratio(runs.service, runs.baseline, cpuPerRequest),
+        '<=',
+        1,
+        `${fmt(med(runs.service, cpuPerRequest), 3)} vs ${fmt(med(runs.baseline, cpuPerRequest), 3)} ms; rate ` +
+          `${fmt(ratio(runs.service, runs.baseline, rate), 2)}x`,
+      ),
+    );
   const repeat = runs.repeat;
   if (repeat) {
     const groups = (f: 'transactions' | 'messages') => sum(repeat, (m) => m.groups![f]);
