@@ -1,11 +1,13 @@
 import cluster, { Worker } from 'node:cluster';
 import { createServer } from 'node:net';
 import { AppConfig } from './config/config.loader';
+import { serveClusterMetrics } from './metrics/cluster-metrics';
 
 /**
  * WORKERS=N (N > 1): this process (the primary) serves nothing itself; it runs N worker processes, each
  * the whole service as one replica would be (HTTP, SMTP, the delivery, digest and release workers, its
- * own database pool), sharing the HTTP and SMTP ports through node:cluster. SIGTERM or SIGINT is passed
+ * own database pool), sharing the HTTP and SMTP ports through node:cluster; `/metrics` on any worker
+ * answers for all of them. SIGTERM or SIGINT is passed
  * to every worker, each shuts down gracefully, and the primary exits when all have. A worker that exits
  * on its own (a crash, a failed start) stops the others and the primary exits 1: the supervisor
  * (systemd, Kubernetes) restarts the whole, as it would a single process.
@@ -16,6 +18,7 @@ export async function runWorkers(config: AppConfig): Promise<void> {
     PORT: String(config.env.port || (await freePort(config.env.host))),
     SMTP_PORT: String(config.env.smtpPort || (await freePort(config.env.host))),
   };
+  serveClusterMetrics();
   const say = (line: string) => process.stderr.write(`alert-relay: ${line}\n`);
   const workers = new Set<Worker>();
   let stopping = false;

@@ -34,6 +34,18 @@ function postAlone(url: string, body: unknown): Promise<number> {
   });
 }
 
+function getAlone(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request(url, { agent: false }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`${res.statusCode}: ${text}`))));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
 function smtpGreeting(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
@@ -116,6 +128,13 @@ describe('WORKERS=2 (postgres)', { skip: TEST_DB !== 'postgres' && 'runs in the 
     const delivered = sink.requests.map((r) => JSON.stringify(r.json));
     assert.equal(delivered.length, ids.length);
     for (const id of ids) assert.equal(delivered.filter((d) => d.includes(id)).length, 1, id);
+
+    // /metrics on either worker counts both workers' messages; a gauge read from the database is not doubled.
+    for (let i = 0; i < 4; i++) {
+      const text = await getAlone(`${service.url}/metrics`);
+      assert.match(text, /^alert_relay_ingest_requests_total\{source="stackstate",result="opened"\} 40$/m);
+      assert.match(text, /^alert_relay_notifications_open 40$/m);
+    }
 
     // The SMTP port is shared too: two connections, two greetings.
     const smtpPort = Number(/on ports \d+ \(HTTP\) and (\d+) \(SMTP\)/.exec(service.output())![1]);
