@@ -109,13 +109,13 @@ describe('WORKERS=2 (postgres)', { skip: TEST_DB !== 'postgres' && 'runs in the 
     assert.deepEqual(new Set(statuses), new Set([200]));
     // Each open is logged (asynchronously) by the worker that committed it.
     const openedBy = await eventually(
-      async () => {
+      () => {
         const found = new Map<string, number>();
         for (const line of logLines(service)) {
           const id = ids.find((i) => line.msg.includes(i) && line.msg.includes(': opened'));
           if (id) found.set(id, line.pid);
         }
-        return found.size === ids.length ? found : undefined;
+        return Promise.resolve(found.size === ids.length ? found : undefined);
       },
       10_000,
       'a log line for every open',

@@ -81,14 +81,20 @@ function memoiseValidationRules(): void {
     if (!found) grouped.set(metadata, (found = group(metadata)));
     return found;
   };
-  for (const add of ['addValidationMetadata', 'addConstraintMetadata'] as const) {
-    const original = storage[add].bind(storage) as (metadata: never) => void;
-    storage[add] = (metadata: never) => {
-      rules = new Map();
-      grouped = new WeakMap();
-      original(metadata);
-    };
-  }
+  const addRule = storage.addValidationMetadata.bind(storage);
+  const addConstraint = storage.addConstraintMetadata.bind(storage);
+  const forget = () => {
+    rules = new Map();
+    grouped = new WeakMap();
+  };
+  storage.addValidationMetadata = (metadata) => {
+    forget();
+    addRule(metadata);
+  };
+  storage.addConstraintMetadata = (metadata) => {
+    forget();
+    addConstraint(metadata);
+  };
 }
 
 memoiseValidationRules();
