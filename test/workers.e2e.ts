@@ -82,7 +82,8 @@ describe('WORKERS=2 (postgres)', { skip: TEST_DB !== 'postgres' && 'runs in the 
         ...defaultTestConfig(),
         channels: { sink: { type: 'webhook', url: `${sink.url}/hook` } },
         routes: [{ match: { source: 'stackstate' }, channels: ['sink'] }],
-        delivery: FAST_DELIVERY,
+        // Long enough that a loaded machine's slow send is not timed out and sent again (at least once).
+        delivery: { ...FAST_DELIVERY, timeout: '10s', lease: '30s' },
       }),
     );
     service = await startService({ ALERT_RELAY_CONFIG: configPath, DATABASE_URL: database.url, WORKERS: '2' });
