@@ -11,8 +11,8 @@ type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 const currentRequest = new AsyncLocalStorage<IncomingMessage>();
 
 /**
- * Nest's logger on pino: one JSON line per call, with Nest's context, and inside a request the
- * request's bindings (its id). Nest passes the context last (`log(message, context)`,
+ * Nest's logger on pino: one JSON line per call, with Nest's context, and inside a request `req` (its
+ * id, method and redacted URL). Nest passes the context last (`log(message, context)`,
  * `error(message, stack, context)`).
  */
 export class PinoNestLogger implements LoggerService {
@@ -39,7 +39,7 @@ export class PinoNestLogger implements LoggerService {
 
   private write(level: Level, message: unknown, params: unknown[]): void {
     const logger = this.root;
-    if (!logger.isLevelEnabled(level)) return;
+    if (!logger.isLevelEnabled(level)) return; // before building anything
     const fields: Record<string, unknown> = {};
     const req = currentRequest.getStore();
     if (req) fields.req = requestFields(req);
