@@ -1,11 +1,13 @@
-// npm run bench:ingest [-- monasca repeat embedded]: the service's durable ingest side by side with what
+// npm run bench:ingest [-- monasca repeat embedded alertmanager-webhook pagerduty workers]: the service's durable ingest side by side with what
 // bounds it, in alternating rounds of one run (see docs/design-notes.md, "Ingest speed"): a bare node:http
 // server, the minimal NestJS app (bench/minimal-app), Alertmanager when installed, and the service on a
 // fresh PostgreSQL database (and on the embedded one). Prints rate, p50/p99, non-2xx and CPU per request
 // of each process (and of PostgreSQL per message), then the targets of issue 14 as PASS/FAIL lines.
 // Env: BENCH_SECONDS (per target per round, 5), BENCH_ROUNDS (3), BENCH_WARMUP_SECONDS (2),
 // BENCH_CONNECTIONS (32), BENCH_SCENARIOS (comma-separated; the arguments win), BENCH_LOAD=autocannon,
-// BENCH_WRK_THREADS, BENCH_ALERTMANAGER=0, BENCH_NODE_ARGS and BENCH_POOL_SIZE (the service's).
+// BENCH_WRK_THREADS, BENCH_ALERTMANAGER=0, BENCH_NODE_ARGS and BENCH_POOL_SIZE (the service's),
+// BENCH_BASELINE (another build's dist/src/main.js: run it too, on its own database, and compare),
+// BENCH_WORKERS (the `workers` scenario's WORKERS, 2; setting it adds the scenario to the default run).
 import { cpus, loadavg } from 'node:os';
 import { BodyGenerator, bodyRun, Scenario, scenarios } from './support/bodies';
 import { cpuMs, PostgresCpuMeter } from './support/cpu';
@@ -24,8 +26,11 @@ import {
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
-const OPTIONAL = ['monasca', 'repeat', 'embedded'] as const;
+const OPTIONAL = ['monasca', 'repeat', 'embedded', 'alertmanager-webhook', 'pagerduty', 'workers'] as const;
 type Optional = (typeof OPTIONAL)[number];
+// `workers` (the service with WORKERS=BENCH_WORKERS, 2 by default) runs when named or BENCH_WORKERS is set.
+const DEFAULT = OPTIONAL.filter((name) => name !== 'workers' || process.env.BENCH_WORKERS);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 
 interface Measure {
   load: LoadResult;
@@ -74,7 +79,7 @@ async function measure(run: Run, seconds: number): Promise<Measure> {
 
 function selected(): Set<Optional> {
   const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : process.env.BENCH_SCENARIOS?.split(',');
-  if (!names) return new Set(OPTIONAL);
+  if (!names) return new Set(DEFAULT);
   const unknown = names.filter((n) => n !== 'stackstate' && !OPTIONAL.includes(n as Optional));
   if (unknown.length > 0)
     throw new Error(`unknown scenario ${unknown.join(', ')}; choose from stackstate, ${OPTIONAL.join(', ')}`);
@@ -114,6 +119,15 @@ async function main(): Promise<void> {
     const amBinary = alertmanagerBinary();
     const alertmanager = amBinary ? await start(startAlertmanager(amBinary)) : undefined;
     const embedded = chosen.has('embedded') ? await start(startServiceProcess(undefined)) : undefined;
+    // On a database of its own each: another build (BENCH_BASELINE), the service with WORKERS=N.
+    const onOwnDatabase = async (env: Record<string, string>, main?: string) => {
+      const own = await createPostgresDatabase();
+      stops.push(() => own.drop());
+      return start(startServiceProcess(own.url, undefined, env, main));
+    };
+    const baselineMain = process.env.BENCH_BASELINE;
+    const baseline = baselineMain ? await onOwnDatabase({}, baselineMain) : undefined;
+    const workers = chosen.has('workers') ? await onOwnDatabase({ WORKERS: String(WORKERS) }) : undefined;
 
     const run = (short: string, label: string, target: Target, scenario: Scenario, extra: Partial<Run> = {}): Run => ({
       short,
@@ -128,6 +142,18 @@ async function main(): Promise<void> {
       bare: run('bare', 'bare node:http', bare, scenarios.stackstate),
       minimal: run('minimal', 'minimal NestJS app', minimal, scenarios.stackstate),
       service: run('service', 'service, PostgreSQL', service, scenarios.stackstate, onPostgres),
+      workers:
+        workers &&
+        run('service workers', `service, WORKERS=${WORKERS}`, workers, scenarios.stackstate, {
+          service: true, // /metrics sums the workers' group-commit counters
+          databaseNote: 'not measured',
+        }),
+      baseline:
+        baseline &&
+        run('baseline', 'baseline build, PostgreSQL', baseline, scenarios.stackstate, {
+          service: true,
+          databaseNote: 'not measured',
+        }),
       alertmanager:
         alertmanager &&
         run('alertmanager', `Alertmanager ${alertmanager.version}`, alertmanager, scenarios.alertmanager),
@@ -140,6 +166,12 @@ async function main(): Promise<void> {
         : undefined,
       repeat: chosen.has('repeat')
         ? run('service repeats', 'service, PostgreSQL', service, scenarios.repeat, onPostgres)
+        : undefined,
+      alertmanagerWebhook: chosen.has('alertmanager-webhook')
+        ? run('service am-webhook', 'service, PostgreSQL', service, scenarios.alertmanagerWebhook, onPostgres)
+        : undefined,
+      pagerduty: chosen.has('pagerduty')
+        ? run('service pagerduty', 'service, PostgreSQL', service, scenarios.pagerduty, onPostgres)
         : undefined,
       embedded:
         embedded &&
@@ -296,6 +328,46 @@ function verdicts(runs: Record<string, Run | undefined>): Verdict[] {
   };
   source('StackState', runs.service, runs.minimal);
   source('Monasca', runs.monasca, runs.minimalMonasca);
+  for (const [name, run] of [
+    ['Alertmanager webhook', runs.alertmanagerWebhook],
+    ['PagerDuty v2', runs.pagerduty],
+  ] as const) {
+    if (!run) continue;
+    out.push(
+      check(
+        `${name}: service CPU per message / StackState's`,
+        ratio(run, runs.service, cpuPerRequest),
+        '<=',
+        1.5,
+        `${fmt(med(run, cpuPerRequest), 3)} vs ${fmt(med(runs.service, cpuPerRequest), 3)} ms; ` +
+          `${fmt(med(run, rate))}/s, p99 ${fmt(med(run, p99), 1)} ms`,
+      ),
+      check(`${name}: non-2xx answers and errors`, failures(run), '<=', 0, 'total of the rounds', 0),
+    );
+  }
+  if (runs.workers)
+    out.push(
+      check(
+        `WORKERS=${WORKERS}: rate / one process's rate (StackState)`,
+        ratio(runs.workers, runs.service, rate),
+        '>=',
+        1,
+        `${fmt(med(runs.workers, rate))} vs ${fmt(med(runs.service, rate))} /s on ${cpus().length} cores; CPU per ` +
+          `message ${fmt(med(runs.workers, cpuPerRequest), 3)} vs ${fmt(med(runs.service, cpuPerRequest), 3)} ms`,
+      ),
+      check(`WORKERS=${WORKERS}: non-2xx answers and errors`, failures(runs.workers), '<=', 0, 'total', 0),
+    );
+  if (runs.baseline)
+    out.push(
+      check(
+        'this build / BENCH_BASELINE: service CPU per message (StackState)',
+        ratio(runs.service, runs.baseline, cpuPerRequest),
+        '<=',
+        1,
+        `${fmt(med(runs.service, cpuPerRequest), 3)} vs ${fmt(med(runs.baseline, cpuPerRequest), 3)} ms; rate ` +
+          `${fmt(ratio(runs.service, runs.baseline, rate), 2)}x`,
+      ),
+    );
   const repeat = runs.repeat;
   if (repeat) {
     const groups = (f: 'transactions' | 'messages') => sum(repeat, (m) => m.groups![f]);

@@ -1,7 +1,9 @@
+import cluster from 'node:cluster';
 import { startApp } from './app';
 import { CHANNEL_TYPES } from './channels/channel-types';
 import { ConfigError, loadConfig } from './config/config.loader';
 import { errorText } from './common/errors';
+import { runWorkers } from './cluster';
 
 async function main(): Promise<void> {
   let config;
@@ -16,6 +18,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  if (config.env.workers > 1 && cluster.isPrimary) return runWorkers(config);
   const running = await startApp(config);
   let stopping = false;
   const stop = (signal: string) => {

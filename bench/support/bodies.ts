@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { monascaAlarm, stackStateOpen } from '../../test/support/fixtures';
-import { MONASCA_KEY, STACKSTATE_TOKEN } from '../../test/support/test-app';
+import { PAGERDUTY_EVENTS_PATH } from '../../src/ingress/pagerduty/pagerduty-errors';
+import {
+  alertmanagerPagerDutyEvent,
+  alertmanagerWebhook,
+  monascaAlarm,
+  stackStateOpen,
+} from '../../test/support/fixtures';
+import { ALERTMANAGER_KEY, MONASCA_KEY, PAGERDUTY_ROUTING_KEY, STACKSTATE_TOKEN } from '../../test/support/test-app';
 
 // What the benches send. A scenario is a JSON template with __ID__, __STATE__ and __TIME__ placeholders
 // and a rule for filling them per request; bodies.lua (wrk) and BodyGenerator (autocannon, paced client)
@@ -87,6 +93,34 @@ export const scenarios = {
     timeBase: () => 1_700_000_000,
     timeStep: 0,
     fixedPrefix: newPrefix(),
+  },
+  /** The service's Alertmanager webhook (version 4), one firing alert per request, each a new fingerprint. */
+  alertmanagerWebhook: {
+    label: 'Alertmanager webhook opens',
+    path: '/webhooks/alertmanager',
+    headers: { ...JSON_HEADERS, authorization: `Bearer ${ALERTMANAGER_KEY}` },
+    mode: 'new',
+    ids: 10_000,
+    states: ['firing', 'firing'],
+    timeBase: () => 0,
+    timeStep: 0,
+    template: template(alertmanagerWebhook('firing', { fingerprint: '__ID__' })),
+  },
+  /** PagerDuty Events v2 (Alertmanager's pagerduty_configs): trigger, resolve, trigger, ... per dedup_key. */
+  pagerduty: {
+    label: 'PagerDuty v2 triggers + resolves',
+    path: PAGERDUTY_EVENTS_PATH,
+    headers: JSON_HEADERS,
+    mode: 'mix',
+    ids: 10_000,
+    states: ['trigger', 'resolve'],
+    timeBase: () => 0,
+    timeStep: 0,
+    template: template({
+      ...alertmanagerPagerDutyEvent(PAGERDUTY_ROUTING_KEY, 'trigger'),
+      dedup_key: '__ID__',
+      event_action: '__STATE__',
+    }),
   },
   /** Alertmanager's own API (v2), one alert per request, in the StackState mix's id pattern. */
   alertmanager: {

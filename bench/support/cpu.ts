@@ -10,10 +10,23 @@ function statFields(pid: number): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
-/** CPU time (user + system, all threads) a process has used so far, in milliseconds. */
+/**
+ * CPU time (user + system, all threads) a process and its live children (the workers of WORKERS=N) have
+ * used so far, in milliseconds.
+ */
 export function cpuMs(pid: number): number {
   const f = statFields(pid);
-  return (Number(f[11]) + Number(f[12])) * TICK_MS;
+  return (Number(f[11]) + Number(f[12])) * TICK_MS + childrenOf(pid).reduce((sum, child) => sum + cpuMs(child), 0);
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return []; // gone meanwhile, or a kernel without /proc/<pid>/task/<tid>/children
+  }
 }
 
 /** Resident set size of a process, in MiB. */

@@ -57,6 +57,7 @@ export async function startServiceProcess(
   databaseUrl: string | undefined,
   config: Record<string, unknown> = defaultTestConfig(),
   env: Record<string, string> = {},
+  main?: string,
 ): Promise<ServiceTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'alert-relay-bench-'));
   const path = join(dir, 'alert-relay.yaml');
@@ -70,6 +71,8 @@ export async function startServiceProcess(
       ...env,
     },
     (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    60000,
+    main,
   );
   const stop = stopChild(service.child, () => rmSync(dir, { recursive: true, force: true }));
   return { url: service.url, pid: service.child.pid!, service, stop };

@@ -95,8 +95,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-// Set by pino-http's genReqId (common/http-logger.ts), always a string there.
+// Set by the request logging middleware (common/logger.ts), the first of all.
 function requestIdOf(request: Request): string {
-  const id: unknown = request.id;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : '';
+  return request.id ?? '';
 }

@@ -1,40 +1,47 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Options } from 'pino-http';
+import type { IncomingMessage } from 'node:http';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A request slower than this logs its line at info even when it succeeded. */
+export const SLOW_REQUEST_MS = 1000;
 
 /** The URL as safe to log: the Monasca key travels in the path. */
 export function redactRequestUrl(url: string | undefined): string {
   return (url ?? '').replace(/^(\/webhooks\/monasca\/)[^/?#]+/, '$1[redacted]');
 }
 
+/** The request's id: its `X-Request-Id` when sane, else a new UUID. */
+export function requestIdFor(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** What a log line says about its request: its id, method and (redacted) URL; no headers. */
+export function requestFields(req: IncomingMessage & { originalUrl?: string }): {
+  id: string;
+  method: string;
+  url: string;
+} {
+  return { id: req.id ?? '', method: req.method ?? '', url: redactRequestUrl(req.originalUrl ?? req.url) };
+}
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
 /**
- * pino-http options: one JSON line per request with its id (taken from `X-Request-Id` when sane,
- * echoed on the response), no headers (tokens and keys live there) and the URL redacted. Successful
- * requests log at debug: the lifecycle logs what they did at info.
+ * The level of a request's own line: error from 500, warn from 400, info when slow, else debug (the
+ * lifecycle logs what a successful request did at info). `aborted`: the response never finished.
  */
-export function httpLoggerOptions(level: string): Options {
-  return {
-    level,
-    genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: redactRequestUrl(req.url),
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-    customLogLevel: (_req, res, error) => {
-      if (error || res.statusCode >= 500) return 'error';
-      if (res.statusCode >= 400) return 'warn';
-      return 'debug';
-    },
-  };
+export function requestLogLevel(statusCode: number, durationMs: number, aborted: boolean): Level {
+  if (statusCode >= 500) return 'error';
+  if (statusCode >= 400 || aborted) return 'warn';
+  if (durationMs >= SLOW_REQUEST_MS) return 'info';
+  return 'debug';
+}
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** Set by the request logging middleware (common/logger.ts), first of all. */
+    id?: string;
+  }
 }

@@ -1,18 +1,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerService } from '@nestjs/common';
-import { destination, Logger as Pino } from 'pino';
-import { pinoHttp } from 'pino-http';
-import { httpLoggerOptions } from './http-logger';
+import { performance } from 'node:perf_hooks';
+import { destination, Logger as Pino, pino } from 'pino';
+import { requestFields, requestIdFor, requestLogLevel } from './http-logger';
 
 type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
-// The request's child logger (it carries the request id) while a request is being handled.
-const requestLogger = new AsyncLocalStorage<Pino>();
+// The request being handled: lines logged meanwhile name it (its id, method and URL).
+const currentRequest = new AsyncLocalStorage<IncomingMessage>();
 
 /**
- * Nest's logger on pino: one JSON line per call, with Nest's context, and inside a request the
- * request's bindings (its id). Nest passes the context last (`log(message, context)`,
+ * Nest's logger on pino: one JSON line per call, with Nest's context, and inside a request `req` (its
+ * id, method and redacted URL). Nest passes the context last (`log(message, context)`,
  * `error(message, stack, context)`).
  */
 export class PinoNestLogger implements LoggerService {
@@ -38,9 +38,11 @@ export class PinoNestLogger implements LoggerService {
   }
 
   private write(level: Level, message: unknown, params: unknown[]): void {
-    const logger = requestLogger.getStore() ?? this.root;
-    if (!logger.isLevelEnabled(level)) return;
+    const logger = this.root;
+    if (!logger.isLevelEnabled(level)) return; // before building anything
     const fields: Record<string, unknown> = {};
+    const req = currentRequest.getStore();
+    if (req) fields.req = requestFields(req);
     const rest = [...params];
     if (rest.length > 0) fields.context = rest.pop();
     if (message instanceof Error) {
@@ -60,15 +62,30 @@ export class PinoNestLogger implements LoggerService {
 /**
  * The service's logging: pino writing asynchronously to stdout (a slow reader of stdout, a pipe to a log
  * collector, must not stall the event loop; past 16 MiB waiting, lines are dropped rather than memory
- * exhausted), pino-http's one line per request, and Nest's logger on the same pino.
+ * exhausted), Nest's logger on it, and the request middleware: it gives every request an id (its
+ * `X-Request-Id` when sane, else a UUID; echoed on the response) and logs one line for each request
+ * answered with 4xx/5xx, aborted, or slow (`requestLogLevel`); a successful request logs at debug only.
  */
 export function createLogging(level: string): {
   logger: PinoNestLogger;
   middleware: (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 } {
-  const http = pinoHttp(httpLoggerOptions(level), destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 }));
+  const root = pino({ level }, destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 }));
   return {
-    logger: new PinoNestLogger(http.logger),
-    middleware: (req, res, next) => http(req, res, () => requestLogger.run((req as { log: Pino }).log, next)),
+    logger: new PinoNestLogger(root),
+    middleware: (req, res, next) => {
+      const id = requestIdFor(req);
+      req.id = id;
+      res.setHeader('X-Request-Id', id);
+      const started = performance.now();
+      res.once('close', () => {
+        const responseTime = Math.round(performance.now() - started);
+        const lineLevel = requestLogLevel(res.statusCode, responseTime, !res.writableFinished);
+        if (!root.isLevelEnabled(lineLevel)) return;
+        const msg = res.writableFinished ? 'request completed' : 'request aborted';
+        root[lineLevel]({ req: requestFields(req), res: { statusCode: res.statusCode }, responseTime }, msg);
+      });
+      currentRequest.run(req, next);
+    },
   };
 }

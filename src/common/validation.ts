@@ -1,6 +1,6 @@
 import { Type, ValidationError, ValidationPipe } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { getMetadataStorage, validateSync } from 'class-validator';
 import { ApiError } from './api-error';
 import { ErrorDetail } from './api-types';
 
@@ -49,3 +49,52 @@ function describe(message: string, error: ValidationError): string {
   if (message === `property ${error.property} should not exist`) return 'unknown field';
   return message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message;
 }
+
+type Storage = ReturnType<typeof getMetadataStorage>;
+type Rules = ReturnType<Storage['getTargetValidationMetadatas']>;
+type Grouped = ReturnType<Storage['groupByPropertyName']>;
+
+/**
+ * class-validator looks a class's rules up, for every object it validates, by walking every decorated
+ * class of the process (an `instanceof` each: the service has about 60, config schema and API DTOs
+ * included), and groups them by property again. The rules are fixed once the classes are loaded, so both
+ * answers are kept per class (for validation without groups or schema, the only kind here); a rule added
+ * later (a class loaded late) forgets them.
+ */
+function memoiseValidationRules(): void {
+  const storage: Storage = getMetadataStorage();
+  const lookUp = storage.getTargetValidationMetadatas.bind(storage);
+  const group = storage.groupByPropertyName.bind(storage);
+  let rules = new Map<string, Map<unknown, Rules>>();
+  let grouped = new WeakMap<Rules, Grouped>();
+  storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
+    if (schema || (groups && groups.length > 0)) return lookUp(target, schema, always, strictGroups, groups);
+    const options = `${always}:${strictGroups}`;
+    let perClass = rules.get(options);
+    if (!perClass) rules.set(options, (perClass = new Map()));
+    let found = perClass.get(target);
+    if (!found) perClass.set(target, (found = lookUp(target, schema, always, strictGroups, groups)));
+    return found;
+  };
+  storage.groupByPropertyName = (metadata) => {
+    let found = grouped.get(metadata);
+    if (!found) grouped.set(metadata, (found = group(metadata)));
+    return found;
+  };
+  const addRule = storage.addValidationMetadata.bind(storage);
+  const addConstraint = storage.addConstraintMetadata.bind(storage);
+  const forget = () => {
+    rules = new Map();
+    grouped = new WeakMap();
+  };
+  storage.addValidationMetadata = (metadata) => {
+    forget();
+    addRule(metadata);
+  };
+  storage.addConstraintMetadata = (metadata) => {
+    forget();
+    addConstraint(metadata);
+  };
+}
+
+memoiseValidationRules();

@@ -132,6 +132,19 @@ routes:
       (error: ConfigError) =>
         error.problems.some((p) => p.startsWith('PORT: ')) && error.problems.some((p) => p.startsWith('LOG_LEVEL: ')),
     );
+    const workers = (env: Record<string, string>) => {
+      try {
+        return loadConfig(NO_CHANNEL_TYPES, { ALERT_RELAY_CONFIG: 'config/alert-relay.yaml', ...env }).env.workers;
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    assert.equal(workers({}), 1);
+    assert.equal(workers({ WORKERS: '4', DATABASE_URL: 'postgres://localhost/x' }), 4);
+    assert.deepEqual(workers({ WORKERS: '2' }), [
+      'WORKERS: more than 1 needs DATABASE_URL (the embedded database lives in one process)',
+    ]);
+    assert.match(String(workers({ WORKERS: '0', DATABASE_URL: 'postgres://localhost/x' })), /^WORKERS: /);
   });
 });
 

@@ -50,6 +50,7 @@ function loadEnvironment(env: Env): EnvironmentConfig {
     dataDir: resolve(env.DATA_DIR ?? './data'),
     configPath: resolve(env.ALERT_RELAY_CONFIG ?? 'config/alert-relay.yaml'),
     logLevel: env.LOG_LEVEL ?? 'info',
+    workers: env.WORKERS === undefined ? 1 : Number(env.WORKERS),
   };
   const environment = plainToInstance(EnvironmentConfig, raw);
   const names: Record<string, string> = {
@@ -62,11 +63,15 @@ function loadEnvironment(env: Env): EnvironmentConfig {
     dataDir: 'DATA_DIR',
     configPath: 'ALERT_RELAY_CONFIG',
     logLevel: 'LOG_LEVEL',
+    workers: 'WORKERS',
   };
   const problems = flattenErrors(validateSync(environment)).map((p) => {
     const [key, ...rest] = p.split(':');
     return `${names[key] ?? key}:${rest.join(':')}`;
   });
+  if (environment.workers > 1 && !environment.databaseUrl) {
+    problems.push('WORKERS: more than 1 needs DATABASE_URL (the embedded database lives in one process)');
+  }
   if (problems.length > 0) throw new ConfigError('the environment', problems);
   return environment;
 }

@@ -192,4 +192,10 @@ export class EnvironmentConfig {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   logLevel: string;
+
+  // HTTP+SMTP worker processes sharing the ports (node:cluster); more than 1 needs DATABASE_URL.
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  workers: number;
 }

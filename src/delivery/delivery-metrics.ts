@@ -71,6 +71,7 @@ export class DeliveryMetrics {
     };
     new Gauge({
       name: 'alert_relay_circuit_state',
+      aggregator: 'first', // read from the shared database: the same in every worker
       help: 'Circuit breaker state per channel, shared by all replicas: 0 closed, 1 open, 2 half-open.',
       labelNames: ['channel'],
       registers,
@@ -80,6 +81,7 @@ export class DeliveryMetrics {
     });
     new Gauge({
       name: 'alert_relay_channel_disabled',
+      aggregator: 'first', // read from the shared database: the same in every worker
       help: 'Channels disabled by a 410 Gone (1), until enabled through the API.',
       labelNames: ['channel'],
       registers,

@@ -26,6 +26,7 @@ export function channelGauges<R>(
     new Gauge({
       name,
       help,
+      aggregator: 'first', // read from the shared database: the same in every worker
       labelNames: ['channel'],
       registers: [registry],
       async collect() {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry } from 'prom-client';
+import { clusterMetricsFor } from './cluster-metrics';
 
 /**
  * The process's Prometheus registry (one per app, not prom-client's global one, so that several apps in
@@ -27,8 +28,11 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  // With WORKERS=N: every worker's metrics together (metrics/cluster-metrics.ts).
+  private readonly allWorkers = clusterMetricsFor(this.registry);
+
   metrics(): Promise<string> {
-    return this.registry.metrics();
+    return this.allWorkers ? this.allWorkers() : this.registry.metrics();
   }
 
   get contentType(): string {

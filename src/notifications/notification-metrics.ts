@@ -9,6 +9,7 @@ export class NotificationMetrics {
   constructor(metrics: MetricsService, repository: NotificationsRepository) {
     new Gauge({
       name: 'alert_relay_notifications_open',
+      aggregator: 'first', // read from the shared database: the same in every worker
       help: 'Notifications currently open.',
       registers: [metrics.registry],
       async collect() {

@@ -13,9 +13,9 @@ export interface ServiceProcess {
   exited: Promise<number | string>;
 }
 
-/** Runs the compiled service as a separate process, as an operator would. */
-export function spawnService(env: Record<string, string>, nodeArgs: string[] = []): ServiceProcess {
-  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
+/** Runs the compiled service as a separate process, as an operator would (`main`: another build's). */
+export function spawnService(env: Record<string, string>, nodeArgs: string[] = [], main = MAIN): ServiceProcess {
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -64,8 +64,13 @@ export async function startService(
   env: Record<string, string>,
   nodeArgs: string[] = [],
   timeoutMs = 60000,
+  main = MAIN,
 ): Promise<ServiceProcess & { url: string }> {
-  const service = spawnService({ PORT: '0', SMTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }, nodeArgs);
+  const service = spawnService(
+    { PORT: '0', SMTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    nodeArgs,
+    main,
+  );
   const listening = /listening on 127\.0\.0\.1:(\d+)/;
   await waitForOutput(service, (out) => listening.test(out), timeoutMs);
   return { ...service, url: `http://127.0.0.1:${listening.exec(service.output())![1]}` };
