@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DatabaseError, PoolClient, QueryResult } from 'pg';
+import { DatabaseError, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { DatabaseBusyError, isDatabaseUnavailable } from '../common/database-errors';
 import { CommitSignals } from '../database/commit-signals';
 import { DATABASE_TARGET, DatabaseTarget } from '../database/database-target';
 import { GroupCommit, Pending } from '../database/group-commit';
-import { nulCharacterError, SqlBatch } from '../database/sql-batch';
+import { nulCharacterError, StatementBatch } from '../database/statement-batch';
 import { OutboxPlan } from '../delivery/outbox-plan';
 import { Acknowledgement, ExternalRef, NotificationEventType, NotificationSnapshot } from '../domain/notification';
 import { MetricsService } from '../metrics/metrics.service';
@@ -20,7 +20,10 @@ import {
   jsonOrNull,
   LIFECYCLE_COLUMNS,
   lockKey,
+  LOCK_IDS,
   NOTIFICATION_SEEN,
+  READ_BY_ID,
+  READ_LATEST,
   UPDATE_NOTIFICATION,
   updateParams,
 } from './notification-sql';
@@ -66,6 +69,8 @@ const MAX_WAIT_MS = 5000;
 @Injectable()
 export class ChangeRepository {
   readonly groupCommit: GroupCommit<ChangeRequest, PlannedChange>;
+  // Prepared statements, except on the embedded database (StatementBatch).
+  private readonly named: boolean;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -73,6 +78,7 @@ export class ChangeRepository {
     private readonly signals: CommitSignals,
     private readonly metrics: MetricsService,
   ) {
+    this.named = target.kind === 'postgres';
     // Two ingest transactions at once (fewer if the pool is tiny): one can commit while the next group
     // waits for its locks, and the rest of the pool stays free for delivery workers and the API. More
     // slots make smaller groups, which cost PostgreSQL more per message (bench:ingest: 15 messages per
@@ -93,7 +99,7 @@ export class ChangeRepository {
    * notifications backs the lock up. Resolves with the plan once it is committed.
    *
    * Two round trips, because on the hot ingest path round trips are the cost: BEGIN, the lock and the
-   * read go in one batch; the writes go with the COMMIT (SqlBatch). Each statement of a batch gets its
+   * read go in one batch; the writes go with the COMMIT (StatementBatch). Each statement of a batch gets its
    * own snapshot, so the read sees whatever committed before the lock was granted. The lock comes
    * before any write, so the transaction id (the change feed's order) is drawn under it.
    *
@@ -101,7 +107,7 @@ export class ChangeRepository {
    * the result each caller sees is the same as if its message had been applied alone.
    */
   apply(request: ChangeRequest): Promise<PlannedChange> {
-    // The lock key and the read carry these as literals, and a NUL would cut the query text short.
+    // PostgreSQL cannot store a NUL in text: refused before the message joins a group.
     if ([request.source, request.externalId, request.notificationId ?? ''].some(hasNul)) {
       return Promise.reject(nulCharacterError());
     }
@@ -137,21 +143,13 @@ export class ChangeRepository {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
-      const key = client.escapeLiteral(lockKey(request.source, request.externalId));
-      const which = request.notificationId
-        ? `id = ${client.escapeLiteral(request.notificationId)}`
-        : `source = ${client.escapeLiteral(request.source)} AND external_id = ${client.escapeLiteral(request.externalId)}
-           ORDER BY opened_at DESC, id DESC LIMIT 1`;
-      const read = (await client.query(
-        `BEGIN;
-         SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0));
-         SELECT ${LIFECYCLE_COLUMNS} FROM notifications WHERE ${which}`,
-      )) as unknown as QueryResult<LifecycleRow>[];
-      const planned = request.plan(read[2].rows[0] ?? null);
-      const batch = new SqlBatch(client);
+      const [latest] = await this.lockAndRead(client, [request]);
+      const planned = request.plan(latest);
+      const batch = new StatementBatch(client, this.named);
       this.write(batch, planned);
       this.writeDigestGroups(batch, [planned]);
-      await batch.commit();
+      batch.add('COMMIT');
+      await batch.run();
       this.committed([planned]);
       return planned;
     } catch (error) {
@@ -160,6 +158,23 @@ export class ChangeRepository {
     } finally {
       await runner.release();
     }
+  }
+
+  /**
+   * The first round trip of a change: BEGIN, the advisory lock of every id (in hash order, so that two
+   * transactions never deadlock on them) and the newest notification of each request's id (or the one
+   * it names). Resolves with each request's row, in order.
+   */
+  private async lockAndRead(client: PoolClient, requests: readonly ChangeRequest[]): Promise<(LifecycleRow | null)[]> {
+    const batch = new StatementBatch(client, this.named);
+    batch.add('BEGIN');
+    batch.add(LOCK_IDS, [requests.map((r) => lockKey(r.source, r.externalId))]);
+    for (const r of requests) {
+      if (r.notificationId === undefined) batch.add(READ_LATEST, [r.source, r.externalId]);
+      else batch.add(READ_BY_ID, [r.notificationId]);
+    }
+    const results = await batch.run();
+    return requests.map((_r, i) => (results[2 + i].rows[0] as LifecycleRow | undefined) ?? null);
   }
 
   /**
@@ -185,25 +200,11 @@ export class ChangeRepository {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
-      const keys = [...ids.keys()].map((key) => client.escapeLiteral(key));
-      const reads = [...ids.values()].map(
-        (r) => `SELECT ${LIFECYCLE_COLUMNS} FROM notifications
-                 WHERE source = ${client.escapeLiteral(r.source)} AND external_id = ${client.escapeLiteral(r.externalId)}
-                 ORDER BY opened_at DESC, id DESC LIMIT 1`,
-      );
-      const read = (await client.query(
-        [
-          'BEGIN',
-          `SELECT pg_advisory_xact_lock(h) FROM (
-             SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest(ARRAY[${keys.join(', ')}]::text[]) AS k ORDER BY h
-           ) AS ordered`,
-          ...reads,
-        ].join(';\n'),
-      )) as unknown as QueryResult<LifecycleRow>[];
+      const rows = await this.lockAndRead(client, [...ids.values()]);
       const latest = new Map<string, LifecycleRow | null>();
-      [...ids.keys()].forEach((key, i) => latest.set(key, read[2 + i].rows[0] ?? null));
+      [...ids.keys()].forEach((key, i) => latest.set(key, rows[i]));
 
-      const batch = new SqlBatch(client);
+      const batch = new StatementBatch(client, this.named);
       for (const pending of group) {
         const key = lockKey(pending.job.source, pending.job.externalId);
         const mark = batch.size;
@@ -222,7 +223,8 @@ export class ChangeRepository {
         batch,
         planned.map((p) => p.change),
       );
-      await batch.commit();
+      batch.add('COMMIT');
+      await batch.run();
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       await runner.release().catch(() => undefined);
@@ -247,7 +249,7 @@ export class ChangeRepository {
   }
 
   /** Adds a planned step's writes to the batch. */
-  private write(batch: SqlBatch, { step, delivery }: PlannedChange): void {
+  private write(batch: StatementBatch, { step, delivery }: PlannedChange): void {
     const { write, event, row } = step;
     if (write?.kind === 'insert') batch.add(INSERT_NOTIFICATION, insertParams(write.row));
     if (write?.kind === 'update') batch.add(UPDATE_NOTIFICATION, updateParams(write.row));
@@ -273,7 +275,7 @@ export class ChangeRepository {
    * The digest groups the transaction's deliveries wait in, created if new: once, after every other
    * write, so that transactions lock new groups in one order (DIGEST_GROUPS_INSERT).
    */
-  private writeDigestGroups(batch: SqlBatch, changes: PlannedChange[]): void {
+  private writeDigestGroups(batch: StatementBatch, changes: PlannedChange[]): void {
     const params = digestGroupsParams(changes.flatMap((c) => c.delivery?.plan.groups ?? []));
     if (params) batch.add(DIGEST_GROUPS_INSERT, params);
   }
