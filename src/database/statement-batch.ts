@@ -93,7 +93,9 @@ function statementName(text: string): string {
   return name;
 }
 
-const prepareValue = (pg as unknown as { utils: { prepareValue(value: unknown): unknown } }).utils.prepareValue;
+// pg's conversion of a parameter (dates, arrays, objects) to the text it binds, as its own queries do.
+const { utils } = pg as unknown as { utils: { prepareValue: (value: unknown) => unknown } };
+const prepareValue = (value: unknown): unknown => utils.prepareValue(value);
 
 /** The batch as pg's Client sees it: a "submittable" (the interface pg-cursor uses) answered by events. */
 class Pipelined {

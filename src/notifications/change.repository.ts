@@ -18,7 +18,6 @@ import {
   INSERT_NOTIFICATION,
   insertParams,
   jsonOrNull,
-  LIFECYCLE_COLUMNS,
   lockKey,
   LOCK_IDS,
   NOTIFICATION_SEEN,
