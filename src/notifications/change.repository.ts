@@ -10,7 +10,9 @@ import { nulCharacterError, StatementBatch } from '../database/statement-batch';
 import { OutboxPlan } from '../delivery/outbox-plan';
 import { Acknowledgement, ExternalRef, NotificationEventType, NotificationSnapshot } from '../domain/notification';
 import { MetricsService } from '../metrics/metrics.service';
+import { AlertSignal } from '../domain/alert-signal';
 import { ChangeStep } from './change-plan';
+import { RepeatLedger } from './repeat-ledger';
 import { NotificationEntity } from './notification.entity';
 import { LifecycleRow } from './notification-state';
 import {
@@ -41,6 +43,8 @@ export interface ChangeRequest {
   externalId: string;
   /** Read this notification instead of the newest one of (source, externalId) (a close by hand). */
   notificationId?: string;
+  /** The source's message, when it is one (not a change by hand): its repeats may be answered from memory. */
+  signal?: AlertSignal;
   /** Decides and plans on the row read under the lock; may throw to refuse (nothing is written). */
   plan: (latest: LifecycleRow | null) => PlannedChange;
 }
@@ -76,6 +80,7 @@ export class ChangeRepository {
     @Inject(DATABASE_TARGET) target: DatabaseTarget,
     private readonly signals: CommitSignals,
     private readonly metrics: MetricsService,
+    private readonly ledger: RepeatLedger,
   ) {
     this.named = target.kind === 'postgres';
     // Two ingest transactions at once (fewer if the pool is tiny): one can commit while the next group
@@ -110,7 +115,10 @@ export class ChangeRepository {
     if ([request.source, request.externalId, request.notificationId ?? ''].some(hasNul)) {
       return Promise.reject(nulCharacterError());
     }
-    return request.notificationId === undefined ? this.groupCommit.submit(request) : this.applyAlone(request);
+    const key = lockKey(request.source, request.externalId);
+    this.ledger.begin(key);
+    const applied = request.notificationId === undefined ? this.groupCommit.submit(request) : this.applyAlone(request);
+    return applied.finally(() => this.ledger.end(key));
   }
 
   /**
@@ -134,7 +142,11 @@ export class ChangeRepository {
       }
     });
     const submitted = this.groupCommit.submitAll(together.map((i) => requests[i]));
-    for (const [j, i] of together.entries()) outcomes[i] = submitted[j];
+    for (const [j, i] of together.entries()) {
+      const key = lockKey(requests[i].source, requests[i].externalId);
+      this.ledger.begin(key);
+      outcomes[i] = submitted[j].finally(() => this.ledger.end(key));
+    }
     return Promise.allSettled(outcomes);
   }
 
@@ -149,7 +161,7 @@ export class ChangeRepository {
       this.writeDigestGroups(batch, [planned]);
       batch.add('COMMIT');
       await batch.run();
-      this.committed([planned]);
+      this.committed([{ request, read: latest, change: planned }]);
       return planned;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -195,7 +207,7 @@ export class ChangeRepository {
     const ids = new Map<string, ChangeRequest>();
     for (const { job } of group) ids.set(lockKey(job.source, job.externalId), job);
     const failed = new Set<Pending<ChangeRequest, PlannedChange>>();
-    const planned: { pending: Pending<ChangeRequest, PlannedChange>; change: PlannedChange }[] = [];
+    const planned: (Committed & { pending: Pending<ChangeRequest, PlannedChange> })[] = [];
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
@@ -208,10 +220,11 @@ export class ChangeRepository {
         const key = lockKey(pending.job.source, pending.job.externalId);
         const mark = batch.size;
         try {
-          const change = pending.job.plan(latest.get(key) ?? null);
+          const read = latest.get(key) ?? null;
+          const change = pending.job.plan(read);
           this.write(batch, change);
           latest.set(key, change.step.row);
-          planned.push({ pending, change });
+          planned.push({ pending, request: pending.job, read, change });
         } catch (error) {
           batch.truncate(mark);
           failed.add(pending);
@@ -242,7 +255,7 @@ export class ChangeRepository {
       }
       return;
     }
-    this.committed(planned.map((p) => p.change));
+    this.committed(planned);
     for (const { pending, change } of planned) pending.resolve(change);
     await runner.release().catch(() => undefined);
   }
@@ -279,10 +292,16 @@ export class ChangeRepository {
     if (params) batch.add(DIGEST_GROUPS_INSERT, params);
   }
 
-  /** After the commit: wake this process's delivery workers and change-feed long-polls. */
-  private committed(changes: PlannedChange[]): void {
-    if (changes.some((c) => c.delivery)) this.signals.committed('deliveries');
-    if (changes.some((c) => c.step.event)) this.signals.committed('events');
+  /**
+   * After the commit: tell the repeat ledger what each id's row now is, and wake this process's delivery
+   * workers and change-feed long-polls.
+   */
+  private committed(done: Committed[]): void {
+    for (const { request, read, change } of done) {
+      this.ledger.committed(lockKey(request.source, request.externalId), read, change.step.row, request.signal);
+    }
+    if (done.some((c) => c.change.delivery)) this.signals.committed('deliveries');
+    if (done.some((c) => c.change.step.event)) this.signals.committed('events');
   }
 
   /**
@@ -329,6 +348,13 @@ export class ChangeRepository {
         return found;
       });
   }
+}
+
+/** A committed change: the request, the row it was decided on and what it planned. */
+interface Committed {
+  request: ChangeRequest;
+  read: LifecycleRow | null;
+  change: PlannedChange;
 }
 
 /**
