@@ -1,16 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DatabaseError, PoolClient, QueryResult } from 'pg';
+import { DatabaseError, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { DatabaseBusyError, isDatabaseUnavailable } from '../common/database-errors';
 import { CommitSignals } from '../database/commit-signals';
 import { DATABASE_TARGET, DatabaseTarget } from '../database/database-target';
 import { GroupCommit, Pending } from '../database/group-commit';
-import { nulCharacterError, SqlBatch } from '../database/sql-batch';
+import { nulCharacterError, StatementBatch } from '../database/statement-batch';
 import { OutboxPlan } from '../delivery/outbox-plan';
 import { Acknowledgement, ExternalRef, NotificationEventType, NotificationSnapshot } from '../domain/notification';
 import { MetricsService } from '../metrics/metrics.service';
+import { AlertSignal } from '../domain/alert-signal';
 import { ChangeStep } from './change-plan';
+import { RepeatLedger } from './repeat-ledger';
 import { NotificationEntity } from './notification.entity';
 import { LifecycleRow } from './notification-state';
 import {
@@ -18,9 +20,11 @@ import {
   INSERT_NOTIFICATION,
   insertParams,
   jsonOrNull,
-  LIFECYCLE_COLUMNS,
   lockKey,
+  LOCK_IDS,
   NOTIFICATION_SEEN,
+  READ_BY_ID,
+  READ_LATEST,
   UPDATE_NOTIFICATION,
   updateParams,
 } from './notification-sql';
@@ -39,6 +43,8 @@ export interface ChangeRequest {
   externalId: string;
   /** Read this notification instead of the newest one of (source, externalId) (a close by hand). */
   notificationId?: string;
+  /** The source's message, when it is one (not a change by hand): its repeats may be answered from memory. */
+  signal?: AlertSignal;
   /** Decides and plans on the row read under the lock; may throw to refuse (nothing is written). */
   plan: (latest: LifecycleRow | null) => PlannedChange;
 }
@@ -66,13 +72,17 @@ const MAX_WAIT_MS = 5000;
 @Injectable()
 export class ChangeRepository {
   readonly groupCommit: GroupCommit<ChangeRequest, PlannedChange>;
+  // Prepared statements, except on the embedded database (StatementBatch).
+  private readonly named: boolean;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(DATABASE_TARGET) target: DatabaseTarget,
     private readonly signals: CommitSignals,
     private readonly metrics: MetricsService,
+    private readonly ledger: RepeatLedger,
   ) {
+    this.named = target.kind === 'postgres';
     // Two ingest transactions at once (fewer if the pool is tiny): one can commit while the next group
     // waits for its locks, and the rest of the pool stays free for delivery workers and the API. More
     // slots make smaller groups, which cost PostgreSQL more per message (bench:ingest: 15 messages per
@@ -93,7 +103,7 @@ export class ChangeRepository {
    * notifications backs the lock up. Resolves with the plan once it is committed.
    *
    * Two round trips, because on the hot ingest path round trips are the cost: BEGIN, the lock and the
-   * read go in one batch; the writes go with the COMMIT (SqlBatch). Each statement of a batch gets its
+   * read go in one batch; the writes go with the COMMIT (StatementBatch). Each statement of a batch gets its
    * own snapshot, so the read sees whatever committed before the lock was granted. The lock comes
    * before any write, so the transaction id (the change feed's order) is drawn under it.
    *
@@ -101,11 +111,14 @@ export class ChangeRepository {
    * the result each caller sees is the same as if its message had been applied alone.
    */
   apply(request: ChangeRequest): Promise<PlannedChange> {
-    // The lock key and the read carry these as literals, and a NUL would cut the query text short.
+    // PostgreSQL cannot store a NUL in text: refused before the message joins a group.
     if ([request.source, request.externalId, request.notificationId ?? ''].some(hasNul)) {
       return Promise.reject(nulCharacterError());
     }
-    return request.notificationId === undefined ? this.groupCommit.submit(request) : this.applyAlone(request);
+    const key = lockKey(request.source, request.externalId);
+    this.ledger.begin(key);
+    const applied = request.notificationId === undefined ? this.groupCommit.submit(request) : this.applyAlone(request);
+    return applied.finally(() => this.ledger.end(key));
   }
 
   /**
@@ -129,7 +142,11 @@ export class ChangeRepository {
       }
     });
     const submitted = this.groupCommit.submitAll(together.map((i) => requests[i]));
-    for (const [j, i] of together.entries()) outcomes[i] = submitted[j];
+    for (const [j, i] of together.entries()) {
+      const key = lockKey(requests[i].source, requests[i].externalId);
+      this.ledger.begin(key);
+      outcomes[i] = submitted[j].finally(() => this.ledger.end(key));
+    }
     return Promise.allSettled(outcomes);
   }
 
@@ -137,22 +154,14 @@ export class ChangeRepository {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
-      const key = client.escapeLiteral(lockKey(request.source, request.externalId));
-      const which = request.notificationId
-        ? `id = ${client.escapeLiteral(request.notificationId)}`
-        : `source = ${client.escapeLiteral(request.source)} AND external_id = ${client.escapeLiteral(request.externalId)}
-           ORDER BY opened_at DESC, id DESC LIMIT 1`;
-      const read = (await client.query(
-        `BEGIN;
-         SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0));
-         SELECT ${LIFECYCLE_COLUMNS} FROM notifications WHERE ${which}`,
-      )) as unknown as QueryResult<LifecycleRow>[];
-      const planned = request.plan(read[2].rows[0] ?? null);
-      const batch = new SqlBatch(client);
+      const [latest] = await this.lockAndRead(client, [request]);
+      const planned = request.plan(latest);
+      const batch = new StatementBatch(client, this.named);
       this.write(batch, planned);
       this.writeDigestGroups(batch, [planned]);
-      await batch.commit();
-      this.committed([planned]);
+      batch.add('COMMIT');
+      await batch.run();
+      this.committed([{ request, read: latest, change: planned }]);
       return planned;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -160,6 +169,23 @@ export class ChangeRepository {
     } finally {
       await runner.release();
     }
+  }
+
+  /**
+   * The first round trip of a change: BEGIN, the advisory lock of every id (in hash order, so that two
+   * transactions never deadlock on them) and the newest notification of each request's id (or the one
+   * it names). Resolves with each request's row, in order.
+   */
+  private async lockAndRead(client: PoolClient, requests: readonly ChangeRequest[]): Promise<(LifecycleRow | null)[]> {
+    const batch = new StatementBatch(client, this.named);
+    batch.add('BEGIN');
+    batch.add(LOCK_IDS, [requests.map((r) => lockKey(r.source, r.externalId))]);
+    for (const r of requests) {
+      if (r.notificationId === undefined) batch.add(READ_LATEST, [r.source, r.externalId]);
+      else batch.add(READ_BY_ID, [r.notificationId]);
+    }
+    const results = await batch.run();
+    return requests.map((_r, i) => (results[2 + i].rows[0] as LifecycleRow | undefined) ?? null);
   }
 
   /**
@@ -181,37 +207,24 @@ export class ChangeRepository {
     const ids = new Map<string, ChangeRequest>();
     for (const { job } of group) ids.set(lockKey(job.source, job.externalId), job);
     const failed = new Set<Pending<ChangeRequest, PlannedChange>>();
-    const planned: { pending: Pending<ChangeRequest, PlannedChange>; change: PlannedChange }[] = [];
+    const planned: (Committed & { pending: Pending<ChangeRequest, PlannedChange> })[] = [];
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
-      const keys = [...ids.keys()].map((key) => client.escapeLiteral(key));
-      const reads = [...ids.values()].map(
-        (r) => `SELECT ${LIFECYCLE_COLUMNS} FROM notifications
-                 WHERE source = ${client.escapeLiteral(r.source)} AND external_id = ${client.escapeLiteral(r.externalId)}
-                 ORDER BY opened_at DESC, id DESC LIMIT 1`,
-      );
-      const read = (await client.query(
-        [
-          'BEGIN',
-          `SELECT pg_advisory_xact_lock(h) FROM (
-             SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest(ARRAY[${keys.join(', ')}]::text[]) AS k ORDER BY h
-           ) AS ordered`,
-          ...reads,
-        ].join(';\n'),
-      )) as unknown as QueryResult<LifecycleRow>[];
+      const rows = await this.lockAndRead(client, [...ids.values()]);
       const latest = new Map<string, LifecycleRow | null>();
-      [...ids.keys()].forEach((key, i) => latest.set(key, read[2 + i].rows[0] ?? null));
+      [...ids.keys()].forEach((key, i) => latest.set(key, rows[i]));
 
-      const batch = new SqlBatch(client);
+      const batch = new StatementBatch(client, this.named);
       for (const pending of group) {
         const key = lockKey(pending.job.source, pending.job.externalId);
         const mark = batch.size;
         try {
-          const change = pending.job.plan(latest.get(key) ?? null);
+          const read = latest.get(key) ?? null;
+          const change = pending.job.plan(read);
           this.write(batch, change);
           latest.set(key, change.step.row);
-          planned.push({ pending, change });
+          planned.push({ pending, request: pending.job, read, change });
         } catch (error) {
           batch.truncate(mark);
           failed.add(pending);
@@ -222,7 +235,8 @@ export class ChangeRepository {
         batch,
         planned.map((p) => p.change),
       );
-      await batch.commit();
+      batch.add('COMMIT');
+      await batch.run();
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       await runner.release().catch(() => undefined);
@@ -241,13 +255,13 @@ export class ChangeRepository {
       }
       return;
     }
-    this.committed(planned.map((p) => p.change));
+    this.committed(planned);
     for (const { pending, change } of planned) pending.resolve(change);
     await runner.release().catch(() => undefined);
   }
 
   /** Adds a planned step's writes to the batch. */
-  private write(batch: SqlBatch, { step, delivery }: PlannedChange): void {
+  private write(batch: StatementBatch, { step, delivery }: PlannedChange): void {
     const { write, event, row } = step;
     if (write?.kind === 'insert') batch.add(INSERT_NOTIFICATION, insertParams(write.row));
     if (write?.kind === 'update') batch.add(UPDATE_NOTIFICATION, updateParams(write.row));
@@ -273,15 +287,21 @@ export class ChangeRepository {
    * The digest groups the transaction's deliveries wait in, created if new: once, after every other
    * write, so that transactions lock new groups in one order (DIGEST_GROUPS_INSERT).
    */
-  private writeDigestGroups(batch: SqlBatch, changes: PlannedChange[]): void {
+  private writeDigestGroups(batch: StatementBatch, changes: PlannedChange[]): void {
     const params = digestGroupsParams(changes.flatMap((c) => c.delivery?.plan.groups ?? []));
     if (params) batch.add(DIGEST_GROUPS_INSERT, params);
   }
 
-  /** After the commit: wake this process's delivery workers and change-feed long-polls. */
-  private committed(changes: PlannedChange[]): void {
-    if (changes.some((c) => c.delivery)) this.signals.committed('deliveries');
-    if (changes.some((c) => c.step.event)) this.signals.committed('events');
+  /**
+   * After the commit: tell the repeat ledger what each id's row now is, and wake this process's delivery
+   * workers and change-feed long-polls.
+   */
+  private committed(done: Committed[]): void {
+    for (const { request, read, change } of done) {
+      this.ledger.committed(lockKey(request.source, request.externalId), read, change.step.row, request.signal);
+    }
+    if (done.some((c) => c.change.delivery)) this.signals.committed('deliveries');
+    if (done.some((c) => c.change.step.event)) this.signals.committed('events');
   }
 
   /**
@@ -328,6 +348,13 @@ export class ChangeRepository {
         return found;
       });
   }
+}
+
+/** A committed change: the request, the row it was decided on and what it planned. */
+interface Committed {
+  request: ChangeRequest;
+  read: LifecycleRow | null;
+  change: PlannedChange;
 }
 
 /**

@@ -41,6 +41,8 @@ export class LifecyclePlanner {
       source: signal.source,
       externalId: signal.externalId,
       notificationId: options.notificationId,
+      // A change by hand (decided or checked otherwise) is never one whose repeat could be answered alone.
+      signal: options.decide || options.precheck || options.notificationId ? undefined : signal,
       plan: (latest) => {
         options.precheck?.(latest);
         const decision = options.decide ? options.decide(latest) : decide(latest, signal);

@@ -37,6 +37,17 @@ export const LIFECYCLE_COLUMNS = COLUMNS.map(([column, field]) =>
   column === field ? column : `${column} AS "${field}"`,
 ).join(', ');
 
+/** Every id's advisory lock ($1: their lockKeys), taken in hash order so two transactions never deadlock. */
+export const LOCK_IDS = `SELECT pg_advisory_xact_lock(h) FROM (
+    SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY h
+  ) AS ordered`;
+
+/** The newest notification of one (source, externalId). */
+export const READ_LATEST = `SELECT ${LIFECYCLE_COLUMNS} FROM notifications
+  WHERE source = $1 AND external_id = $2 ORDER BY opened_at DESC, id DESC LIMIT 1`;
+
+export const READ_BY_ID = `SELECT ${LIFECYCLE_COLUMNS} FROM notifications WHERE id = $1::uuid`;
+
 export const INSERT_NOTIFICATION = `INSERT INTO notifications (${COLUMNS.map(([column]) => column).join(', ')})
   VALUES (${COLUMNS.map(([, , cast], i) => `$${i + 1}${cast}`).join(', ')})`;
 

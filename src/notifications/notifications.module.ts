@@ -14,6 +14,8 @@ import { NotificationEntity } from './notification.entity';
 import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
 import { RemindersRepository } from './reminders.repository';
+import { RepeatFlusher } from './repeat-flusher';
+import { RepeatLedger } from './repeat-ledger';
 import { RemindersService } from './reminders.service';
 import { SignalPreviews } from './signal-previews';
 
@@ -35,6 +37,8 @@ import { SignalPreviews } from './signal-previews';
     EventsFeedService,
     RemindersRepository,
     RemindersService,
+    RepeatLedger,
+    RepeatFlusher,
     SignalPreviews,
   ],
   exports: [NotificationsService, NotificationActionsService, EventsFeedService, SignalPreviews],

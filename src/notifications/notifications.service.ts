@@ -14,6 +14,8 @@ import { decodeListCursor, encodeListCursor } from './notification-cursor';
 import { Holds } from '../silences/holds';
 import { toApiNotification, toNotificationEvent } from './notification-mapper';
 import { NotificationsRepository } from './notifications.repository';
+import { RepeatFlusher } from './repeat-flusher';
+import { RepeatLedger } from './repeat-ledger';
 
 type IngestResult = Schemas['IngestResult'];
 
@@ -45,19 +47,28 @@ export class NotificationsService {
     private readonly planner: LifecyclePlanner,
     private readonly metrics: MetricsService,
     private readonly holds: Holds,
+    private readonly repeats: RepeatLedger,
+    private readonly flusher: RepeatFlusher,
     @Inject(DATABASE_TARGET) database: DatabaseTarget,
   ) {
     this.deadlineMs = ingestDeadlineMs(database);
   }
 
-  /** Applies the signal and resolves only once the change (and its deliveries) is committed. */
+  /**
+   * Applies the signal and resolves only once the change (and its deliveries) is committed. A repeat of
+   * a message this process committed, on a notification that has not changed since, is a duplicate
+   * answered at once: only its lastSeenAt/duplicateCount are written, within a second (RepeatLedger).
+   */
   async ingest(signal: AlertSignal): Promise<IngestResult> {
     refuseLongIds([signal], () => 'externalId');
+    const now = new Date();
+    const repeat = this.repeats.answer(signal, now);
+    if (repeat) return this.result(signal, 'duplicate', repeat.id, repeat.revision);
     let change;
     try {
       // A database that stops answering gets the producer a 503 (SMTP 451) within this, whatever
       // step the change is waiting at (a transaction slot, a connection, a query).
-      change = await withinDeadline(this.changes.apply(this.planner.request(signal, new Date())), this.deadlineMs);
+      change = await withinDeadline(this.changes.apply(this.planner.request(signal, now)), this.deadlineMs);
     } catch (error) {
       this.metrics.ingestRequests.inc({ source: signal.source, result: 'error' });
       throw error;
@@ -117,9 +128,15 @@ export class NotificationsService {
   /** Counts and logs a committed change, and says what became of it. */
   private report(signal: AlertSignal, change: PlannedChange): IngestResult {
     const { decision, row } = change.step;
-    const result = RESULT[decision.kind];
-    const notificationId = row?.id ?? null;
-    const revision = row?.revision ?? null;
+    return this.result(signal, RESULT[decision.kind], row?.id ?? null, row?.revision ?? null);
+  }
+
+  private result(
+    signal: AlertSignal,
+    result: IngestResult['result'],
+    notificationId: string | null,
+    revision: number | null,
+  ): IngestResult {
     this.metrics.ingestRequests.inc({ source: signal.source, result });
     const line = `${signal.source}/${signal.sourceInstance} ${signal.externalId}: ${result}`;
     if (result === 'duplicate' || result === 'stale') this.logger.debug(line);
@@ -128,6 +145,7 @@ export class NotificationsService {
   }
 
   async getNotification(id: string): Promise<Schemas['Notification']> {
+    await this.flusher.settle();
     const entity = await this.repository.findById(id);
     if (!entity) throw new ApiError('not_found', `No notification ${id}`);
     return toApiNotification(entity, this.holds);
@@ -141,6 +159,7 @@ export class NotificationsService {
   }
 
   async listNotifications(query: NotificationFilters): Promise<Schemas['NotificationPage']> {
+    await this.flusher.settle();
     const sort = query.sort ?? '-openedAt';
     const after = query.cursor === undefined ? undefined : decodeListCursor(query.cursor, sort);
     const rows = await this.repository.list({

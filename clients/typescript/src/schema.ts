@@ -636,7 +636,9 @@ export interface components {
         IngestResult: {
             /**
              * @description `opened`, `updated`, `closed`: a new revision was committed. `duplicate`: nothing changed
-             *     but `lastSeenAt`/`duplicateCount`. `stale`: older than what is stored, ignored.
+             *     but `lastSeenAt`/`duplicateCount`; a byte-for-byte repeat of a message this replica
+             *     committed may be answered before those two are written, and they are durable within a
+             *     second (see `lastSeenAt`). `stale`: older than what is stored, ignored.
              *     `recorded`: a close for an id never seen, or a one-shot (mail that opens nothing), stored as a
              *     closed notification.
              * @enum {string}
@@ -1113,8 +1115,15 @@ export interface components {
             /** Format: date-time */
             closedAt: string | null;
             closeReason: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the source last sent this notification's state. A duplicate's `lastSeenAt` and
+             *     `duplicateCount` are written within a second of its answer (repeats are counted in memory
+             *     and written together): the replica that answered shows them at once, others within that
+             *     second, and a crash of the replica may lose that last second of them, never a change.
+             */
             lastSeenAt: string;
+            /** @description Messages that changed nothing (see `lastSeenAt` for when they are written). */
             duplicateCount: number;
             externalRefs: components["schemas"]["ExternalRef"][];
             /** @description Who acknowledged the notification, when and why; `null` when nobody has. */

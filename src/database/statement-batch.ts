@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import pg, { PoolClient, QueryResult } from 'pg';
+// pg's own result rows (type parsing as its queries do); the module has no typings of its own.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const PgResult = require('pg/lib/result') as new (rowMode: undefined, types: unknown) => PgResultObject;
+
+/**
+ * Statements with bound parameters that go to PostgreSQL in ONE round trip: each statement is a Parse
+ * (once per connection for a named statement), Bind, Describe and Execute of the extended query protocol,
+ * and the batch ends with a single Sync. Values travel as parameters, never inside the SQL text, so no
+ * string is ever escaped by us. On the hot ingest path round trips, not statements, are the cost: BEGIN,
+ * the lock and the reads go as one batch, the writes and the COMMIT as a second.
+ *
+ * PostgreSQL runs the statements in order and, at the first error, skips everything up to the Sync: the
+ * batch rejects with that error, and when it had opened or was inside a transaction, the caller rolls
+ * back. `named` statements are prepared once per connection and then only bound (PostgreSQL parses and
+ * plans them once); the embedded database serves every client from one session, where one client's
+ * statement names would collide with another's, so there they are parsed each time (unnamed).
+ */
+export class StatementBatch {
+  private readonly statements: { text: string; values: readonly unknown[] }[] = [];
+
+  constructor(
+    private readonly client: PoolClient,
+    private readonly named: boolean,
+  ) {}
+
+  add(text: string, values: readonly unknown[] = []): void {
+    // A NUL cannot be stored in text; refusing it here fails only the message that carries it, not the
+    // batch (PostgreSQL would refuse it with the same SQLSTATE, 22021, and abort the whole batch).
+    for (const value of values) if (typeof value === 'string' && value.includes('\u0000')) throw nulCharacterError();
+    this.statements.push({ text, values });
+  }
+
+  /** How many statements are queued: a mark that `truncate` goes back to. */
+  get size(): number {
+    return this.statements.length;
+  }
+
+  /** Drops the statements added after `size` was `mark`, e.g. those of a step that failed half-way. */
+  truncate(mark: number): void {
+    this.statements.length = Math.min(mark, this.statements.length);
+  }
+
+  /** Sends every statement and one Sync; resolves with each statement's result, in order. */
+  run(): Promise<QueryResult[]> {
+    const submittable = new Pipelined(this.statements.splice(0), this.named);
+    return new Promise((resolve, reject) => {
+      // pg's query() takes any object with submit(); the callback also carries its query_timeout.
+      (this.client.query as unknown as (q: Pipelined, cb: (e: Error | null, r?: QueryResult[]) => void) => void)(
+        submittable,
+        (error, results) => (error ? reject(error) : resolve(results ?? [])),
+      );
+    });
+  }
+}
+
+/** The error for a NUL in a value, as PostgreSQL itself reports one (SQLSTATE 22021): the client's to fix. */
+export function nulCharacterError(): Error {
+  return Object.assign(new Error('a string value contains a NUL character'), { code: '22021' });
+}
+
+interface PgResultObject extends QueryResult {
+  addFields(fields: unknown[]): void;
+  parseRow(fields: unknown[]): Record<string, unknown>;
+  addRow(row: unknown): void;
+  addCommandComplete(message: unknown): void;
+}
+
+interface PgConnection {
+  stream: { cork?: () => void; uncork?: () => void };
+  parse(query: { text: string; name: string }): void;
+  bind(config: { statement: string; values: readonly unknown[]; valueMapper: (v: unknown) => unknown }): void;
+  describe(message: { type: 'P'; name: string }): void;
+  execute(config: { portal: string; rows: number }): void;
+  close(message: { type: 'S'; name: string }): void;
+  sync(): void;
+}
+
+// The named statements each connection has prepared (by the connection object: it lives as long as the
+// server session does), and those that may exist after a failed batch: closed before they are parsed
+// again (closing a statement that does not exist is no error).
+const prepared = new WeakMap<PgConnection, { known: Set<string>; uncertain: Set<string> }>();
+const names = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `ar_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    // Statement texts are constants; should one ever be built at run time, the map must not grow forever.
+    if (names.size < 1000) names.set(text, name);
+  }
+  return name;
+}
+
+// pg's conversion of a parameter (dates, arrays, objects) to the text it binds, as its own queries do.
+const { utils } = pg as unknown as { utils: { prepareValue: (value: unknown) => unknown } };
+const prepareValue = (value: unknown): unknown => utils.prepareValue(value);
+
+/** The batch as pg's Client sees it: a "submittable" (the interface pg-cursor uses) answered by events. */
+class Pipelined {
+  callback: ((error: Error | null, results?: QueryResult[]) => void) | undefined;
+  private readonly results: PgResultObject[] = [];
+  private current = 0;
+  private failed: Error | undefined;
+  /** The name each statement parses in this batch (null: bound to one prepared before, or unnamed). */
+  private readonly parsing: (string | null)[] = [];
+  private session: { known: Set<string>; uncertain: Set<string> } | undefined;
+
+  constructor(
+    private readonly statements: { text: string; values: readonly unknown[] }[],
+    private readonly named: boolean,
+  ) {}
+
+  submit(connection: PgConnection): null {
+    let session = prepared.get(connection);
+    if (!session) prepared.set(connection, (session = { known: new Set(), uncertain: new Set() }));
+    this.session = session;
+    connection.stream.cork?.();
+    try {
+      for (const { text, values } of this.statements) {
+        const name = this.named ? statementName(text) : '';
+        const parse = !name || !(session.known.has(name) || this.parsing.includes(name));
+        if (parse && session.uncertain.delete(name)) connection.close({ type: 'S', name });
+        if (parse) connection.parse({ text, name });
+        this.parsing.push(parse && name ? name : null);
+        connection.bind({ statement: name, values, valueMapper: prepareValue });
+        connection.describe({ type: 'P', name: '' });
+        connection.execute({ portal: '', rows: 0 });
+        this.results.push(new PgResult(undefined, undefined));
+      }
+      connection.sync();
+    } finally {
+      connection.stream.uncork?.();
+    }
+    return null;
+  }
+
+  handleRowDescription(message: { fields: unknown[] }): void {
+    this.results[this.current]?.addFields(message.fields);
+  }
+
+  handleDataRow(message: { fields: unknown[] }): void {
+    const result = this.results[this.current];
+    if (!result || this.failed) return;
+    try {
+      result.addRow(result.parseRow(message.fields));
+    } catch (error) {
+      this.failed = error as Error;
+    }
+  }
+
+  handleCommandComplete(message: unknown): void {
+    this.results[this.current]?.addCommandComplete(message);
+    this.current++;
+  }
+
+  handleEmptyQuery(): void {
+    this.current++;
+  }
+
+  handleError(error: Error): void {
+    // PostgreSQL ran the statements before the failed one (their Parse included) and skipped the rest;
+    // the failed one's Parse may or may not have happened.
+    this.parsing.forEach((name, i) => {
+      if (name && i < this.current) this.session?.known.add(name);
+      if (name && i === this.current) this.session?.uncertain.add(name);
+    });
+    const callback = this.callback;
+    this.callback = undefined;
+    callback?.(error);
+  }
+
+  handleReadyForQuery(): void {
+    for (const name of this.parsing) if (name) this.session?.known.add(name);
+    const callback = this.callback;
+    this.callback = undefined;
+    if (this.failed) callback?.(this.failed);
+    else callback?.(null, this.results);
+  }
+
+  handlePortalSuspended(): void {}
+  handleCopyInResponse(): void {}
+  handleCopyData(): void {}
+}

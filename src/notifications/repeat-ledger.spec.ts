@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AlertSignal, alertSignal } from '../domain/alert-signal';
+import { createdState, LifecycleRow, nextState } from './notification-state';
+import { lockKey } from './notification-sql';
+import { RepeatLedger } from './repeat-ledger';
+
+const t = (seconds: number) => new Date(seconds * 1000);
+const KEY = lockKey('test', 'x');
+
+function signal(overrides: Partial<AlertSignal> = {}): AlertSignal {
+  return alertSignal({
+    source: 'test',
+    sourceInstance: 'default',
+    externalId: 'x',
+    action: 'open',
+    sourceTime: t(10),
+    severity: 'critical',
+    sourceState: 'CRITICAL',
+    title: 'Disk full',
+    payload: {},
+    ...overrides,
+  });
+}
+
+/** A ledger that saw `message` open notification n1 (revision 1). */
+function opened(message = signal()): { ledger: RepeatLedger; row: LifecycleRow } {
+  const ledger = new RepeatLedger();
+  const row = createdState('n1', message, 'open', t(100));
+  ledger.committed(KEY, null, row, message);
+  return { ledger, row };
+}
+
+describe('RepeatLedger', () => {
+  it('answers a repeat of the committed message as a duplicate and counts it per notification and revision', () => {
+    const { ledger } = opened();
+    assert.deepEqual(ledger.answer(signal(), t(101)), { id: 'n1', revision: 1 });
+    assert.deepEqual(ledger.answer(signal({ message: 'other text, same decision' }), t(102)), {
+      id: 'n1',
+      revision: 1,
+    });
+    const [pending] = ledger.takePending();
+    assert.equal(pending.count, 2);
+    assert.deepEqual(pending.at, t(102));
+    assert.equal(ledger.pendingCount, 0);
+  });
+
+  it('takes the normal path for any other message, for ids in flight, without a source time, and by hand', () => {
+    const { ledger } = opened();
+    assert.equal(ledger.answer(signal({ sourceState: 'WARNING' }), t(101)), null, 'another state');
+    assert.equal(ledger.answer(signal({ sourceTime: t(11) }), t(101)), null, 'another source time');
+    assert.equal(ledger.answer(signal({ externalId: 'y' }), t(101)), null, 'another id');
+    ledger.begin(KEY);
+    assert.equal(ledger.answer(signal(), t(101)), null, 'a message for the id is in flight');
+    ledger.end(KEY);
+    assert.ok(ledger.answer(signal(), t(101)));
+
+    const mail = signal({ sourceTime: null });
+    const noTime = new RepeatLedger();
+    noTime.committed(KEY, null, createdState('n1', mail, 'open', t(100)), mail);
+    assert.equal(noTime.answer(mail, t(101)), null, 'no source time: decided by arrival order');
+
+    const byHand = new RepeatLedger();
+    byHand.committed(KEY, null, createdState('n1', signal(), 'open', t(100)), undefined);
+    assert.equal(byHand.answer(signal(), t(101)), null);
+  });
+
+  it('forgets the id when a change leaves a row on which the repeat is no longer a duplicate (a close)', () => {
+    const { ledger, row } = opened();
+    const close = signal({ action: 'close', sourceState: 'OK', sourceTime: t(20) });
+    const closed = nextState(row, close, true, t(110));
+    ledger.committed(KEY, row, closed, close);
+    assert.equal(ledger.answer(signal(), t(111)), null, 'the open again is stale: normal path');
+    assert.deepEqual(ledger.answer(close, t(112)), { id: 'n1', revision: 2 }, 'the close again is a duplicate');
+    ledger.stopAnswering();
+    assert.equal(ledger.answer(close, t(113)), null, 'shutting down: normal path');
+  });
+
+  it("moves counts along with this process's own changes, and not past another replica's", () => {
+    const { ledger, row } = opened();
+    ledger.answer(signal(), t(101));
+    const [taken] = ledger.takePending(); // a flush is under way with revision 1
+    const update = signal({ sourceState: 'WARNING', sourceTime: t(15) });
+    const updated = nextState(row, update, false, t(105));
+    ledger.answer(signal(), t(102)); // counted on revision 1 too, before the update commits
+    ledger.committed(KEY, row, updated, update);
+    assert.deepEqual(
+      ledger.takePending().map((p) => [p.revision, p.count]),
+      [[2, 1]],
+      'counted before the update: written on the revision it left',
+    );
+    assert.equal(ledger.movedOnHere(taken), true, 'the flush missed revision 1: this process moved it to 2');
+    assert.deepEqual(
+      ledger.takePending().map((p) => [p.revision, p.count]),
+      [[2, 1]],
+    );
+    assert.equal(ledger.movedOnHere({ ...taken, revision: 2 }), false, 'moved on elsewhere');
+  });
+
+  it('counts a failed flush again, together with what was counted since', () => {
+    const { ledger } = opened();
+    ledger.answer(signal(), t(101));
+    const taken = ledger.takePending();
+    ledger.answer(signal(), t(102));
+    ledger.restore(taken);
+    const [pending] = ledger.takePending();
+    assert.equal(pending.count, 2);
+    assert.deepEqual(pending.at, t(102));
+  });
+});
