@@ -22,8 +22,9 @@ interface Entry {
   revision: number;
 }
 
-// Ids remembered at most; the oldest are forgotten first (a forgotten id's repeat takes the normal path).
-const MAX_ENTRIES = 100_000;
+// Ids remembered at most (a few MiB with long titles); the oldest are forgotten first (a forgotten id's repeat
+// takes the normal path). A periodic repeater such as Monasca resends its active alarms: thousands, not more.
+const MAX_ENTRIES = 10_000;
 
 /**
  * What a repeat of the last message this process committed for an id would be. The lifecycle decides a
