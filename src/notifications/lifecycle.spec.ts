@@ -1,24 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AlertSignal, alertSignal } from '../domain/alert-signal';
 import { decide, LifecycleState } from './lifecycle';
+import { lifecycleSignal, t } from './lifecycle.fixtures';
 
-const t = (seconds: number) => new Date(seconds * 1000);
-
-function signal(overrides: Partial<AlertSignal>): AlertSignal {
-  return alertSignal({
-    source: 'test',
-    sourceInstance: 'default',
-    externalId: 'x',
-    action: 'open',
-    sourceTime: t(10),
-    severity: 'critical',
-    sourceState: 'CRITICAL',
-    title: 'Disk full',
-    payload: {},
-    ...overrides,
-  });
-}
+const signal = lifecycleSignal;
 
 const open: LifecycleState = { status: 'open', sourceState: 'CRITICAL', title: 'Disk full', sourceTime: t(10) };
 const closed: LifecycleState = { ...open, status: 'closed', sourceState: 'OK', sourceTime: t(20) };

@@ -1,27 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AlertSignal, alertSignal } from '../domain/alert-signal';
 import { createdState, LifecycleRow, nextState } from './notification-state';
 import { lockKey } from './notification-sql';
 import { RepeatLedger } from './repeat-ledger';
+import { lifecycleSignal, t } from './lifecycle.fixtures';
 
-const t = (seconds: number) => new Date(seconds * 1000);
 const KEY = lockKey('test', 'x');
 
-function signal(overrides: Partial<AlertSignal> = {}): AlertSignal {
-  return alertSignal({
-    source: 'test',
-    sourceInstance: 'default',
-    externalId: 'x',
-    action: 'open',
-    sourceTime: t(10),
-    severity: 'critical',
-    sourceState: 'CRITICAL',
-    title: 'Disk full',
-    payload: {},
-    ...overrides,
-  });
-}
+const signal = lifecycleSignal;
 
 /** A ledger that saw `message` open notification n1 (revision 1). */
 function opened(message = signal()): { ledger: RepeatLedger; row: LifecycleRow } {
