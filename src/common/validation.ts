@@ -58,7 +58,7 @@ type Grouped = ReturnType<Storage['groupByPropertyName']>;
  * class-validator looks a class's rules up, for every object it validates, by walking every decorated
  * class of the process (an `instanceof` each: the service has about 60, config schema and API DTOs
  * included), and groups them by property again. The rules are fixed once the classes are loaded, so both
- * answers are kept per class (for validation without groups or schema, the only kind here); a rule added
+ * answers are kept per class and schema name (for validation without groups, the only kind here); a rule added
  * later (a class loaded late) forgets them.
  */
 function memoiseValidationRules(): void {
@@ -68,8 +68,9 @@ function memoiseValidationRules(): void {
   let rules = new Map<string, Map<unknown, Rules>>();
   let grouped = new WeakMap<Rules, Grouped>();
   storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
-    if (schema || (groups && groups.length > 0)) return lookUp(target, schema, always, strictGroups, groups);
-    const options = `${always}:${strictGroups}`;
+    if (groups && groups.length > 0) return lookUp(target, schema, always, strictGroups, groups);
+    // A nested object is looked up with its parent's class name as `schema`: part of the key.
+    const options = `${always}:${strictGroups}:${schema ?? ''}`;
     let perClass = rules.get(options);
     if (!perClass) rules.set(options, (perClass = new Map()));
     let found = perClass.get(target);
