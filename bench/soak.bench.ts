@@ -1,8 +1,8 @@
 // npm run bench:soak: the service's resident memory over time at half its measured capacity (StackState
 // opens and updates, every change delivered to a local webhook sink), on a fresh PostgreSQL database.
-// Target: RSS flat within ±10% after the warm-up. Env: BENCH_SOAK_SECONDS (300), BENCH_SOAK_WARMUP_SECONDS
-// (60, not judged), BENCH_SOAK_SAMPLE_SECONDS (5), BENCH_SECONDS (the capacity run, 5), BENCH_CONNECTIONS,
-// BENCH_LOAD=autocannon, BENCH_NODE_ARGS, BENCH_POOL_SIZE.
+// Target: RSS flat within ±10% after the warm-up; the live heap (from /metrics) is printed beside it.
+// Env: BENCH_SOAK_SECONDS (300), BENCH_SOAK_WARMUP_SECONDS (60, not judged), BENCH_SOAK_SAMPLE_SECONDS (5),
+// BENCH_SECONDS (the capacity run, 5), BENCH_CONNECTIONS, BENCH_LOAD=autocannon, BENCH_NODE_ARGS, BENCH_POOL_SIZE.
 import { defaultTestConfig } from '../test/support/test-app';
 import { bodyRun, scenarios } from './support/bodies';
 import { rssMb } from './support/cpu';
@@ -15,6 +15,12 @@ const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 300);
 const WARMUP_SECONDS = Number(process.env.BENCH_SOAK_WARMUP_SECONDS ?? 60);
 const SAMPLE_SECONDS = Number(process.env.BENCH_SOAK_SAMPLE_SECONDS ?? 5);
 const CAPACITY_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+
+/** The service's live JS heap (its /metrics), to tell a leak from V8 reserving heap. */
+async function heapUsedMb(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? NaN) / 1048576;
+}
 
 async function main(): Promise<void> {
   const database = await createPostgresDatabase();
@@ -30,15 +36,19 @@ async function main(): Promise<void> {
         `now ${rate}/s for ${SOAK_SECONDS} s, RSS every ${SAMPLE_SECONDS} s, the first ${WARMUP_SECONDS} s not judged`,
     );
     const begin = performance.now();
-    const samples: { t: number; mb: number }[] = [];
-    const sample = () => {
+    const samples: { t: number; mb: number; heapMb: number }[] = [];
+    const sample = async () => {
       const t = (performance.now() - begin) / 1000;
-      samples.push({ t, mb: rssMb(service.pid) });
+      const mb = rssMb(service.pid);
+      const heapMb = await heapUsedMb(service.url);
+      samples.push({ t, mb, heapMb });
       if (samples.length % Math.max(1, Math.round(30 / SAMPLE_SECONDS)) === 1)
-        console.log(`  ${fmt(t)} s: RSS ${fmt(samples.at(-1)!.mb, 1)} MiB, ${sink.received()} deliveries so far`);
+        console.log(
+          `  ${fmt(t)} s: RSS ${fmt(mb, 1)} MiB, heap used ${fmt(heapMb, 1)} MiB, ${sink.received()} deliveries so far`,
+        );
     };
-    sample();
-    const timer = setInterval(sample, SAMPLE_SECONDS * 1000);
+    await sample();
+    const timer = setInterval(() => void sample(), SAMPLE_SECONDS * 1000);
     // Samples only while the load runs: once it stops the heap shrinks, which says nothing about a leak.
     const sent = await paced(service.url, bodyRun(scenario), rate, SOAK_SECONDS).finally(() => clearInterval(timer));
 
@@ -52,6 +62,8 @@ async function main(): Promise<void> {
     console.log(
       `RSS after the warm-up (${judged.length} samples): first ${fmt(first, 1)}, last ${fmt(last, 1)}, ` +
         `min ${fmt(min, 1)}, max ${fmt(max, 1)} MiB; over the whole run ${fmt(samples[0].mb, 1)} → ${fmt(last, 1)} MiB; ` +
+        `heap used after the warm-up ${fmt(judged[0].heapMb, 1)} → ${fmt(judged.at(-1)!.heapMb, 1)} MiB ` +
+        `(max ${fmt(Math.max(...judged.map((s) => s.heapMb)), 1)}); ` +
         `${fmt(sent.offered)}/s offered, answers p99 ${fmt(percentile(sent.answerMs, 99), 1)} ms, ` +
         `${sent.non2xx} non-2xx, ${sent.errors} errors${describeErrors(sent)}`,
     );

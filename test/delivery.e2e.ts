@@ -343,5 +343,9 @@ describe(`delivery (${TEST_DB})`, () => {
     assert.match(metrics, /alert_relay_dead_letters\{channel="hook"\} \d+/);
     assert.match(metrics, /alert_relay_circuit_state\{channel="nowhere"\} 0/);
     assert.match(metrics, /alert_relay_notifications_open [1-9]/);
+    // Node's own, for memory and event-loop trouble.
+    assert.match(metrics, /^process_resident_memory_bytes [1-9]/m);
+    assert.match(metrics, /^nodejs_heap_size_used_bytes [1-9]/m);
+    assert.match(metrics, /^nodejs_eventloop_lag_p99_seconds /m);
   });
 });

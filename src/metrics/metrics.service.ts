@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { clusterMetricsFor } from './cluster-metrics';
 
 /**
@@ -9,6 +9,13 @@ import { clusterMetricsFor } from './cluster-metrics';
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
+
+  constructor() {
+    // Node's own: process_resident_memory_bytes, nodejs_heap_size_used_bytes, nodejs_gc_duration_seconds,
+    // nodejs_eventloop_lag_seconds, ... (what a memory leak or a blocked event loop shows up in).
+    collectDefaultMetrics({ register: this.registry });
+  }
+
   readonly ingestRequests = new Counter({
     name: 'alert_relay_ingest_requests_total',
     help: 'Ingested alert messages by source and lifecycle result (opened, updated, closed, duplicate, stale, error).',
