@@ -5,7 +5,7 @@
 // of each process (and of PostgreSQL per message), then the targets of issue 14 as PASS/FAIL lines.
 // Env: BENCH_SECONDS (per target per round, 5), BENCH_ROUNDS (3), BENCH_WARMUP_SECONDS (2),
 // BENCH_CONNECTIONS (32), BENCH_SCENARIOS (comma-separated; the arguments win), BENCH_LOAD=autocannon,
-// BENCH_WRK_THREADS, BENCH_ALERTMANAGER=0, BENCH_NODE_ARGS and BENCH_POOL_SIZE (the service's),
+// BENCH_WRK_THREADS, BENCH_ALERTMANAGER=0, BENCH_NODE_ARGS and BENCH_POOL_SIZE (the service's), BENCH_SCRIPT_NODE_ARGS (the bare server's and minimal app's),
 // BENCH_BASELINE (another build's dist/src/main.js: run it too, on its own database, and compare),
 // BENCH_WORKERS (the `workers` scenario's WORKERS, 2; setting it adds the scenario to the default run).
 import { cpus, loadavg } from 'node:os';

@@ -29,7 +29,8 @@ function stopChild(child: ChildProcess, cleanUp?: () => void): () => Promise<voi
 
 /** Runs a compiled bench script (dist/bench/<name>.js) that prints `listening on 127.0.0.1:<port>`. */
 export async function startBenchScript(name: string): Promise<Target> {
-  const child = spawn(process.execPath, [join(__dirname, '..', `${name}.js`)], {
+  const args = (process.env.BENCH_SCRIPT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...args, join(__dirname, '..', `${name}.js`)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -51,7 +52,8 @@ export interface ServiceTarget extends Target {
 /**
  * Starts the compiled service as its own process, on `databaseUrl` or, without one, on the embedded
  * database in a temporary DATA_DIR. BENCH_NODE_ARGS passes options to node, e.g.
- * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the service; BENCH_POOL_SIZE sets DATABASE_POOL_SIZE.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the service (BENCH_SCRIPT_NODE_ARGS: the bench scripts);
+ * BENCH_POOL_SIZE sets DATABASE_POOL_SIZE.
  */
 export async function startServiceProcess(
   databaseUrl: string | undefined,
