@@ -102,7 +102,9 @@ async function runAutocannon(baseUrl: string, run: BodyRun, seconds: number): Pr
   };
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+// An idle connection is closed here before the service's keep-alive timeout (Node's 5 s) closes it, so a
+// request is never sent on a socket the server is closing at that moment (ECONNRESET on read).
+const agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 4000 });
 
 /** POSTs one body; resolves with the status once the answer is read. */
 export async function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
