@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import { DataSource } from 'typeorm';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { stackStateClose, stackStateOpen } from './support/fixtures';
 import { FAST_DELIVERY } from './support/delivery-config';
+import { BackgroundWrites } from '../src/database/background-writes';
 import { eventually, FakeChannel } from './support/fake-channel';
 import { call } from './support/spec-client';
 import { API_KEY, WRITE_API_KEY, defaultTestConfig, STACKSTATE_TOKEN, startTestApp, TestApp } from './support/test-app';
@@ -347,5 +349,19 @@ describe(`delivery (${TEST_DB})`, () => {
     assert.match(metrics, /^process_resident_memory_bytes [1-9]/m);
     assert.match(metrics, /^nodejs_heap_size_used_bytes [1-9]/m);
     assert.match(metrics, /^nodejs_eventloop_lag_p99_seconds /m);
+  });
+
+  it("commits the workers' bookkeeping without waiting for the WAL flush, and nothing else", async () => {
+    const background = app.app.get(BackgroundWrites, { strict: false });
+    const dataSource = app.app.get(DataSource);
+    const setting = "SELECT current_setting('synchronous_commit') AS s";
+    const [inside] = await background.query<{ s: string }>(setting);
+    assert.equal(inside.s, 'off');
+    // A failed statement rolls its transaction back and leaves the connection usable.
+    await assert.rejects(background.query('SELECT 1 / 0'), /division by zero/);
+    // Every pooled connection (more asked at once than the pool holds) is back to synchronous commits:
+    // the setting was the transaction's own, not the session's, so ingest and the API keep theirs.
+    const rows = await Promise.all(Array.from({ length: 24 }, () => dataSource.query<{ s: string }[]>(setting)));
+    assert.deepEqual(new Set(rows.map(([row]) => row.s)), new Set(['on']));
   });
 });

@@ -1,12 +1,16 @@
 import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { BackgroundWrites } from './background-writes';
 import { CommitSignals } from './commit-signals';
 import { DatabaseHealthRepository } from './database-health.repository';
 import { dataSourceOptions, migrate } from './data-source-options';
 import { DATABASE_TARGET, DatabaseTarget } from './database-target';
 
-/** The data source (migrated at start), the target it points at, and the commit signals; for every module. */
+/**
+ * The data source (migrated at start), the target it points at, the commit signals and the background
+ * workers' writes; for every module.
+ */
 @Global()
 @Module({})
 export class DatabaseModule {
@@ -36,8 +40,13 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [{ provide: DATABASE_TARGET, useValue: target }, CommitSignals, DatabaseHealthRepository],
-      exports: [DATABASE_TARGET, CommitSignals, DatabaseHealthRepository],
+      providers: [
+        { provide: DATABASE_TARGET, useValue: target },
+        CommitSignals,
+        DatabaseHealthRepository,
+        BackgroundWrites,
+      ],
+      exports: [DATABASE_TARGET, CommitSignals, DatabaseHealthRepository, BackgroundWrites],
     };
   }
 }

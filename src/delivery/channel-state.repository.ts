@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { BackgroundWrites } from '../database/background-writes';
 import { ChannelStateEntity } from './channel-state.entity';
 
 /** What one admission statement found and did, in the database's clock. */
@@ -24,7 +25,11 @@ export interface AdmissionRow {
  */
 @Injectable()
 export class ChannelStateRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    // Tokens and circuit state as the workers move them: committed without waiting for the WAL flush.
+    private readonly background: BackgroundWrites,
+  ) {}
 
   /** Rows for channels that have none: a full bucket. */
   async ensure(channels: { name: string; burst: number }[]): Promise<void> {
@@ -42,7 +47,7 @@ export class ChannelStateRepository {
    * none while it is disabled or its circuit open, one probe (held for `probeMs`) while half-open.
    */
   async admit(channel: string, want: number, perSecond: number, burst: number, probeMs: number): Promise<AdmissionRow> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
+    const rows: Record<string, unknown>[] = await this.background.query(
       `WITH s AS (
          SELECT channel, tokens, refilled_at, failures, open_until, probe_until, disabled_at, disabled_reason,
                 clock_timestamp() AS at
@@ -100,7 +105,7 @@ export class ChannelStateRepository {
    * half-open probe. Returns whether the circuit is now open.
    */
   async failed(channel: string, threshold: number, openForMs: number): Promise<{ opened: boolean; failures: number }> {
-    const rows: { failures: number; opened: boolean }[] = await this.dataSource.query(
+    const rows: { failures: number; opened: boolean }[] = await this.background.query(
       `WITH failed AS (
          UPDATE channel_state
             SET failures = failures + 1,
@@ -118,7 +123,7 @@ export class ChannelStateRepository {
 
   /** A success closes the circuit and ends the run of failures. */
   async succeeded(channel: string): Promise<void> {
-    await this.dataSource.query(
+    await this.background.query(
       `UPDATE channel_state SET failures = 0, open_until = NULL, probe_until = NULL
         WHERE channel = $1 AND (failures > 0 OR open_until IS NOT NULL OR probe_until IS NOT NULL)`,
       [channel],

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { BackgroundWrites } from '../database/background-writes';
 import { CommitSignals } from '../database/commit-signals';
 import { AttemptOutcome, DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryEntity } from './delivery.entity';
@@ -40,6 +41,8 @@ export class DeliveryRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly signals: CommitSignals,
+    // Leases and results: the workers' bookkeeping, committed without waiting for the WAL flush.
+    private readonly background: BackgroundWrites,
   ) {}
 
   /**
@@ -50,7 +53,7 @@ export class DeliveryRepository {
    */
   async claim(channels: string[], limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     if (channels.length === 0 || limit <= 0) return [];
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
+    const rows = await this.background.query(
       `WITH due AS (
          SELECT d.sequence FROM deliveries d
           WHERE d.status = 'pending' AND d.group_id IS NULL AND d.next_attempt_at <= now()
@@ -87,9 +90,11 @@ export class DeliveryRepository {
   async complete(
     items: { delivery: ClaimedDelivery; attempt: AttemptRecord }[],
     // A digest's deliveries complete in the transaction that also finishes its group (src/digests).
-    manager: Pick<EntityManager, 'query'> = this.dataSource.manager,
+    manager?: Pick<EntityManager, 'query'>,
   ): Promise<Map<string, DeliveryStatus>> {
-    const rows: { id: string; status: DeliveryStatus }[] = await manager.query(
+    const query = <T>(sql: string, params: unknown[]): Promise<T[]> =>
+      manager ? manager.query(sql, params) : this.background.query<T>(sql, params);
+    const rows = await query<{ id: string; status: DeliveryStatus }>(
       `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::timestamptz[], $5::int[], $6::text[],
                               $7::int[], $8::text[], $9::text[], $10::text[], $11::bigint[])
@@ -145,7 +150,7 @@ export class DeliveryRepository {
 
   /** Claims that a silence or maintenance window holds: `held` (never claimed again), not an attempt. */
   async hold(items: { delivery: ClaimedDelivery; by: HoldRef[] }[]): Promise<void> {
-    await this.dataSource.query(
+    await this.background.query(
       `UPDATE deliveries d
           SET status = 'held', leased_until = NULL, lease_token = NULL, attempts = GREATEST(d.attempts - 1, 0),
               hold = jsonb_build_object('by', i.by, 'releasedAt', NULL, 'releasedAs', NULL)
@@ -162,7 +167,7 @@ export class DeliveryRepository {
   /** Gives claims back unsent (rate limit, open circuit, shutdown): not counted as attempts. */
   async release(deliveries: ClaimedDelivery[], delayMs: number): Promise<void> {
     if (deliveries.length === 0) return;
-    await this.dataSource.query(
+    await this.background.query(
       `UPDATE deliveries d SET leased_until = NULL, lease_token = NULL, attempts = GREATEST(d.attempts - 1, 0),
               next_attempt_at = now() + $3 * interval '1 millisecond'
          FROM unnest($1::uuid[], $2::uuid[]) AS c(id, token)
@@ -174,7 +179,7 @@ export class DeliveryRepository {
   /** Dead-letters claims unsent, with the reason as their last error (a disabled channel). */
   async deadLetter(deliveries: ClaimedDelivery[], reason: string): Promise<void> {
     if (deliveries.length === 0) return;
-    await this.dataSource.query(
+    await this.background.query(
       `UPDATE deliveries d SET status = 'dead', completed_at = now(), leased_until = NULL, lease_token = NULL,
               attempts = GREATEST(d.attempts - 1, 0), last_status_code = NULL, last_error = $3
          FROM unnest($1::uuid[], $2::uuid[]) AS c(id, token)
