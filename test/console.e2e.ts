@@ -409,12 +409,26 @@ describe(
       await page.setViewportSize({ width: 1280, height: 800 });
     });
 
-    it('offers a read key no write action', async () => {
+    it('offers a read key no write action, not even while its kept key is checked again', async () => {
       const reader = await openTab(browser);
       try {
         await signIn(reader, app.url, API_KEY);
         const { page } = reader;
         assert.equal(await page.locator('.key').textContent(), 'ticketing · read only');
+        // Each page below is opened afresh, with the key kept in the tab: the console shows it before
+        // whoami answers, which is made to come late here (so the tab also goes on to the next page while
+        // whoami is in flight: that must not sign it out). Any moment a write action is in the page is noted.
+        await page.route('**/api/v1/whoami', async (route) => {
+          await new Promise((resolve) => setTimeout(resolve, 400));
+          // The page may have gone on meanwhile.
+          await route.continue().catch(() => undefined);
+        });
+        await page.addInitScript(`new MutationObserver(() => {
+          const buttons = Array.from(document.querySelectorAll('main button'), (b) => b.textContent);
+          if (document.querySelector('.actions') || buttons.some((b) => /Acknowledge|Close|Link|Retry|Test|Enable|End/.test(b))) {
+            window.__offered = true;
+          }
+        }).observe(document, { childList: true, subtree: true });`);
         await page.goto(`${app.url}/console/notifications/${ids.monasca}`);
         await page.getByRole('heading', { name: 'cpu_high' }).waitFor();
         await page.locator('.delivery').first().waitFor();
@@ -433,10 +447,32 @@ describe(
             [],
             url,
           );
+          await page.locator('.key').filter({ hasText: 'read only' }).waitFor();
+          assert.equal(await page.evaluate('window.__offered'), undefined, url);
         }
         assert.deepEqual(reader.errors, []);
       } finally {
         await reader.page.close();
+      }
+    });
+
+    it('signs a tab out whose kept key is no longer accepted, saying why', async () => {
+      const stale = await openTab(browser);
+      try {
+        const { page } = stale;
+        await page.addInitScript(`sessionStorage.setItem('alert-relay.apiKey', 'revoked-key-0123456789')`);
+        await page.goto(`${app.url}/console/`);
+        const notice = page.locator('.notice').filter({ hasText: /^Signed out: .*\(HTTP 401\)$/ });
+        await notice.waitFor();
+        await page.getByLabel('API key').waitFor();
+        assert.equal(await page.evaluate("sessionStorage.getItem('alert-relay.apiKey')"), null);
+        // The browser logs the 401s it was meant to get (whoami, the feed's start, the list).
+        assert.deepEqual(
+          stale.errors.filter((e) => !/status of 401/.test(e)),
+          [],
+        );
+      } finally {
+        await stale.page.close();
       }
     });
 

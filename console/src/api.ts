@@ -14,11 +14,15 @@ export const serviceRoot = new URL('..', consoleRoot).href;
 /** wouter's base: the console's root path without its trailing slash. */
 export const routerBase = consoleRoot.pathname.replace(/\/$/, '');
 
-export function createClient(apiKey: string): AlertRelayClient {
+/** A client sending `apiKey`; each of its calls goes out once `after` has resolved (see connect). */
+export function createClient(apiKey: string, after?: Promise<void>): AlertRelayClient {
   // No HTTP cache for API answers: the console keeps its own (TanStack Query), and a revalidated answer
   // could be older than it looks (a notification's ETag is its version, which `heldBy` is not part of:
   // a 304 would bring back the silence that held it before).
-  const fetchFresh = (request: Request) => fetch(new Request(request, { cache: 'no-store' }));
+  const fetchFresh = async (request: Request) => {
+    await after;
+    return fetch(new Request(request, { cache: 'no-store' }));
+  };
   return createAlertRelayClient({ baseUrl: serviceRoot, apiKey, fetch: fetchFresh });
 }
 

@@ -1,7 +1,7 @@
 import { followEvents, type FeedEvent } from '@alert-relay/client';
 import { useQueryClient } from '@tanstack/preact-query';
 import { useEffect, useState } from 'preact/hooks';
-import { describeError, isStatus, unwrap } from './api';
+import { describeError, isStatus } from './api';
 import { useSession } from './session';
 
 export type LiveState = 'connecting' | 'live' | 'retrying' | 'stopped';
@@ -15,7 +15,7 @@ const SETTLE_MS = 300;
  * lists, and the notifications they name.
  */
 export function useLiveUpdates(): LiveState {
-  const { client, signOut } = useSession();
+  const { client, feedStart, signOut } = useSession();
   const queryClient = useQueryClient();
   const [state, setState] = useState<LiveState>('connecting');
 
@@ -36,14 +36,13 @@ export function useLiveUpdates(): LiveState {
     };
 
     const follow = async () => {
-      // Where the feed ends now; what the lists show was read after this point, or is read again below.
-      const start = unwrap(
-        await client.GET('/api/v1/events', { params: { query: { after: 'now' } }, signal: stop.signal }),
-      );
+      // Asked before any list was read (session.ts, connect): the lists show everything before this
+      // point, the feed everything after it.
+      const start = await feedStart;
+      if (stop.signal.aborted) return;
       setState('live');
-      reload();
       const events = followEvents(client, {
-        after: start.nextCursor,
+        after: start,
         waitSeconds: 25,
         signal: stop.signal,
         onRetry: () => setState('retrying'),

@@ -1,4 +1,7 @@
 import { render } from 'preact';
-import { App } from './app';
+import { App, resume } from './app';
+import { storedKey } from './session';
 
-render(<App />, document.getElementById('app')!);
+// A key kept in this tab: its first calls go out now, before the first render.
+const key = storedKey();
+render(<App resumed={key === null ? null : resume(key)} />, document.getElementById('app')!);

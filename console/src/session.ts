@@ -1,6 +1,7 @@
 import type { AlertRelayClient, WhoAmI } from '@alert-relay/client';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import { createClient, unwrap } from './api';
 
 // sessionStorage: the key lives as long as this tab, and no other tab or later visit sees it.
 const KEY_ITEM = 'alert-relay.apiKey';
@@ -14,10 +15,36 @@ export const forgetKey = (): void => sessionStorage.removeItem(KEY_ITEM);
 export const storedOperator = (): string => sessionStorage.getItem(OPERATOR_ITEM) ?? '';
 export const storeOperator = (name: string): void => sessionStorage.setItem(OPERATOR_ITEM, name);
 
-export interface Session {
+/** What the console works with once signed in with a key. */
+export interface Connection {
+  /** Each call waits for `feedStart` to settle first. */
   client: AlertRelayClient;
-  identity: WhoAmI;
-  /** Whether the key has the `write` scope: only then are actions offered. */
+  /** The change feed's cursor when the console started (`after=now`): live.tsx follows it from there. */
+  feedStart: Promise<string>;
+}
+
+/**
+ * Asks where the change feed ends now, first; every call of the returned client waits for that answer.
+ * So whatever a list shows was read after the feed's start, and every change since comes through the
+ * feed (live.tsx): nothing between the two is missed, and no list is read twice to make sure. The feed's
+ * start is one cheap call; if it fails, the reads still go out and the console says it is not live.
+ */
+export function connect(key: string): Connection {
+  const feedStart = createClient(key)
+    .GET('/api/v1/events', { params: { query: { after: 'now' } } })
+    .then((answer) => unwrap(answer).nextCursor);
+  // Settled either way: handled at once, so a failure is never reported as unhandled before live.tsx sees it.
+  const settled = feedStart.then(
+    () => undefined,
+    () => undefined,
+  );
+  return { client: createClient(key, settled), feedStart };
+}
+
+export interface Session extends Connection {
+  /** Null while the key kept in this tab is being checked again (its whoami is in flight). */
+  identity: WhoAmI | null;
+  /** Whether the key has the `write` scope: only then are actions offered (not before whoami says so). */
   canWrite: boolean;
   signOut: (notice?: string) => void;
 }

@@ -44,8 +44,7 @@ export function Shell() {
         <div class="who">
           <LiveStatus state={live} />
           <span class="key" title="The API key this tab is signed in with">
-            {session.identity.name}
-            {session.canWrite ? '' : ' · read only'}
+            {session.identity ? `${session.identity.name}${session.canWrite ? '' : ' · read only'}` : '…'}
           </span>
           <button type="button" class="link" onClick={() => session.signOut()}>
             Sign out

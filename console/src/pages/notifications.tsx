@@ -1,5 +1,5 @@
 import type { Notification } from '@alert-relay/client';
-import { useInfiniteQuery } from '@tanstack/preact-query';
+import { infiniteQueryOptions, useInfiniteQuery, usePrefetchInfiniteQuery } from '@tanstack/preact-query';
 import { Link, useLocation, useSearch } from 'wouter-preact';
 import { unwrap } from '../api';
 import { Badge, ErrorNote, SafeLink, SeverityBadge, ShowMore, TableHead, Time, useTicking } from '../components/common';
@@ -16,7 +16,7 @@ export function NotificationsPage() {
   const search = useSearch();
   const [, navigate] = useLocation();
   const filters = parseFilters(search);
-  const list = useInfiniteQuery({
+  const options = infiniteQueryOptions({
     queryKey: ['notifications', filters],
     queryFn: async ({ pageParam, signal }) =>
       unwrap(
@@ -28,6 +28,10 @@ export function NotificationsPage() {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
+  // Asked while rendering, not once the first frame is painted (when useInfiniteQuery subscribes): on
+  // opening the console, the list goes out as soon as the feed's start has answered (session.ts).
+  usePrefetchInfiniteQuery(options);
+  const list = useInfiniteQuery(options);
   const items = list.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (

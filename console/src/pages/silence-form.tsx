@@ -84,7 +84,9 @@ function toMatchers(rows: MatcherRow[]): SilenceRequest['matchers'] {
 }
 
 export function NewSilencePage() {
-  const { canWrite } = useSession();
+  const { identity, canWrite } = useSession();
+  // The key kept in this tab is still being checked: neither the form nor the refusal yet.
+  if (!identity) return <p class="loading">Loading…</p>;
   if (!canWrite) {
     return (
       <Page title="New silence">
@@ -95,11 +97,11 @@ export function NewSilencePage() {
       </Page>
     );
   }
-  return <SilenceForm />;
+  return <SilenceForm operator={identity.name} />;
 }
 
-function SilenceForm() {
-  const { client, identity } = useSession();
+function SilenceForm({ operator }: { operator: string }) {
+  const { client } = useSession();
   const queryClient = useQueryClient();
   const [, navigate] = useLocation();
   const search = useSearch();
@@ -253,7 +255,7 @@ function SilenceForm() {
           </label>
           <label>
             Created by
-            <input name="createdBy" required maxLength={200} defaultValue={storedOperator() || identity.name} />
+            <input name="createdBy" required maxLength={200} defaultValue={storedOperator() || operator} />
           </label>
         </div>
         <div class="filter-actions">
