@@ -16,9 +16,8 @@ export const routerBase = consoleRoot.pathname.replace(/\/$/, '');
 
 /** A client sending `apiKey`; each of its calls goes out once `after` has resolved (see connect). */
 export function createClient(apiKey: string, after?: Promise<void>): AlertRelayClient {
-  // No HTTP cache for API answers: the console keeps its own (TanStack Query), and a revalidated answer
-  // could be older than it looks (a notification's ETag is its version, which `heldBy` is not part of:
-  // a 304 would bring back the silence that held it before).
+  // No HTTP cache for API answers: the console keeps its own (TanStack Query), and reads it again when the
+  // change feed says something changed.
   const fetchFresh = async (request: Request) => {
     await after;
     return fetch(new Request(request, { cache: 'no-store' }));

@@ -23,6 +23,9 @@ export interface Connection {
   feedStart: Promise<string>;
 }
 
+// How long the reads wait at most for the feed's start (a hung call must not keep the lists empty).
+const FEED_START_WAIT_MS = 5000;
+
 /**
  * Asks where the change feed ends now, first; every call of the returned client waits for that answer.
  * So whatever a list shows was read after the feed's start, and every change since comes through the
@@ -34,10 +37,14 @@ export function connect(key: string): Connection {
     .GET('/api/v1/events', { params: { query: { after: 'now' } } })
     .then((answer) => unwrap(answer).nextCursor);
   // Settled either way: handled at once, so a failure is never reported as unhandled before live.tsx sees it.
-  const settled = feedStart.then(
-    () => undefined,
-    () => undefined,
-  );
+  // One that hangs holds them back for FEED_START_WAIT_MS at most ("Connecting…" stays up meanwhile).
+  const settled = Promise.race([
+    feedStart.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => setTimeout(resolve, FEED_START_WAIT_MS)),
+  ]);
   return { client: createClient(key, settled), feedStart };
 }
 
