@@ -2,30 +2,7 @@ import { AlertRelayError, type Severity } from '@alert-relay/client';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { describeError } from '../api';
-
-// Made on first use, not when the script starts: the page's first Intl object loads the locale data
-// (40–150 ms in a fresh browser), which would hold back the console's first calls (main.tsx).
-let relative: Intl.RelativeTimeFormat | undefined;
-const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
-  ['second', 60],
-  ['minute', 60],
-  ['hour', 24],
-  ['day', 365],
-];
-
-/**
- * "3 min. ago", "in 2 hr.": how far an instant is from now, rounded, in its largest unit (a silence
- * made for 2 h reads "in 2 hr.", not "in 1 hr." a moment later).
- */
-export function age(iso: string, now = Date.now()): string {
-  relative ??= new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'short' });
-  let value = (new Date(iso).getTime() - now) / 1000;
-  for (const [unit, size] of STEPS) {
-    if (Math.abs(Math.round(value)) < size) return relative.format(Math.round(value), unit);
-    value /= size;
-  }
-  return relative.format(Math.round(value), 'year');
-}
+import { age, exactTime } from '../time-format';
 
 /** Renders the calling component again every `ms`, so that the ages it shows stay true. */
 export function useTicking(ms = 30_000): void {
@@ -39,7 +16,7 @@ export function useTicking(ms = 30_000): void {
 /** An instant as its age, with the exact time on hover and for assistive technology. */
 export function Time({ at }: { at: string | null | undefined }) {
   if (!at) return <span class="muted">–</span>;
-  const exact = new Date(at).toLocaleString();
+  const exact = exactTime(at);
   return (
     <time dateTime={at} title={exact}>
       {age(at)}
@@ -52,7 +29,7 @@ export function Instant({ at }: { at: string | null | undefined }) {
   if (!at) return <span class="muted">–</span>;
   return (
     <time dateTime={at}>
-      {new Date(at).toLocaleString()} <span class="muted">({age(at)})</span>
+      {exactTime(at)} <span class="muted">({age(at)})</span>
     </time>
   );
 }

@@ -5,7 +5,8 @@ import { Link } from 'wouter-preact';
 import { unwrap } from '../api';
 import { useSilence } from '../queries';
 import { useSession } from '../session';
-import { age, Badge, ErrorNote, ShortId, Time } from './common';
+import { age, exactTime } from '../time-format';
+import { Badge, ErrorNote, ShortId, Time } from './common';
 
 type Matchers = Silence['matchers'];
 
@@ -49,7 +50,7 @@ export function HeldBadges({ holds }: { holds: Hold[] }) {
   return (
     <>
       {holds.map((hold) => {
-        const title = `Its changes are stored, not sent, until ${new Date(hold.endsAt).toLocaleString()}`;
+        const title = `Its changes are stored, not sent, until ${exactTime(hold.endsAt)}`;
         return hold.kind === 'silence' ? (
           <Link key={hold.id} to={`/silences/${hold.id}`} class="badge-link" title={title}>
             <Badge tone="held">silenced · ends {age(hold.endsAt)}</Badge>

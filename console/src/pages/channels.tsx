@@ -5,6 +5,7 @@ import { Link } from 'wouter-preact';
 import { Badge, ErrorNote, OutcomeBadge, TableHead, Time } from '../components/common';
 import { useSession } from '../session';
 import { Page } from '../shell';
+import { exactTime } from '../time-format';
 import { RouteTest } from './route-test';
 
 export function ChannelsPage() {
@@ -62,7 +63,7 @@ function ChannelBadges({ channel: c }: { channel: Channel }) {
       </Badge>
       {c.disabled && (
         <>
-          <Badge tone="bad" title={`since ${new Date(c.disabled.at).toLocaleString()}`}>
+          <Badge tone="bad" title={`since ${exactTime(c.disabled.at)}`}>
             disabled: {c.disabled.reason}
           </Badge>
           <span class="muted">

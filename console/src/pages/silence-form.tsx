@@ -3,7 +3,8 @@ import { useMutation, useQueryClient } from '@tanstack/preact-query';
 import { useState } from 'preact/hooks';
 import { Link, useLocation, useSearch } from 'wouter-preact';
 import { newIdempotencyKey, unwrap } from '../api';
-import { age, ErrorNote } from '../components/common';
+import { ErrorNote } from '../components/common';
+import { age, exactTime } from '../time-format';
 import { formFields } from '../components/forms';
 import { SeverityOptions } from '../components/options';
 import { invalidateHolds } from '../components/silence';
@@ -238,7 +239,7 @@ function SilenceForm({ operator }: { operator: string }) {
           </div>
           <p class="muted" aria-live="polite" data-testid="silence-window">
             {end
-              ? `Holds from ${start ? start.toLocaleString() : 'now'} until ${end.toLocaleString()} (ends ${age(end.toISOString())}), your time zone.`
+              ? `Holds from ${start ? exactTime(start) : 'now'} until ${exactTime(end)} (ends ${age(end.toISOString())}).`
               : 'When it ends is not clear yet.'}
           </p>
         </fieldset>
