@@ -9,8 +9,11 @@ import { DeliveryHold, DeliveryKind, DeliveryStatus } from '../domain/notificati
 @Entity({ name: 'deliveries' })
 @Index('deliveries_id_key', ['id'], { unique: true })
 @Index('deliveries_pair_sequence_idx', ['notificationId', 'channel', 'sequence'])
-// Grouped deliveries wait for their digest (digest_groups), not for next_attempt_at.
-@Index('deliveries_due_ungrouped_idx', ['nextAttemptAt'], { where: `status = 'pending' AND group_id IS NULL` })
+// Grouped deliveries wait for their digest (digest_groups), not for next_attempt_at. The claim's order, so
+// that it reads only the rows it takes, however long the backlog.
+@Index('deliveries_due_ungrouped_idx', ['nextAttemptAt', 'sequence'], {
+  where: `status = 'pending' AND group_id IS NULL`,
+})
 @Index('deliveries_group_pending_idx', ['groupId', 'createdAt'], {
   where: `status = 'pending' AND group_id IS NOT NULL`,
 })
