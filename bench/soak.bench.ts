@@ -1,6 +1,7 @@
 // npm run bench:soak: the service's resident memory over time at half its measured capacity (StackState
 // opens and updates, every change delivered to a local webhook sink), on a fresh PostgreSQL database.
-// Target: RSS flat within ±10% after the warm-up; the live heap (from /metrics) is printed beside it.
+// Targets: RSS flat within ±10% after the warm-up (the live heap, from /metrics, printed beside it), and
+// delivery never stalls for longer than a sample interval while the load runs.
 // Env: BENCH_SOAK_SECONDS (300), BENCH_SOAK_WARMUP_SECONDS (60, not judged), BENCH_SOAK_SAMPLE_SECONDS (5),
 // BENCH_SECONDS (the capacity run, 5), BENCH_CONNECTIONS, BENCH_LOAD=autocannon, BENCH_NODE_ARGS, BENCH_POOL_SIZE.
 import { defaultTestConfig } from '../test/support/test-app';
@@ -36,12 +37,12 @@ async function main(): Promise<void> {
         `now ${rate}/s for ${SOAK_SECONDS} s, RSS every ${SAMPLE_SECONDS} s, the first ${WARMUP_SECONDS} s not judged`,
     );
     const begin = performance.now();
-    const samples: { t: number; mb: number; heapMb: number }[] = [];
+    const samples: { t: number; mb: number; heapMb: number; delivered: number }[] = [];
     const sample = async () => {
       const t = (performance.now() - begin) / 1000;
       const mb = rssMb(service.pid);
       const heapMb = await heapUsedMb(service.url);
-      samples.push({ t, mb, heapMb });
+      samples.push({ t, mb, heapMb, delivered: sink.received() });
       if (samples.length % Math.max(1, Math.round(30 / SAMPLE_SECONDS)) === 1)
         console.log(
           `  ${fmt(t)} s: RSS ${fmt(mb, 1)} MiB, heap used ${fmt(heapMb, 1)} MiB, ${sink.received()} deliveries so far`,
@@ -53,6 +54,12 @@ async function main(): Promise<void> {
     const sent = await paced(service.url, bodyRun(scenario), rate, SOAK_SECONDS).finally(() => clearInterval(timer));
 
     const judged = samples.filter((s) => s.t >= WARMUP_SECONDS);
+    // Delivery must keep going while the load runs: the longest stretch between samples with none.
+    let stalled = 0;
+    for (let i = 1, since = samples[0]; i < samples.length && samples[i].t <= SOAK_SECONDS; i++) {
+      if (samples[i].delivered > since.delivered) since = samples[i];
+      else stalled = Math.max(stalled, samples[i].t - since.t);
+    }
     const mbs = judged.map((s) => s.mb);
     const first = mbs[0];
     const last = mbs.at(-1)!;
@@ -81,6 +88,14 @@ async function main(): Promise<void> {
         10,
         `last / first ${fmt(last / first, 3)}`,
         1,
+      ),
+      check(
+        'longest time without a delivery while the load ran, s',
+        stalled,
+        '<=',
+        SAMPLE_SECONDS,
+        `${sink.received()} delivered of ${sent.answerMs.length} accepted`,
+        0,
       ),
       check('non-2xx answers and errors', sent.non2xx + sent.errors, '<=', 0, 'whole run', 0),
     ]);
