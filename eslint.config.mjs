@@ -10,6 +10,7 @@ export default tseslint.config(
       'clients/typescript/src/schema.ts',
       'data/**',
       'clients/**/dist/**',
+      '.tmp/**',
       'scripts/**',
       'eslint.config.mjs',
       // Vite's config: type-checked by console/tsconfig.node.json, like this file it is no app code.
