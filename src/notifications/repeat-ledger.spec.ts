@@ -51,6 +51,23 @@ describe('RepeatLedger', () => {
     assert.equal(byHand.answer(signal(), t(101)), null);
   });
 
+  it('forgets the least recently committed or repeated ids first, past 10,000', () => {
+    const { ledger } = opened();
+    const other = (i: number) => {
+      const message = signal({ externalId: `other-${i}` });
+      ledger.committed(lockKey('test', `other-${i}`), null, createdState(`o${i}`, message, 'open', t(100)), message);
+    };
+    for (let i = 0; i < 9_999; i++) other(i);
+    // x keeps repeating: still remembered after 10,000 more ids, while other-0 (never repeated) is not.
+    assert.ok(ledger.answer(signal(), t(101)));
+    for (let i = 9_999; i < 19_999; i++) {
+      other(i);
+      if (i % 1_000 === 0) assert.ok(ledger.answer(signal(), t(102)), `x forgotten after ${i} others`);
+    }
+    assert.ok(ledger.answer(signal(), t(103)));
+    assert.equal(ledger.answer(signal({ externalId: 'other-0' }), t(103)), null);
+  });
+
   it('forgets the id when a change leaves a row on which the repeat is no longer a duplicate (a close)', () => {
     const { ledger, row } = opened();
     const close = signal({ action: 'close', sourceState: 'OK', sourceTime: t(20) });

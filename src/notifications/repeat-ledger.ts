@@ -22,8 +22,9 @@ interface Entry {
   revision: number;
 }
 
-// Ids remembered at most (a few MiB with long titles); the oldest are forgotten first (a forgotten id's repeat
-// takes the normal path). A periodic repeater such as Monasca resends its active alarms: thousands, not more.
+// Ids remembered at most (a few MiB with long titles); the least recently committed or repeated are forgotten
+// first (a forgotten id's repeat takes the normal path). A periodic repeater such as Monasca resends its
+// active alarms: thousands, not more.
 const MAX_ENTRIES = 10_000;
 
 /**
@@ -60,6 +61,9 @@ export class RepeatLedger {
     if (this.inFlight.has(key)) return null;
     const entry = this.entries.get(key);
     if (!entry || entry.fingerprint !== fingerprint(signal)) return null;
+    // Last forgotten: an id that keeps repeating stays remembered however many others come and go.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
     const counted = this.pending.get(pendingKey(entry));
     if (counted) {
       counted.count++;
