@@ -1,7 +1,12 @@
 // Instants as the console shows them, without Intl: the page's first Intl object (or toLocaleString)
 // loads the browser's locale data, 40-150 ms in a fresh browser, which held back the first list.
 
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** "2026-03-10", "14:30": a date's day and minute in the browser's time zone. */
+export const localDay = (date: Date): string =>
+  `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+export const localMinute = (date: Date): string => `${pad(date.getHours())}:${pad(date.getMinutes())}`;
 
 /** "2026-03-10 14:30:05 UTC+01:00": the browser's time zone, named by its offset, never ambiguous. */
 export function exactTime(at: string | Date): string {
@@ -11,10 +16,7 @@ export function exactTime(at: string | Date): string {
     offset === 0
       ? 'UTC'
       : `UTC${offset > 0 ? '+' : '-'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
-  return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${zone}`
-  );
+  return `${localDay(date)} ${localMinute(date)}:${pad(date.getSeconds())} ${zone}`;
 }
 
 // Units as English abbreviates them ("3 min. ago", "in 2 hr."), each up to the size of the next.

@@ -1,5 +1,7 @@
 // Durations and local times as an operator types them into the silence form.
 
+import { localDay, localMinute } from './time-format';
+
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** "90m", "2h", "1h30m", "1d", "1w" (spaces and case ignored) in milliseconds; null for anything else. */
@@ -13,11 +15,7 @@ export function parseDuration(text: string): number | null {
 
 /** A `datetime-local` input's value ("2026-03-10T14:30", the browser's time zone) for an instant. */
 export function toLocalInput(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
-    `T${pad(date.getHours())}:${pad(date.getMinutes())}`
-  );
+  return `${localDay(date)}T${localMinute(date)}`;
 }
 
 /** The instant a `datetime-local` value names in the browser's time zone; null when empty or not a time. */
