@@ -119,11 +119,14 @@ async function main(): Promise<void> {
     const amBinary = alertmanagerBinary();
     const alertmanager = amBinary ? await start(startAlertmanager(amBinary)) : undefined;
     const embedded = chosen.has('embedded') ? await start(startServiceProcess(undefined)) : undefined;
-    // On a database of its own each: another build (BENCH_BASELINE), the service with WORKERS=N.
+    // On a database of its own each, measured on its own: another build (BENCH_BASELINE), the service
+    // with WORKERS=N.
     const onOwnDatabase = async (env: Record<string, string>, main?: string) => {
       const own = await createPostgresDatabase();
       stops.push(() => own.drop());
-      return start(startServiceProcess(own.url, undefined, env, main));
+      const ownMeter = await PostgresCpuMeter.connect(own.url);
+      stops.push(() => ownMeter.close());
+      return { target: await start(startServiceProcess(own.url, undefined, env, main)), meter: ownMeter };
     };
     const baselineMain = process.env.BENCH_BASELINE;
     const baseline = baselineMain ? await onOwnDatabase({}, baselineMain) : undefined;
@@ -144,15 +147,15 @@ async function main(): Promise<void> {
       service: run('service', 'service, PostgreSQL', service, scenarios.stackstate, onPostgres),
       workers:
         workers &&
-        run('service workers', `service, WORKERS=${WORKERS}`, workers, scenarios.stackstate, {
+        run('service workers', `service, WORKERS=${WORKERS}`, workers.target, scenarios.stackstate, {
           service: true, // /metrics sums the workers' group-commit counters
-          databaseNote: 'not measured',
+          postgres: workers.meter,
         }),
       baseline:
         baseline &&
-        run('baseline', 'baseline build, PostgreSQL', baseline, scenarios.stackstate, {
+        run('baseline', 'baseline build, PostgreSQL', baseline.target, scenarios.stackstate, {
           service: true,
-          databaseNote: 'not measured',
+          postgres: baseline.meter,
         }),
       alertmanager:
         alertmanager &&
@@ -218,6 +221,7 @@ const sum = (run: Run, f: (m: Measure) => number) => run.rounds.reduce((total, m
 const med = (run: Run | undefined, f: (m: Measure) => number) => (run ? median(run.rounds.map(f)) : NaN);
 const rate = (m: Measure) => m.load.rate;
 const cpuPerRequest = (m: Measure) => m.cpuMs / Math.max(m.load.ok, 1);
+const postgresPerMessage = (m: Measure) => (m.postgres?.database ?? NaN) / Math.max(m.load.ok, 1);
 
 /** The median over rounds of a per-round ratio: drift of the machine between rounds cancels out. */
 function ratio(a: Run | undefined, b: Run | undefined, f: (m: Measure) => number): number {
@@ -365,7 +369,8 @@ function verdicts(runs: Record<string, Run | undefined>): Verdict[] {
         '<=',
         1,
         `${fmt(med(runs.service, cpuPerRequest), 3)} vs ${fmt(med(runs.baseline, cpuPerRequest), 3)} ms; rate ` +
-          `${fmt(ratio(runs.service, runs.baseline, rate), 2)}x`,
+          `${fmt(ratio(runs.service, runs.baseline, rate), 2)}x; PostgreSQL CPU per message ` +
+          `${fmt(ratio(runs.service, runs.baseline, postgresPerMessage), 2)}x`,
       ),
     );
   const repeat = runs.repeat;
