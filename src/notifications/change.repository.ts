@@ -16,7 +16,8 @@ import { RepeatLedger } from './repeat-ledger';
 import { NotificationEntity } from './notification.entity';
 import { LifecycleRow } from './notification-state';
 import {
-  INSERT_EVENT,
+  eventJson,
+  INSERT_EVENTS,
   INSERT_NOTIFICATION,
   insertParams,
   jsonOrNull,
@@ -24,7 +25,7 @@ import {
   LOCK_IDS,
   NOTIFICATION_SEEN,
   READ_BY_ID,
-  READ_LATEST,
+  READ_LATEST_MANY,
   UPDATE_NOTIFICATION,
   updateParams,
 } from './notification-sql';
@@ -157,8 +158,9 @@ export class ChangeRepository {
       const [latest] = await this.lockAndRead(client, [request]);
       const planned = request.plan(latest);
       const batch = new StatementBatch(client, this.named);
-      this.write(batch, planned);
-      this.writeDigestGroups(batch, [planned]);
+      const events: string[] = [];
+      this.write(batch, events, planned);
+      this.writeTogether(batch, events, [planned]);
       batch.add('COMMIT');
       await batch.run();
       this.committed([{ request, read: latest, change: planned }]);
@@ -173,19 +175,28 @@ export class ChangeRepository {
 
   /**
    * The first round trip of a change: BEGIN, the advisory lock of every id (in hash order, so that two
-   * transactions never deadlock on them) and the newest notification of each request's id (or the one
-   * it names). Resolves with each request's row, in order.
+   * transactions never deadlock on them) and the newest notification of each request's id (one
+   * statement for them all) or of the one it names. Resolves with each request's row, in order.
    */
   private async lockAndRead(client: PoolClient, requests: readonly ChangeRequest[]): Promise<(LifecycleRow | null)[]> {
     const batch = new StatementBatch(client, this.named);
     batch.add('BEGIN');
     batch.add(LOCK_IDS, [requests.map((r) => lockKey(r.source, r.externalId))]);
-    for (const r of requests) {
-      if (r.notificationId === undefined) batch.add(READ_LATEST, [r.source, r.externalId]);
-      else batch.add(READ_BY_ID, [r.notificationId]);
-    }
+    const byKey = requests.filter((r) => r.notificationId === undefined);
+    if (byKey.length > 0) batch.add(READ_LATEST_MANY, [byKey.map((r) => r.source), byKey.map((r) => r.externalId)]);
+    const byId = requests.filter((r) => r.notificationId !== undefined);
+    for (const r of byId) batch.add(READ_BY_ID, [r.notificationId]);
     const results = await batch.run();
-    return requests.map((_r, i) => (results[2 + i].rows[0] as LifecycleRow | undefined) ?? null);
+    const latest = new Map<string, LifecycleRow>();
+    if (byKey.length > 0)
+      for (const row of results[2].rows as LifecycleRow[]) latest.set(lockKey(row.source, row.externalId), row);
+    const named = results.slice(byKey.length > 0 ? 3 : 2);
+    let next = 0;
+    return requests.map((r) =>
+      r.notificationId === undefined
+        ? (latest.get(lockKey(r.source, r.externalId)) ?? null)
+        : ((named[next++].rows[0] as LifecycleRow | undefined) ?? null),
+    );
   }
 
   /**
@@ -216,23 +227,27 @@ export class ChangeRepository {
       [...ids.keys()].forEach((key, i) => latest.set(key, rows[i]));
 
       const batch = new StatementBatch(client, this.named);
+      const events: string[] = [];
       for (const pending of group) {
         const key = lockKey(pending.job.source, pending.job.externalId);
         const mark = batch.size;
+        const eventsMark = events.length;
         try {
           const read = latest.get(key) ?? null;
           const change = pending.job.plan(read);
-          this.write(batch, change);
+          this.write(batch, events, change);
           latest.set(key, change.step.row);
           planned.push({ pending, request: pending.job, read, change });
         } catch (error) {
           batch.truncate(mark);
+          events.length = eventsMark;
           failed.add(pending);
           pending.reject(error);
         }
       }
-      this.writeDigestGroups(
+      this.writeTogether(
         batch,
+        events,
         planned.map((p) => p.change),
       );
       batch.add('COMMIT');
@@ -260,34 +275,26 @@ export class ChangeRepository {
     await runner.release().catch(() => undefined);
   }
 
-  /** Adds a planned step's writes to the batch. */
-  private write(batch: StatementBatch, { step, delivery }: PlannedChange): void {
+  /** Adds a planned step's writes to the batch, and its event to `events` (`writeTogether` inserts them). */
+  private write(batch: StatementBatch, events: string[], { step, delivery }: PlannedChange): void {
     const { write, event, row } = step;
     if (write?.kind === 'insert') batch.add(INSERT_NOTIFICATION, insertParams(write.row));
     if (write?.kind === 'update') batch.add(UPDATE_NOTIFICATION, updateParams(write.row));
     if (write?.kind === 'seen') batch.add(NOTIFICATION_SEEN, [write.id, write.at]);
-    if (event && row) {
-      batch.add(INSERT_EVENT, [
-        row.id,
-        event.type,
-        row.revision,
-        event.receivedAt,
-        event.sourceTime,
-        JSON.stringify(event.payload),
-        JSON.stringify(event.details),
-      ]);
-    }
-    if (!delivery || !row) return;
-    batch.add(OUTBOX_INSERT, outboxParams(row.id, row.revision, delivery.plan, delivery.payload));
-    const notify = this.signals.notifySql('deliveries');
-    if (notify) batch.add(notify);
+    if (event && row) events.push(eventJson(row.id, event, row.revision));
+    if (delivery && row) batch.add(OUTBOX_INSERT, outboxParams(row.id, row.revision, delivery.plan, delivery.payload));
   }
 
   /**
-   * The digest groups the transaction's deliveries wait in, created if new: once, after every other
-   * write, so that transactions lock new groups in one order (DIGEST_GROUPS_INSERT).
+   * What the transaction writes once for all its changes, after every other write: their events in one
+   * statement (in order), the replicas' wake-up when something is to be delivered, and the digest groups
+   * the deliveries wait in, created if new (last, so that transactions lock new groups in one order:
+   * DIGEST_GROUPS_INSERT).
    */
-  private writeDigestGroups(batch: StatementBatch, changes: PlannedChange[]): void {
+  private writeTogether(batch: StatementBatch, events: readonly string[], changes: readonly PlannedChange[]): void {
+    if (events.length > 0) batch.add(INSERT_EVENTS, [`[${events.join(',')}]`]);
+    const notify = changes.some((c) => c.delivery && c.step.row) ? this.signals.notifySql('deliveries') : null;
+    if (notify) batch.add(notify);
     const params = digestGroupsParams(changes.flatMap((c) => c.delivery?.plan.groups ?? []));
     if (params) batch.add(DIGEST_GROUPS_INSERT, params);
   }

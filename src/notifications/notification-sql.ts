@@ -42,9 +42,15 @@ export const LOCK_IDS = `SELECT pg_advisory_xact_lock(h) FROM (
     SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY h
   ) AS ordered`;
 
-/** The newest notification of one (source, externalId). */
-export const READ_LATEST = `SELECT ${LIFECYCLE_COLUMNS} FROM notifications
-  WHERE source = $1 AND external_id = $2 ORDER BY opened_at DESC, id DESC LIMIT 1`;
+/**
+ * The newest notification of each (source, externalId) in one statement ($1: sources, $2: external ids,
+ * in pairs): one row per id that has one, to be matched to its request by `lockKey(source, externalId)`.
+ */
+export const READ_LATEST_MANY = `SELECT n.* FROM unnest($1::text[], $2::text[]) AS k(k_source, k_external_id)
+  CROSS JOIN LATERAL (
+    SELECT ${LIFECYCLE_COLUMNS} FROM notifications
+     WHERE source = k.k_source AND external_id = k.k_external_id ORDER BY opened_at DESC, id DESC LIMIT 1
+  ) AS n`;
 
 export const READ_BY_ID = `SELECT ${LIFECYCLE_COLUMNS} FROM notifications WHERE id = $1::uuid`;
 
@@ -59,9 +65,34 @@ export const NOTIFICATION_SEEN = `UPDATE notifications
   SET last_seen_at = $2::timestamptz, duplicate_count = duplicate_count + 1, version = version + 1
   WHERE id = $1::uuid`;
 
-export const INSERT_EVENT = `INSERT INTO notification_events
+/**
+ * The events of a transaction in one statement: $1 is a JSON array of `eventJson` objects, inserted in
+ * array order (their `sequence`, the order of one notification's events, follows it).
+ */
+export const INSERT_EVENTS = `INSERT INTO notification_events
   (notification_id, type, revision, received_at, source_time, payload, details)
-  VALUES ($1::uuid, $2, $3, $4::timestamptz, $5::timestamptz, $6::jsonb, $7::jsonb)`;
+  SELECT e.notification_id, e.type, e.revision, e.received_at, e.source_time, e.payload, e.details
+    FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (notification_id uuid, type text, revision int,
+      received_at timestamptz, source_time timestamptz, payload jsonb, details jsonb))
+      WITH ORDINALITY AS e(notification_id, type, revision, received_at, source_time, payload, details, i)
+   ORDER BY e.i`;
+
+/** One element of INSERT_EVENTS' array. */
+export function eventJson(
+  notificationId: string,
+  event: { type: string; receivedAt: Date; sourceTime: Date | null; payload: unknown; details: unknown },
+  revision: number,
+): string {
+  return JSON.stringify({
+    notification_id: notificationId,
+    type: event.type,
+    revision,
+    received_at: event.receivedAt,
+    source_time: event.sourceTime,
+    payload: event.payload,
+    details: event.details,
+  });
+}
 
 export function insertParams(row: LifecycleRow): unknown[] {
   return COLUMNS.map(([, field, cast]) => columnValue(row, field, cast));
