@@ -21,7 +21,7 @@ export class EgressDeniedError extends Error {
 export class EgressGuard {
   private readonly denied: (address: string) => boolean;
   private readonly allowed: (address: string) => boolean;
-  /** For fetch: every HTTP channel's connections go through the checked lookup. */
+  /** The HTTP channels' dispatcher (httpPost): every connection goes through the checked lookup. */
   readonly dispatcher: Agent;
 
   constructor(config: Pick<EgressConfig, 'deny' | 'allow'> = { deny: [], allow: [] }) {

@@ -1,6 +1,6 @@
 import { errorText } from '../../common/errors';
 import { Injectable, Optional } from '@nestjs/common';
-import { fetch, Response } from 'undici';
+import { request as undiciRequest } from 'undici';
 import { defaultEgress, EgressDeniedError, EgressGuard } from './egress';
 import { redactUrl } from './redact';
 import { classifyHttpStatus, parseRetryAfter, SendResult } from './send-result';
@@ -21,10 +21,14 @@ export interface HttpAnswer extends SendResult {
 }
 
 /**
- * One HTTP request with a time limit, classified: 2xx success, 408/425/429/5xx and network errors or
- * timeouts retry, other statuses are permanent. Redirects are not followed (a moved webhook is a
- * configuration problem to see, not to chase). The first of `retryAfterHeaders` that reads as a wait
- * is the service's hint.
+ * One HTTP request with a time limit (connecting, the answer and its body together), classified: 2xx
+ * success, 408/425/429/5xx and network errors or timeouts retry, other statuses are permanent. Redirects
+ * are not followed (a moved webhook is a configuration problem to see, not to chase). The first of
+ * `retryAfterHeaders` that reads as a wait is the service's hint.
+ *
+ * undici's `request`, not its `fetch`: the WHATWG layer (Request and Response objects, web streams, a
+ * followed AbortSignal per request) cost the delivery workers more CPU than the rest of a delivery
+ * (docs/design-notes.md, "Phase 4"); and the time limit is a timer cleared as soon as the answer is read.
  */
 export async function httpPost(
   request: HttpPost,
@@ -32,39 +36,46 @@ export async function httpPost(
   retryAfterHeaders: readonly string[] = ['retry-after'],
   egress: EgressGuard = defaultEgress(),
 ): Promise<HttpAnswer> {
-  let response: Response;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  let statusCode: number;
+  let headers: Record<string, string | string[] | undefined>;
+  let text: string;
   try {
     egress.checkLiteral(new URL(request.url).hostname);
-    response = await fetch(request.url, {
+    const response = await undiciRequest(request.url, {
       method: 'POST',
       headers: request.headers,
       body: request.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: abort.signal,
       dispatcher: egress.dispatcher,
     });
+    statusCode = response.statusCode;
+    headers = response.headers;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      return { outcome: 'retry', statusCode, error: describeRequestError(error, timeoutMs) };
+    }
   } catch (error) {
     const denied = egressDenial(error);
     // A denied destination is the config's problem: retrying cannot help (the delivery can be replayed).
     if (denied) return { outcome: 'permanent', statusCode: null, error: denied };
-    return { outcome: 'retry', statusCode: null, error: describeFetchError(error, timeoutMs) };
+    return { outcome: 'retry', statusCode: null, error: describeRequestError(error, timeoutMs) };
+  } finally {
+    clearTimeout(timer);
   }
-  let text = '';
-  try {
-    text = await response.text();
-  } catch (error) {
-    return { outcome: 'retry', statusCode: response.status, error: describeFetchError(error, timeoutMs) };
-  }
-  const outcome = classifyHttpStatus(response.status);
+  const outcome = classifyHttpStatus(statusCode);
   let retryAfterMs: number | undefined;
   for (const header of retryAfterHeaders) {
-    retryAfterMs ??= parseRetryAfter(response.headers.get(header));
+    const value = headers[header];
+    retryAfterMs ??= parseRetryAfter((Array.isArray(value) ? value[0] : value) ?? null);
   }
   return {
     outcome,
-    statusCode: response.status,
+    statusCode,
     retryAfterMs: outcome === 'retry' ? retryAfterMs : undefined,
-    error: outcome === 'success' ? undefined : `HTTP ${response.status}`,
+    error: outcome === 'success' ? undefined : `HTTP ${statusCode}`,
     response: text.slice(0, EXCERPT),
     body: text,
   };
@@ -77,12 +88,15 @@ function egressDenial(error: unknown): string | null {
   return null;
 }
 
-function describeFetchError(error: unknown, timeoutMs: number): string {
+function describeRequestError(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `timed out after ${timeoutMs} ms`;
   }
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code) return `network error: ${cause.code}`;
+  const { code, cause } = error as { code?: string; cause?: { code?: string } };
+  // A socket error's own code (ECONNREFUSED), or undici's wrapper's cause's; undici's own codes
+  // (UND_ERR_SOCKET: the peer closed the connection) say less than its message.
+  const systemCode = [code, cause?.code].find((c) => c && !c.startsWith('UND_ERR'));
+  if (systemCode) return `network error: ${systemCode}`;
   return `network error: ${errorText(error)}`;
 }
 
