@@ -9,6 +9,9 @@ import { DeliveryHold, DeliveryKind, DeliveryStatus } from '../domain/notificati
 @Entity({ name: 'deliveries' })
 @Index('deliveries_id_key', ['id'], { unique: true })
 @Index('deliveries_pair_sequence_idx', ['notificationId', 'channel', 'sequence'])
+// A pair's pending deliveries, however long the backlog: superseded by the outbox insert, and looked for
+// by the claim (an older one first) and by an attempt's result (a newer one waiting).
+@Index('deliveries_pair_pending_idx', ['notificationId', 'channel', 'sequence'], { where: `status = 'pending'` })
 // Grouped deliveries wait for their digest (digest_groups), not for next_attempt_at. The claim's order, so
 // that it reads only the rows it takes, however long the backlog.
 @Index('deliveries_due_ungrouped_idx', ['nextAttemptAt', 'sequence'], {
