@@ -166,6 +166,38 @@ describe(`Alertmanager / Grafana webhook (${TEST_DB})`, () => {
     );
   });
 
+  it('stores a source time of the year 0 beside ordinary ones in one transaction, and refuses one an offset carries before it', async () => {
+    const [ancient, ordinary] = [fresh(), fresh()];
+    const response = await send({
+      alerts: [
+        { status: 'firing', labels: ancient, startsAt: '0000-06-01T00:00:00Z' },
+        { status: 'firing', labels: ordinary, startsAt: '2026-12-02T08:00:00+01:00' },
+      ],
+    });
+    assert.equal(response.status, 200);
+    const results = response.body.results as { result: string; notificationId: string }[];
+    const events = await Promise.all(
+      results.map(
+        async (r) =>
+          (await call(app.url, 'listNotificationEvents', { params: { id: r.notificationId }, headers: auth })).body
+            .items,
+      ),
+    );
+    assert.deepEqual(
+      events.map(([event]) => [event.type, event.sourceTimestamp]),
+      [
+        ['opened', '0000-06-01T00:00:00.000Z'],
+        ['opened', '2026-12-02T07:00:00.000Z'],
+      ],
+    );
+    // The year -1 in UTC has no RFC 3339 form: refused, not stored as something else.
+    const before = await send({
+      alerts: [{ status: 'firing', labels: fresh(), startsAt: '0000-01-01T00:00:00+01:00' }],
+    });
+    assert.equal(before.status, 400);
+    assert.match(JSON.stringify(before.body.details), /startsAt/);
+  });
+
   it('takes the key as a bearer token (any case of the scheme) or as the basic-auth password, and nothing else', async () => {
     const body = () => ({ alerts: [{ status: 'firing', labels: fresh() }] });
     const basic = `Basic ${Buffer.from(`alertmanager:${ALERTMANAGER_KEY}`).toString('base64')}`;

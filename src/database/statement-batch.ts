@@ -93,9 +93,11 @@ function statementName(text: string): string {
   return name;
 }
 
-// pg's conversion of a parameter (dates, arrays, objects) to the text it binds, as its own queries do.
+// pg's conversion of a parameter (dates, arrays, objects) to the text it binds, as its own queries do;
+// also for values inside a JSON parameter that PostgreSQL casts (a date of the year 0 or before is
+// written "… BC", which PostgreSQL reads and JSON's ISO form is not).
 const { utils } = pg as unknown as { utils: { prepareValue: (value: unknown) => unknown } };
-const prepareValue = (value: unknown): unknown => utils.prepareValue(value);
+export const prepareValue = (value: unknown): unknown => utils.prepareValue(value);
 
 /** The batch as pg's Client sees it: a "submittable" (the interface pg-cursor uses) answered by events. */
 class Pipelined {

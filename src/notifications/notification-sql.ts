@@ -1,3 +1,4 @@
+import { prepareValue } from '../database/statement-batch';
 import { LifecycleRow } from './notification-state';
 
 // The SQL of a lifecycle step's writes, in one place for the repositories that write notifications.
@@ -87,8 +88,8 @@ export function eventJson(
     notification_id: notificationId,
     type: event.type,
     revision,
-    received_at: event.receivedAt,
-    source_time: event.sourceTime,
+    received_at: prepareValue(event.receivedAt),
+    source_time: prepareValue(event.sourceTime),
     payload: event.payload,
     details: event.details,
   });

@@ -25,6 +25,13 @@ describe('parseTimestamp', () => {
     }
   });
 
+  it('takes the four-digit years in UTC and nothing an offset carries past them', () => {
+    assert.equal(iso('0000-01-01T00:00:00Z'), '0000-01-01T00:00:00.000Z');
+    assert.equal(iso('9999-12-31T23:59:59.999Z'), '9999-12-31T23:59:59.999Z');
+    assert.equal(iso('0000-01-01T00:00:00+01:00'), 'invalid');
+    assert.equal(iso('9999-12-31T23:30:00-01:00'), 'invalid');
+  });
+
   it('takes Go zero time as "not set" and year 1 literally', () => {
     assert.equal(instantOrZero('0001-01-01T00:00:00Z'), null);
     assert.equal(instantOrZero('0001-01-01T00:00:01Z')?.toISOString(), '0001-01-01T00:00:01.000Z');

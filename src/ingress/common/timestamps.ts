@@ -25,8 +25,15 @@ export function parseTimestamp(value: string): ParsedTimestamp {
   date.setUTCHours(hour, minute, second, millis);
   const sign = m[9] === '-' ? -1 : 1;
   date.setTime(date.getTime() - sign * (offsetHours * 60 + offsetMinutes) * 60_000);
+  // An offset can carry a time past the four-digit years (0000-01-01T00:00+01:00 is in the year -1):
+  // such an instant has no RFC 3339 form in UTC, in which the API gives every time back.
+  if (date.getTime() < FIRST_INSTANT || date.getTime() > LAST_INSTANT) return { kind: 'invalid' };
   return { kind: 'instant', date };
 }
+
+/** The first and last instants with an RFC 3339 form in UTC: 0000-01-01T00:00:00Z, 9999-12-31T23:59:59.999Z. */
+const FIRST_INSTANT = -62167219200000;
+const LAST_INSTANT = 253402300799999;
 
 /** Go's zero time.Time, which Alertmanager and Grafana send as `endsAt` while an alert fires. */
 const GO_ZERO_TIME = -62135596800000;
