@@ -3,7 +3,9 @@
 // Targets: RSS flat within ±10% after the warm-up (the live heap, from /metrics, printed beside it), and
 // delivery never stalls for longer than a sample interval while the load runs.
 // Env: BENCH_SOAK_SECONDS (300), BENCH_SOAK_WARMUP_SECONDS (60, not judged), BENCH_SOAK_SAMPLE_SECONDS (5),
-// BENCH_SECONDS (the capacity run, 5), BENCH_CONNECTIONS, BENCH_LOAD=autocannon, BENCH_NODE_ARGS, BENCH_POOL_SIZE.
+// BENCH_SECONDS (the capacity run, 5), BENCH_CONNECTIONS, BENCH_LOAD=autocannon, BENCH_NODE_ARGS, BENCH_POOL_SIZE,
+// BENCH_SOAK_RATE (offer this many per second instead of half the capacity: does a pace near capacity
+// hold as the tables grow?), BENCH_BASELINE (soak another build's dist/src/main.js instead).
 import { defaultTestConfig } from '../test/support/test-app';
 import { bodyRun, scenarios } from './support/bodies';
 import { rssMb } from './support/cpu';
@@ -16,6 +18,7 @@ const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 300);
 const WARMUP_SECONDS = Number(process.env.BENCH_SOAK_WARMUP_SECONDS ?? 60);
 const SAMPLE_SECONDS = Number(process.env.BENCH_SOAK_SAMPLE_SECONDS ?? 5);
 const CAPACITY_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const FIXED_RATE = process.env.BENCH_SOAK_RATE ? Number(process.env.BENCH_SOAK_RATE) : undefined;
 
 /** The service's live JS heap (its /metrics), to tell a leak from V8 reserving heap. */
 async function heapUsedMb(url: string): Promise<number> {
@@ -26,14 +29,19 @@ async function heapUsedMb(url: string): Promise<number> {
 async function main(): Promise<void> {
   const database = await createPostgresDatabase();
   const sink = await startSink();
-  const service = await startServiceProcess(database.url, deliveryConfig(defaultTestConfig(), sink.url));
+  const service = await startServiceProcess(
+    database.url,
+    deliveryConfig(defaultTestConfig(), sink.url),
+    {},
+    process.env.BENCH_BASELINE || undefined,
+  );
   try {
     const scenario = scenarios.stackstate;
     await runLoad(service.url, bodyRun(scenario), 2);
     const capacity = await runLoad(service.url, bodyRun(scenario), CAPACITY_SECONDS);
-    const rate = Math.max(1, Math.round(capacity.rate / 2));
+    const rate = FIXED_RATE ?? Math.max(1, Math.round(capacity.rate / 2));
     console.log(
-      `bench:soak: capacity ${fmt(capacity.rate)}/s (${LOAD_GENERATOR}, ${CAPACITY_SECONDS} s, with delivery); ` +
+      `bench:soak${process.env.BENCH_BASELINE ? ` (BENCH_BASELINE ${process.env.BENCH_BASELINE})` : ''}: capacity ${fmt(capacity.rate)}/s (${LOAD_GENERATOR}, ${CAPACITY_SECONDS} s, with delivery); ` +
         `now ${rate}/s for ${SOAK_SECONDS} s, RSS every ${SAMPLE_SECONDS} s, the first ${WARMUP_SECONDS} s not judged`,
     );
     const begin = performance.now();
