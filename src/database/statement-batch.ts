@@ -97,6 +97,9 @@ function statementName(text: string): string {
 // also for values inside a JSON parameter that PostgreSQL casts (a date of the year 0 or before is
 // written "… BC", which PostgreSQL reads and JSON's ISO form is not).
 const { utils } = pg as unknown as { utils: { prepareValue: (value: unknown) => unknown } };
+// Dates bound in UTC, whatever the process's TZ: in local time a date before the zone's history
+// (a Local Mean Time offset of seconds) would reach PostgreSQL seconds off. For every pg query.
+(pg.defaults as { parseInputDatesAsUTC?: boolean }).parseInputDatesAsUTC = true;
 export const prepareValue = (value: unknown): unknown => utils.prepareValue(value);
 
 /** The batch as pg's Client sees it: a "submittable" (the interface pg-cursor uses) answered by events. */

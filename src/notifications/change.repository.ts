@@ -16,6 +16,7 @@ import { RepeatLedger } from './repeat-ledger';
 import { NotificationEntity } from './notification.entity';
 import { LifecycleRow } from './notification-state';
 import {
+  eventArrays,
   eventJson,
   INSERT_EVENTS,
   INSERT_NOTIFICATION,
@@ -187,15 +188,19 @@ export class ChangeRepository {
     const byId = requests.filter((r) => r.notificationId !== undefined);
     for (const r of byId) batch.add(READ_BY_ID, [r.notificationId]);
     const results = await batch.run();
-    const latest = new Map<string, LifecycleRow>();
-    if (byKey.length > 0)
-      for (const row of results[2].rows as LifecycleRow[]) latest.set(lockKey(row.source, row.externalId), row);
+    const latest: (LifecycleRow | null)[] = byKey.map(() => null);
+    if (byKey.length > 0) {
+      for (const { readIndex, ...row } of results[2].rows as (LifecycleRow & { readIndex: number })[]) {
+        latest[readIndex - 1] = row;
+      }
+    }
     const named = results.slice(byKey.length > 0 ? 3 : 2);
-    let next = 0;
+    let nextKey = 0;
+    let nextNamed = 0;
     return requests.map((r) =>
       r.notificationId === undefined
-        ? (latest.get(lockKey(r.source, r.externalId)) ?? null)
-        : ((named[next++].rows[0] as LifecycleRow | undefined) ?? null),
+        ? latest[nextKey++]
+        : ((named[nextNamed++].rows[0] as LifecycleRow | undefined) ?? null),
     );
   }
 
@@ -292,7 +297,7 @@ export class ChangeRepository {
    * DIGEST_GROUPS_INSERT).
    */
   private writeTogether(batch: StatementBatch, events: readonly string[], changes: readonly PlannedChange[]): void {
-    if (events.length > 0) batch.add(INSERT_EVENTS, [`[${events.join(',')}]`]);
+    for (const array of eventArrays(events)) batch.add(INSERT_EVENTS, [array]);
     const notify = changes.some((c) => c.delivery && c.step.row) ? this.signals.notifySql('deliveries') : null;
     if (notify) batch.add(notify);
     const params = digestGroupsParams(changes.flatMap((c) => c.delivery?.plan.groups ?? []));

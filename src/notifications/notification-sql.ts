@@ -45,9 +45,12 @@ export const LOCK_IDS = `SELECT pg_advisory_xact_lock(h) FROM (
 
 /**
  * The newest notification of each (source, externalId) in one statement ($1: sources, $2: external ids,
- * in pairs): one row per id that has one, to be matched to its request by `lockKey(source, externalId)`.
+ * in pairs): one row per id that has one, with `readIndex`, the pair's position in the arrays (from 1).
+ * By position, not by comparing ids: a string PostgreSQL stores differently than JS holds it (an
+ * unpaired surrogate becomes U+FFFD) still finds its row.
  */
-export const READ_LATEST_MANY = `SELECT n.* FROM unnest($1::text[], $2::text[]) AS k(k_source, k_external_id)
+export const READ_LATEST_MANY = `SELECT k.i::int AS "readIndex", n.*
+  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(k_source, k_external_id, i)
   CROSS JOIN LATERAL (
     SELECT ${LIFECYCLE_COLUMNS} FROM notifications
      WHERE source = k.k_source AND external_id = k.k_external_id ORDER BY opened_at DESC, id DESC LIMIT 1
@@ -67,16 +70,35 @@ export const NOTIFICATION_SEEN = `UPDATE notifications
   WHERE id = $1::uuid`;
 
 /**
- * The events of a transaction in one statement: $1 is a JSON array of `eventJson` objects, inserted in
- * array order (their `sequence`, the order of one notification's events, follows it).
+ * Events in one statement: $1 is a JSON array of `eventJson` objects, inserted in array order (their
+ * `sequence`, the order of one notification's events, follows it). Fields read with `->`, so a payload
+ * that is JSON `null` stays jsonb `null` (jsonb_to_recordset would make it SQL NULL).
  */
 export const INSERT_EVENTS = `INSERT INTO notification_events
   (notification_id, type, revision, received_at, source_time, payload, details)
-  SELECT e.notification_id, e.type, e.revision, e.received_at, e.source_time, e.payload, e.details
-    FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (notification_id uuid, type text, revision int,
-      received_at timestamptz, source_time timestamptz, payload jsonb, details jsonb))
-      WITH ORDINALITY AS e(notification_id, type, revision, received_at, source_time, payload, details, i)
+  SELECT (e.x->>'notification_id')::uuid, e.x->>'type', (e.x->>'revision')::int,
+         (e.x->>'received_at')::timestamptz, (e.x->>'source_time')::timestamptz, e.x->'payload', e.x->'details'
+    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(x, i)
    ORDER BY e.i`;
+
+/**
+ * INSERT_EVENTS' parameters for `events` (eventJson texts, in order): one array of up to `maxChars`
+ * characters each (an event longer than that goes alone), so that no statement nears jsonb's 256 MB or
+ * V8's string limit, whatever one request holds (each of Alertmanager's alerts carries most of its body).
+ */
+export function eventArrays(events: readonly string[], maxChars = 4 * 1024 * 1024): string[] {
+  const arrays: string[] = [];
+  for (let start = 0; start < events.length;) {
+    let end = start + 1;
+    for (let chars = events[start].length; end < events.length; end++) {
+      chars += events[end].length;
+      if (chars > maxChars) break;
+    }
+    arrays.push(`[${events.slice(start, end).join(',')}]`);
+    start = end;
+  }
+  return arrays;
+}
 
 /** One element of INSERT_EVENTS' array. */
 export function eventJson(

@@ -45,7 +45,7 @@ export async function httpPost(
     egress.checkLiteral(new URL(request.url).hostname);
     const response = await undiciRequest(request.url, {
       method: 'POST',
-      headers: request.headers,
+      headers: { 'user-agent': 'alert-relay', accept: '*/*', ...lowerCaseNames(request.headers) },
       body: request.body,
       signal: abort.signal,
       dispatcher: egress.dispatcher,
@@ -68,7 +68,7 @@ export async function httpPost(
   const outcome = classifyHttpStatus(statusCode);
   let retryAfterMs: number | undefined;
   for (const header of retryAfterHeaders) {
-    const value = headers[header];
+    const value = headers[header.toLowerCase()];
     retryAfterMs ??= parseRetryAfter((Array.isArray(value) ? value[0] : value) ?? null);
   }
   return {
@@ -79,6 +79,13 @@ export async function httpPost(
     response: text.slice(0, EXCERPT),
     body: text,
   };
+}
+
+/** Header names in lower case (undici's own form), so that a channel's `User-Agent` replaces the default. */
+function lowerCaseNames(headers: Record<string, string>): Record<string, string> {
+  const lower: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) lower[name.toLowerCase()] = value;
+  return lower;
 }
 
 function egressDenial(error: unknown): string | null {
