@@ -83,11 +83,9 @@ describe(
       const times = limited.requests.map((r) => r.receivedAt).sort((a, b) => a - b);
       const rate = (count - 1) / ((times[count - 1] - times[0]) / 1000);
       assert.ok(rate <= RATE * 1.1, `the sink saw ${rate.toFixed(2)}/s for a limit of ${RATE}/s`);
-      // No second of it holds more than the rate and the burst.
-      const busiest = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
-      assert.ok(busiest <= RATE + 1, `${busiest} requests within one second`);
       // Both replicas sent (so the limit held across them, not because one did all the work).
       const workers = new Set<string>();
+      const started: number[] = [];
       for (const r of opened) {
         const items = (
           await call(replicas[0].url, 'listNotificationDeliveries', {
@@ -95,9 +93,18 @@ describe(
             headers: read,
           })
         ).body.items;
-        for (const a of items[0].attemptLog) workers.add(a.worker);
+        for (const a of items[0].attemptLog) {
+          workers.add(a.worker);
+          started.push(Date.parse(a.startedAt));
+        }
       }
       assert.equal(workers.size, 2, `sent by ${[...workers].join(', ')}`);
+      // No second of sends holds more than the rate and the burst. Judged on when the replicas started
+      // each send: the sink's arrival times add the machine's scheduling jitter (under the two e2e
+      // suites at once, a request that left 0.2 s late put 7 arrivals in one second).
+      assert.equal(started.length, count, 'one attempt each');
+      const busiest = Math.max(...started.map((t) => started.filter((u) => u >= t && u < t + 1000).length));
+      assert.ok(busiest <= RATE + 1, `${busiest} sends started within one second`);
     });
 
     it('opens one circuit for both replicas after failureThreshold failures between them', async () => {
