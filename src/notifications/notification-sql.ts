@@ -1,4 +1,5 @@
 import { prepareValue } from '../database/statement-batch';
+import type { ChangeStep } from './change-plan';
 import { LifecycleRow } from './notification-state';
 
 // The SQL of a lifecycle step's writes, in one place for the repositories that write notifications.
@@ -101,11 +102,7 @@ export function eventArrays(events: readonly string[], maxChars = 4 * 1024 * 102
 }
 
 /** One element of INSERT_EVENTS' array. */
-export function eventJson(
-  notificationId: string,
-  event: { type: string; receivedAt: Date; sourceTime: Date | null; payload: unknown; details: unknown },
-  revision: number,
-): string {
+export function eventJson(notificationId: string, event: NonNullable<ChangeStep['event']>, revision: number): string {
   return JSON.stringify({
     notification_id: notificationId,
     type: event.type,
