@@ -55,22 +55,23 @@ export class GroupCommit<J, R> {
   }
 
   private enqueue(job: J, since: number, unit: object, resolve: (value: R) => void, reject: (error: unknown) => void) {
-    let settled = false;
-    this.waiting.push({
+    const waiting: Waiting<J, R> = {
       job,
       since,
       unit,
+      settled: false,
       resolve: (value) => {
-        if (settled) return;
-        settled = true;
+        if (waiting.settled) return;
+        waiting.settled = true;
         resolve(value);
       },
       reject: (error) => {
-        if (settled) return;
-        settled = true;
+        if (waiting.settled) return;
+        waiting.settled = true;
         reject(error);
       },
-    });
+    };
+    this.waiting.push(waiting);
   }
 
   /** Jobs waiting for a batch (not counting the ones running). */
@@ -92,7 +93,10 @@ export class GroupCommit<J, R> {
         .run(batch)
         .then(
           () => {
-            for (const pending of batch) pending.reject(new Error('GroupCommit: the batch left this job unsettled'));
+            // Normally none: the error (and its stack trace) is made only when a job was left unsettled.
+            const left = batch.filter((pending) => !pending.settled);
+            const error = left.length > 0 ? new Error('GroupCommit: the batch left this job unsettled') : undefined;
+            for (const pending of left) pending.reject(error);
           },
           (error: unknown) => {
             for (const pending of batch) pending.reject(error);
@@ -107,7 +111,7 @@ export class GroupCommit<J, R> {
   }
 
   /** The waiting jobs in order, up to maxBatch of them, never splitting what was submitted together. */
-  private nextBatch(): Pending<J, R>[] {
+  private nextBatch(): Waiting<J, R>[] {
     let end = 0;
     while (end < this.waiting.length) {
       let next = end + 1;
@@ -144,4 +148,6 @@ interface Waiting<J, R> extends Pending<J, R> {
   since: number;
   /** The same object for jobs submitted together. */
   unit: object;
+  /** Whether resolve or reject has been called. */
+  settled: boolean;
 }
