@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import pg, { PoolClient, QueryResult } from 'pg';
-// pg's own result rows (type parsing as its queries do); the module has no typings of its own.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const PgResult = require('pg/lib/result') as new (rowMode: undefined, types: unknown) => PgResultObject;
+import pg, { PoolClient } from 'pg';
+
+/** One statement's answer: its rows, parsed as pg's own queries parse them (pg's type parsers). */
+export interface StatementResult {
+  rows: Record<string, unknown>[];
+}
 
 /**
  * Statements with bound parameters that go to PostgreSQL in ONE round trip: each statement is a Parse
@@ -43,11 +45,11 @@ export class StatementBatch {
   }
 
   /** Sends every statement and one Sync; resolves with each statement's result, in order. */
-  run(): Promise<QueryResult[]> {
+  run(): Promise<StatementResult[]> {
     const submittable = new Pipelined(this.statements.splice(0), this.named);
     return new Promise((resolve, reject) => {
       // pg's query() takes any object with submit(); the callback also carries its query_timeout.
-      (this.client.query as unknown as (q: Pipelined, cb: (e: Error | null, r?: QueryResult[]) => void) => void)(
+      (this.client.query as unknown as (q: Pipelined, cb: (e: Error | null, r?: StatementResult[]) => void) => void)(
         submittable,
         (error, results) => (error ? reject(error) : resolve(results ?? [])),
       );
@@ -60,11 +62,55 @@ export function nulCharacterError(): Error {
   return Object.assign(new Error('a string value contains a NUL character'), { code: '22021' });
 }
 
-interface PgResultObject extends QueryResult {
-  addFields(fields: unknown[]): void;
-  parseRow(fields: unknown[]): Record<string, unknown>;
-  addRow(row: unknown): void;
-  addCommandComplete(message: unknown): void;
+/** A column of a RowDescription, as pg-protocol parses it. */
+interface FieldDescription {
+  name: string;
+  dataTypeID: number;
+  format: string;
+}
+
+/** How a statement's rows are read: column names and pg's parser for each column's type. */
+interface RowReader {
+  fields: FieldDescription[];
+  names: string[];
+  parsers: ((text: string) => unknown)[];
+}
+
+// The row reader of each statement text, made at its first RowDescription and used again while the
+// columns are the same (the same names and types). Building one per answer (pg's Result does) was, with
+// its dictionary-mode row template, the largest single cost of reading a group's rows.
+const readers = new Map<string, RowReader>();
+
+function rowReader(text: string, fields: FieldDescription[]): RowReader {
+  const known = readers.get(text);
+  if (known && sameColumns(known.fields, fields)) return known;
+  const reader: RowReader = {
+    fields,
+    names: fields.map((f) => f.name),
+    parsers: fields.map((f) => pg.types.getTypeParser(f.dataTypeID, 'text') as (text: string) => unknown),
+  };
+  // Statement texts are constants; should one ever be built at run time, the map must not grow forever.
+  if (readers.size < 1000 || known) readers.set(text, reader);
+  return reader;
+}
+
+function sameColumns(a: FieldDescription[], b: FieldDescription[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].name !== b[i].name || a[i].dataTypeID !== b[i].dataTypeID || a[i].format !== b[i].format) return false;
+  }
+  return true;
+}
+
+/** A row as an object whose properties are added in one order (one hidden class per statement). */
+function readRow(reader: RowReader, values: (string | null)[]): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  const { names, parsers } = reader;
+  for (let i = 0; i < names.length; i++) {
+    const value = values[i];
+    row[names[i]] = value === null ? null : parsers[i](value);
+  }
+  return row;
 }
 
 interface PgConnection {
@@ -100,12 +146,22 @@ const { utils } = pg as unknown as { utils: { prepareValue: (value: unknown) => 
 // Dates bound in UTC, whatever the process's TZ: in local time a date before the zone's history
 // (a Local Mean Time offset of seconds) would reach PostgreSQL seconds off. For every pg query.
 (pg.defaults as { parseInputDatesAsUTC?: boolean }).parseInputDatesAsUTC = true;
-export const prepareValue = (value: unknown): unknown => utils.prepareValue(value);
+export const prepareValue = (value: unknown): unknown => {
+  if (typeof value === 'string' || value === null) return value;
+  // ISO 8601 in UTC for the years 1 to 9999, which PostgreSQL reads exactly; pg's own text (its "… BC"
+  // for the year 0 and before) otherwise.
+  if (value instanceof Date) {
+    const year = value.getUTCFullYear();
+    if (year >= 1 && year <= 9999) return value.toISOString();
+  }
+  return utils.prepareValue(value);
+};
 
 /** The batch as pg's Client sees it: a "submittable" (the interface pg-cursor uses) answered by events. */
 class Pipelined {
-  callback: ((error: Error | null, results?: QueryResult[]) => void) | undefined;
-  private readonly results: PgResultObject[] = [];
+  callback: ((error: Error | null, results?: StatementResult[]) => void) | undefined;
+  private readonly results: StatementResult[] = [];
+  private reader: RowReader | undefined;
   private current = 0;
   private failed: Error | undefined;
   /** The name each statement parses in this batch (null: bound to one prepared before, or unnamed). */
@@ -132,7 +188,7 @@ class Pipelined {
         connection.bind({ statement: name, values, valueMapper: prepareValue });
         connection.describe({ type: 'P', name: '' });
         connection.execute({ portal: '', rows: 0 });
-        this.results.push(new PgResult(undefined, undefined));
+        this.results.push({ rows: [] });
       }
       connection.sync();
     } finally {
@@ -141,26 +197,28 @@ class Pipelined {
     return null;
   }
 
-  handleRowDescription(message: { fields: unknown[] }): void {
-    this.results[this.current]?.addFields(message.fields);
+  handleRowDescription(message: { fields: FieldDescription[] }): void {
+    const statement = this.statements[this.current];
+    if (statement) this.reader = rowReader(statement.text, message.fields);
   }
 
-  handleDataRow(message: { fields: unknown[] }): void {
+  handleDataRow(message: { fields: (string | null)[] }): void {
     const result = this.results[this.current];
-    if (!result || this.failed) return;
+    if (!result || !this.reader || this.failed) return;
     try {
-      result.addRow(result.parseRow(message.fields));
+      result.rows.push(readRow(this.reader, message.fields));
     } catch (error) {
       this.failed = error as Error;
     }
   }
 
-  handleCommandComplete(message: unknown): void {
-    this.results[this.current]?.addCommandComplete(message);
+  handleCommandComplete(): void {
+    this.reader = undefined;
     this.current++;
   }
 
   handleEmptyQuery(): void {
+    this.reader = undefined;
     this.current++;
   }
 

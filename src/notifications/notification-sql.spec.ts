@@ -15,7 +15,7 @@ describe('eventArrays', () => {
 });
 
 describe('eventJson', () => {
-  it("writes times as pg binds them, in UTC, and keeps a null payload as JSON's null", () => {
+  it("writes times in UTC as ISO 8601, the year 0 as PostgreSQL's 1 BC, and keeps a null payload as JSON's null", () => {
     const event = JSON.parse(
       eventJson(
         '6f1c2f0e-1f6e-4a8e-9a4b-2d1f0c3e5a7b',
@@ -29,7 +29,7 @@ describe('eventJson', () => {
         1,
       ),
     ) as Record<string, unknown>;
-    assert.equal(event.received_at, '2026-12-02T14:00:00.123+00:00');
+    assert.equal(event.received_at, '2026-12-02T14:00:00.123Z');
     assert.equal(event.source_time, '0001-06-01T00:00:00.000+00:00 BC');
     assert.equal(event.payload, null);
     assert.ok('payload' in event);
