@@ -59,6 +59,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       logger: logging.logger,
     });
     app.set('x-powered-by', false);
+    // The API's ETags are its own (a notification's version, api/etag.interceptor.ts, in the spec); no
+    // undocumented weak ETag hashed from every other answer's body (every webhook's included).
+    app.set('etag', false);
     // Whose address the authentication failure limit counts: the peer, or the client a trusted proxy names.
     app.set('trust proxy', config.http.trustProxy.length > 0 ? config.http.trustProxy : false);
     // First, so that every answer, the body parser's errors included, has a request id and a log line.

@@ -1,6 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+// One-shot hashing: about half the cost of a Hash object per presented secret (every webhook request).
+const digest = (value: string) => hash('sha256', value, 'buffer');
 
 /**
  * The configured secrets of one kind (tokens, keys, passwords), hashed once. `match` finds the entry
