@@ -188,12 +188,9 @@ export class ChangeRepository {
     const byId = requests.filter((r) => r.notificationId !== undefined);
     for (const r of byId) batch.add(READ_BY_ID, [r.notificationId]);
     const results = await batch.run();
-    const latest: (LifecycleRow | null)[] = byKey.map(() => null);
-    if (byKey.length > 0) {
-      for (const { readIndex, ...row } of results[2].rows as (LifecycleRow & { readIndex: number })[]) {
-        latest[readIndex - 1] = row;
-      }
-    }
+    // One row per request, in order; an id without a notification reads as a row of nulls.
+    const latest =
+      byKey.length > 0 ? (results[2].rows as LifecycleRow[]).map((row) => (row.id === null ? null : row)) : [];
     const named = results.slice(byKey.length > 0 ? 3 : 2);
     let nextKey = 0;
     let nextNamed = 0;

@@ -46,16 +46,17 @@ export const LOCK_IDS = `SELECT pg_advisory_xact_lock(h) FROM (
 
 /**
  * The newest notification of each (source, externalId) in one statement ($1: sources, $2: external ids,
- * in pairs): one row per id that has one, with `readIndex`, the pair's position in the arrays (from 1).
+ * in pairs): one row per pair, in the arrays' order, all columns null (`id` too) for a pair with none.
  * By position, not by comparing ids: a string PostgreSQL stores differently than JS holds it (an
  * unpaired surrogate becomes U+FFFD) still finds its row.
  */
-export const READ_LATEST_MANY = `SELECT k.i::int AS "readIndex", n.*
+export const READ_LATEST_MANY = `SELECT n.*
   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(k_source, k_external_id, i)
-  CROSS JOIN LATERAL (
+  LEFT JOIN LATERAL (
     SELECT ${LIFECYCLE_COLUMNS} FROM notifications
      WHERE source = k.k_source AND external_id = k.k_external_id ORDER BY opened_at DESC, id DESC LIMIT 1
-  ) AS n`;
+  ) AS n ON true
+  ORDER BY k.i`;
 
 export const READ_BY_ID = `SELECT ${LIFECYCLE_COLUMNS} FROM notifications WHERE id = $1::uuid`;
 
