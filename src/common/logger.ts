@@ -5,8 +5,9 @@ import { performance } from 'node:perf_hooks';
 import { destination, Logger as Pino, pino } from 'pino';
 import { requestFields, requestIdFor, requestLogLevel } from './http-logger';
 
-/** The longest a logged line waits in the output buffer before it is written. */
+/** The longest a logged line below warn waits in the output buffer before it is written. */
 export const LOG_FLUSH_MS = 200;
+const WARN = 40; // pino's level number
 
 type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
@@ -73,18 +74,29 @@ export function createLogging(level: string): {
   logger: PinoNestLogger;
   middleware: (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 } {
+  const output = destination({
+    dest: 1,
+    sync: false,
+    // Lines go out in writes of at least 4 KiB, and at the latest every LOG_FLUSH_MS: under load one
+    // write carries tens of lines instead of one each (a write per line was 2-3% of the ingest's CPU).
+    // On exit, an uncaught error included, the rest is written synchronously (pino's exit hook). A
+    // warning or an error goes to the write at once, as every line did before: a kill -9 shortly after
+    // loses the info lines of the last LOG_FLUSH_MS at most.
+    minLength: 4096,
+    periodicFlush: LOG_FLUSH_MS,
+    maxLength: 16 * 1024 * 1024,
+  });
   const root = pino(
-    { level },
-    destination({
-      dest: 1,
-      sync: false,
-      // Lines go out in writes of at least 4 KiB, and at the latest every LOG_FLUSH_MS: under load one
-      // write carries tens of lines instead of one each (a write per line was 2-3% of the ingest's CPU);
-      // on exit, crash included, the rest is written synchronously (pino's exit hook).
-      minLength: 4096,
-      periodicFlush: LOG_FLUSH_MS,
-      maxLength: 16 * 1024 * 1024,
-    }),
+    {
+      level,
+      hooks: {
+        logMethod(args, method, lineLevel) {
+          method.apply(this, args);
+          if (lineLevel >= WARN) output.flush();
+        },
+      },
+    },
+    output,
   );
   return {
     logger: new PinoNestLogger(root),
