@@ -77,6 +77,42 @@ describe(`StatementBatch (${TEST_DB})`, () => {
     });
   });
 
+  it("reads each statement's rows with its own columns and types, one text answering with other columns too", async () => {
+    await withClient(async (client) => {
+      const batch = new StatementBatch(client, named);
+      batch.add('SELECT $1::int AS n, $2::text AS "__proto__", NULL::timestamptz AS at', [7, 'p']);
+      batch.add("SELECT 'x'::text AS n, 1::int AS n, now() AS at");
+      batch.add('SELECT $1::int AS n, $2::text AS "__proto__", NULL::timestamptz AS at', [8, 'q']);
+      const [first, duplicates, again] = await batch.run();
+      const row = first.rows[0];
+      assert.equal(Object.getPrototypeOf(row), Object.prototype);
+      assert.deepEqual(Object.entries(row), [
+        ['n', 7],
+        ['__proto__', 'p'],
+        ['at', null],
+      ]);
+      assert.equal(duplicates.rows[0].n, 1, 'the last of two columns with one name wins, as in pg');
+      assert.ok(duplicates.rows[0].at instanceof Date);
+      assert.deepEqual(Object.entries(again.rows[0]), [
+        ['n', 8],
+        ['__proto__', 'q'],
+        ['at', null],
+      ]);
+    });
+    // The same text once more, now answering other types: read with them, not the remembered ones.
+    await pool.query('CREATE TABLE batch_shape (v int)');
+    await pool.query('INSERT INTO batch_shape VALUES (5)');
+    const read = async () =>
+      withClient(async (client) => {
+        const batch = new StatementBatch(client, false);
+        batch.add('SELECT v FROM batch_shape');
+        return (await batch.run())[0].rows[0].v;
+      });
+    assert.equal(await read(), 5);
+    await pool.query('ALTER TABLE batch_shape ALTER COLUMN v TYPE text');
+    assert.equal(await read(), '5');
+  });
+
   it('refuses a NUL before sending, and fails the batch at the first statement PostgreSQL refuses', async () => {
     await withClient(async (client) => {
       const batch = new StatementBatch(client, named);

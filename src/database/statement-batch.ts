@@ -108,7 +108,11 @@ function readRow(reader: RowReader, values: (string | null)[]): Record<string, u
   const { names, parsers } = reader;
   for (let i = 0; i < names.length; i++) {
     const value = values[i];
-    row[names[i]] = value === null ? null : parsers[i](value);
+    const parsed = value === null ? null : parsers[i](value);
+    // A column named __proto__ is a property like any other (an assignment would set the prototype).
+    if (names[i] === '__proto__')
+      Object.defineProperty(row, '__proto__', { value: parsed, enumerable: true, writable: true, configurable: true });
+    else row[names[i]] = parsed;
   }
   return row;
 }
