@@ -73,7 +73,7 @@ describe(`API for the console (${TEST_DB})`, () => {
     stop.abort();
   });
 
-  it('serves the app with a strict Content-Security-Policy, caching and deep links', async () => {
+  it('serves the app with a strict Content-Security-Policy, caching, revalidation and deep links', async () => {
     const bare = await fetch(`${app.url}/console?x=1`, { redirect: 'manual' });
     assert.equal(bare.status, 301);
     assert.equal(bare.headers.get('location'), 'console/?x=1');
@@ -81,6 +81,13 @@ describe(`API for the console (${TEST_DB})`, () => {
     assert.equal(index.status, 200);
     assert.match(index.headers.get('content-type') ?? '', /^text\/html/);
     assert.equal(index.headers.get('cache-control'), 'no-cache');
+    const etag = index.headers.get('etag') ?? '';
+    assert.match(etag, /^"[\w-]+"$/);
+    // As a browser's reload asks (fetch would add "Cache-Control: no-cache", which asks for a full answer).
+    const revalidated = await fetch(`${app.url}/console/`, {
+      headers: { 'If-None-Match': etag, 'Cache-Control': 'max-age=0' },
+    });
+    assert.equal(revalidated.status, 304, 'a reload revalidates the page instead of downloading it');
     const csp = index.headers.get('content-security-policy') ?? '';
     for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"]) {
       assert.ok(csp.includes(directive), directive);

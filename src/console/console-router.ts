@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import { NextFunction, Request, Response, Router, static as serveStatic } from 'express';
+import { hash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ASSET_CACHE, baseHref, CONSOLE_HEADERS, PAGE_CACHE, withBase } from './console-assets';
@@ -37,10 +38,13 @@ export function consoleRouter(dir: string, logger: LoggerService): Router {
     if (!body) {
       return res.status(503).type('text/plain').send('The console is not built: run "npm run build", then reload.');
     }
+    const html = withBase(body, baseHref(req.path));
+    // Its own validator (the app's automatic ETags are off): a reload revalidates and gets a 304.
     res
       .set('Cache-Control', PAGE_CACHE)
+      .set('ETag', `"${hash('sha1', html, 'base64url')}"`)
       .type('html')
-      .send(withBase(body, baseHref(req.path)));
+      .send(html);
   });
   return router;
 }
