@@ -6,12 +6,11 @@
 // per message is steadier. Each round runs one wrk per build concurrently (BENCH_CONNECTIONS each).
 // Env: BENCH_SECONDS (per round, 5), BENCH_ROUNDS (6), BENCH_WARMUP_SECONDS (3).
 import { loadavg } from 'node:os';
-import { bodyRun, Scenario, scenarios } from './support/bodies';
+import { BodyGenerator, bodyRun, Scenario, scenarios } from './support/bodies';
 import { cpuMs, PostgresCpuMeter } from './support/cpu';
-import { CONNECTIONS, LOAD_GENERATOR, LoadResult, post, runLoad } from './support/load';
+import { closeLoadClients, CONNECTIONS, LOAD_GENERATOR, LoadResult, post, runLoad } from './support/load';
 import { fmt, median } from './support/report';
 import { createPostgresDatabase, ingestGroups, startServiceProcess, ServiceTarget } from './support/targets';
-import { BodyGenerator } from './support/bodies';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -58,6 +57,8 @@ async function seedRepeats(url: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // autocannon would load both builds from this one process: the two loads would not be independent.
+  if (!LOAD_GENERATOR.startsWith('wrk')) throw new Error('bench:ab needs wrk (apt-get install wrk)');
   const baselineMain = process.env.BENCH_BASELINE;
   if (!baselineMain) throw new Error('set BENCH_BASELINE to the other build’s dist/src/main.js');
   const name = (process.argv[2] ?? 'stackstate') as keyof typeof scenarios;
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
     const side = async (label: string, main?: string): Promise<Side> => {
       const database = await createPostgresDatabase();
       stops.push(() => database.drop());
-      const meter = await PostgresCpuMeter.connect(database.url);
+      const meter = await PostgresCpuMeter.connect(database.url, { writers: false });
       stops.push(() => meter.close());
       const target = await startServiceProcess(database.url, undefined, {}, main);
       stops.push(() => target.stop());
@@ -103,11 +104,12 @@ async function main(): Promise<void> {
     );
     console.log(
       `rate, this build / baseline: ${fmt(median(rounds.map(([a, b]) => a.load.rate / b.load.rate)), 3)}; ` +
-        `PostgreSQL CPU per message: ${fmt(median(rounds.map(([a, b]) => a.postgresMs / a.load.ok / (b.postgresMs / b.load.ok))), 3)}; ` +
+        `PostgreSQL CPU per message (each database's backends): ${fmt(median(rounds.map(([a, b]) => a.postgresMs / a.load.ok / (b.postgresMs / b.load.ok))), 3)}; ` +
         `messages per transaction ${fmt(median(rounds.map(([a]) => a.messagesPerTransaction)), 1)} vs ` +
         `${fmt(median(rounds.map(([, b]) => b.messagesPerTransaction)), 1)}; non-2xx and errors: ${failures}`,
     );
   } finally {
+    closeLoadClients();
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   }
 }

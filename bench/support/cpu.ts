@@ -61,12 +61,16 @@ export interface PostgresCpuSample {
  * (other engineers' tests on a shared server): a cross-check, not a result.
  */
 export class PostgresCpuMeter {
-  private constructor(private readonly client: Client) {}
+  private constructor(
+    private readonly client: Client,
+    private readonly writers: boolean,
+  ) {}
 
-  static async connect(databaseUrl: string): Promise<PostgresCpuMeter> {
+  /** `writers: false` counts the database's own backends only (two databases measured at once share the writers). */
+  static async connect(databaseUrl: string, options: { writers?: boolean } = {}): Promise<PostgresCpuMeter> {
     const client = new Client({ connectionString: databaseUrl });
     await client.connect();
-    return new PostgresCpuMeter(client);
+    return new PostgresCpuMeter(client, options.writers ?? true);
   }
 
   async sample(): Promise<PostgresCpuSample> {
@@ -74,7 +78,8 @@ export class PostgresCpuMeter {
       `SELECT pid FROM pg_stat_activity
         WHERE pid <> pg_backend_pid()
           AND ((datname = current_database() AND backend_type IN ('client backend', 'autovacuum worker'))
-            OR backend_type IN ('walwriter', 'checkpointer', 'background writer'))`,
+            OR ($1 AND backend_type IN ('walwriter', 'checkpointer', 'background writer')))`,
+      [this.writers],
     );
     const processes = new Map<number, number>();
     for (const { pid } of rows) {
