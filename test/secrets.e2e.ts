@@ -245,4 +245,32 @@ describe(`No secret in any answer or log line (${TEST_DB})`, () => {
     assert.ok(echo.requests.some((r) => r.body.includes(S.pushoverToken)));
     assert.ok(echo.requests.some((r) => r.headers['x-api-key'] === S.webhookHeader));
   });
+
+  it('names the request on the log line of the change it made (its id, method and URL)', async () => {
+    const requestId = `trace-${randomBytes(6).toString('hex')}`;
+    const notificationId = '5d1e3f3a-7f0b-4c55-9a8e-1b2c3d4e5f60';
+    const answer = await fetch(`${service.url}/webhooks/stackstate`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-stackstate-webhook-token': S.stackstateToken,
+        'x-request-id': requestId,
+      },
+      body: JSON.stringify(stackStateOpen({ notificationId })),
+    });
+    assert.equal(answer.status, 200);
+    const line = await eventually(
+      () =>
+        Promise.resolve(
+          service
+            .fullOutput()
+            .split('\n')
+            .find((l) => l.includes(`${notificationId}: opened`)),
+        ),
+      5000,
+      'the ingest line',
+    );
+    const parsed = JSON.parse(line) as { req?: { id: string; method: string; url: string } };
+    assert.deepEqual(parsed.req, { id: requestId, method: 'POST', url: '/webhooks/stackstate' });
+  });
 });

@@ -1,3 +1,4 @@
+import { logLine, requestFields } from '../common/http-logger';
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Response } from 'express';
@@ -58,7 +59,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
           if (stored.responseStatus === null) {
             throw new ApiError('conflict', `A request with Idempotency-Key "${key}" is still being processed; retry`);
           }
-          this.logger.log(`replayed the answer for Idempotency-Key ${key} (API key ${apiKeyName})`);
+          this.logger.log(
+            logLine(`replayed the answer for Idempotency-Key ${key} (API key ${apiKeyName})`, requestFields(request)),
+          );
           response.status(stored.responseStatus);
           response.setHeader('Idempotent-Replayed', 'true');
           return of(stored.responseBody);

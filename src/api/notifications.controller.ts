@@ -11,7 +11,8 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiKeyName } from '../common/request-context';
+import type { RequestRef } from '../common/http-logger';
+import { ApiKeyName, LogRef } from '../common/request-context';
 import { NotificationActionsService } from '../notifications/notification-actions.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { ApiKeyGuard } from './api-key.guard';
@@ -58,9 +59,10 @@ export class NotificationsController {
     @Param() params: ExternalRefParamsDto,
     @Body() body: ExternalRefInputDto,
     @ApiKeyName() apiKeyName: string,
+    @LogRef() request: RequestRef,
     @Headers('if-match') ifMatch?: string,
   ) {
-    return this.actions.putExternalRef(params.id, params.system, body, { apiKeyName, ifMatch });
+    return this.actions.putExternalRef(params.id, params.system, body, { apiKeyName, ifMatch, request });
   }
 
   @Post(':id/acknowledge')
@@ -71,9 +73,10 @@ export class NotificationsController {
     @Param() params: NotificationIdParamsDto,
     @Body() body: AcknowledgeRequestDto,
     @ApiKeyName() apiKeyName: string,
+    @LogRef() request: RequestRef,
     @Headers('if-match') ifMatch?: string,
   ) {
-    return this.actions.acknowledge(params.id, body, { apiKeyName, ifMatch });
+    return this.actions.acknowledge(params.id, body, { apiKeyName, ifMatch, request });
   }
 
   @Post(':id/unacknowledge')
@@ -84,9 +87,10 @@ export class NotificationsController {
     @Param() params: NotificationIdParamsDto,
     @Body() body: UnacknowledgeRequestDto,
     @ApiKeyName() apiKeyName: string,
+    @LogRef() request: RequestRef,
     @Headers('if-match') ifMatch?: string,
   ) {
-    return this.actions.unacknowledge(params.id, body, { apiKeyName, ifMatch });
+    return this.actions.unacknowledge(params.id, body, { apiKeyName, ifMatch, request });
   }
 
   @Post(':id/close')
@@ -97,8 +101,9 @@ export class NotificationsController {
     @Param() params: NotificationIdParamsDto,
     @Body() body: CloseRequestDto,
     @ApiKeyName() apiKeyName: string,
+    @LogRef() request: RequestRef,
     @Headers('if-match') ifMatch?: string,
   ) {
-    return this.actions.close(params.id, body, { apiKeyName, ifMatch });
+    return this.actions.close(params.id, body, { apiKeyName, ifMatch, request });
   }
 }

@@ -1,5 +1,6 @@
+import type { RequestRef } from '../common/http-logger';
 import { Body, Controller, Delete, Get, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
-import { ApiKeyName } from '../common/request-context';
+import { ApiKeyName, LogRef } from '../common/request-context';
 import { SilencesService } from '../silences/silences.service';
 import { ApiKeyGuard } from './api-key.guard';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
@@ -19,8 +20,8 @@ export class SilencesController {
   @Post()
   @RequireScope('write')
   @UseInterceptors(IdempotencyInterceptor)
-  createSilence(@Body() body: SilenceRequestDto, @ApiKeyName() apiKeyName: string) {
-    return this.service.createSilence(body, apiKeyName);
+  createSilence(@Body() body: SilenceRequestDto, @ApiKeyName() apiKeyName: string, @LogRef() request: RequestRef) {
+    return this.service.createSilence(body, apiKeyName, request);
   }
 
   @Get(':id')
@@ -30,7 +31,7 @@ export class SilencesController {
 
   @Delete(':id')
   @RequireScope('write')
-  deleteSilence(@Param() params: SilenceIdParamsDto, @ApiKeyName() apiKeyName: string) {
-    return this.service.deleteSilence(params.id, apiKeyName);
+  deleteSilence(@Param() params: SilenceIdParamsDto, @ApiKeyName() apiKeyName: string, @LogRef() request: RequestRef) {
+    return this.service.deleteSilence(params.id, apiKeyName, request);
   }
 }

@@ -1,3 +1,4 @@
+import { logLine, requestFields } from './http-logger';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiError } from './api-error';
@@ -48,10 +49,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       response.setHeader('Retry-After', String(error.retryAfterSeconds));
     }
     if (error.status >= 500) {
+      const req = requestFields(request);
       if (error.code === 'database_unavailable') {
-        this.logger.warn(`database unavailable: ${errorText(exception)}`);
+        this.logger.warn(logLine(`database unavailable: ${errorText(exception)}`, req));
       } else {
-        this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+        const text = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+        this.logger.error(logLine(text, req));
       }
     }
     const requestId = requestIdOf(request);

@@ -18,12 +18,19 @@ export function requestIdFor(req: IncomingMessage): string {
 }
 
 /** What a log line says about its request: its id, method and (redacted) URL; no headers. */
-export function requestFields(req: IncomingMessage & { originalUrl?: string }): {
+export interface RequestRef {
   id: string;
   method: string;
   url: string;
-} {
+}
+
+export function requestFields(req: IncomingMessage & { originalUrl?: string }): RequestRef {
   return { id: req.id ?? '', method: req.method ?? '', url: redactRequestUrl(req.originalUrl ?? req.url) };
+}
+
+/** A log message that names the request it is about, when there is one (`req` on the line). */
+export function logLine(msg: string, request: RequestRef | undefined): string | { msg: string; req: RequestRef } {
+  return request ? { msg, req: request } : msg;
 }
 
 type Level = 'debug' | 'info' | 'warn' | 'error';

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerService } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
@@ -11,13 +10,12 @@ const WARN = 40; // pino's level number
 
 type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
-// The request being handled: lines logged meanwhile name it (its id, method and URL).
-const currentRequest = new AsyncLocalStorage<IncomingMessage>();
-
 /**
- * Nest's logger on pino: one JSON line per call, with Nest's context, and inside a request `req` (its
- * id, method and redacted URL). Nest passes the context last (`log(message, context)`,
- * `error(message, stack, context)`).
+ * Nest's logger on pino: one JSON line per call, with Nest's context. Nest passes the context last
+ * (`log(message, context)`, `error(message, stack, context)`). A line about a request's work names the
+ * request (`req`: its id, method and redacted URL) when its caller passes one (`logLine`): handed down
+ * explicitly, not kept in an AsyncLocalStorage, whose promise hooks cost the ingest 8% of its CPU
+ * (bench:ab, docs/design-notes.md "Phase 5").
  */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly root: Pino) {}
@@ -45,8 +43,6 @@ export class PinoNestLogger implements LoggerService {
     const logger = this.root;
     if (!logger.isLevelEnabled(level)) return; // before building anything
     const fields: Record<string, unknown> = {};
-    const req = currentRequest.getStore();
-    if (req) fields.req = requestFields(req);
     const rest = [...params];
     if (rest.length > 0) fields.context = rest.pop();
     if (message instanceof Error) {
@@ -112,7 +108,7 @@ export function createLogging(level: string): {
         const msg = res.writableFinished ? 'request completed' : 'request aborted';
         root[lineLevel]({ req: requestFields(req), res: { statusCode: res.statusCode }, responseTime }, msg);
       });
-      currentRequest.run(req, next);
+      next();
     },
   };
 }

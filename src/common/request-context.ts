@@ -1,11 +1,17 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { requestFields, RequestRef } from './http-logger';
 
 /** Set by an ingress guard: the name of the configured token/key that authenticated the request. */
 export interface AuthenticatedRequest extends Request {
   sourceInstance?: string;
   apiKeyName?: string;
 }
+
+/** What a log line about this request's work says of it (its id, method and redacted URL): `logLine`. */
+export const LogRef = createParamDecorator((_data: unknown, ctx: ExecutionContext): RequestRef =>
+  requestFields(ctx.switchToHttp().getRequest<Request>()),
+);
 
 /** The name of the token/key that a guard matched. */
 export const SourceInstance = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => {

@@ -1,3 +1,4 @@
+import { logLine, RequestRef } from '../common/http-logger';
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { AcknowledgeRequest, CloseRequest, ExternalRefInput, Schemas, UnacknowledgeRequest } from '../common/api-types';
@@ -15,6 +16,8 @@ import { NotificationsRepository } from './notifications.repository';
 export interface WriteContext {
   apiKeyName: string;
   ifMatch?: string;
+  /** The request, named on the change's log line. */
+  request?: RequestRef;
 }
 
 /** What integrations do to a notification through the API: acknowledge, link a ticket, close by hand. */
@@ -69,6 +72,7 @@ export class NotificationActionsService {
     input: { by: string; reason: string | null },
     payload: unknown,
     details: Record<string, unknown>,
+    request?: RequestRef,
   ): Promise<'acknowledged' | 'unchanged' | 'none'> {
     const open = await this.repository.findOpen(source, externalId);
     if (!open) return 'none';
@@ -82,7 +86,7 @@ export class NotificationActionsService {
     });
     if (!found) return 'none';
     if (!changed) return 'unchanged';
-    this.logger.log(`notification ${open.id} acknowledged by ${input.by} (${source})`);
+    this.logger.log(logLine(`notification ${open.id} acknowledged by ${input.by} (${source})`, request));
     return 'acknowledged';
   }
 
@@ -140,7 +144,9 @@ export class NotificationActionsService {
         },
       }),
     );
-    this.logger.log(`notification ${id} closed by hand by ${by} (revision ${change.step.row?.revision})`);
+    this.logger.log(
+      logLine(`notification ${id} closed by hand by ${by} (revision ${change.step.row?.revision})`, context.request),
+    );
     return this.read(id);
   }
 
@@ -159,7 +165,8 @@ export class NotificationActionsService {
       return next;
     });
     if (!found) throw new ApiError('not_found', `No notification ${id}`);
-    if (changed) this.logger.log(`notification ${id} ${what} (API key ${context.apiKeyName})`);
+    if (changed)
+      this.logger.log(logLine(`notification ${id} ${what} (API key ${context.apiKeyName})`, context.request));
     return this.read(id);
   }
 

@@ -1,3 +1,4 @@
+import { logLine, RequestRef } from '../common/http-logger';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { withinDeadline } from '../common/database-errors';
 import { DATABASE_TARGET, DatabaseTarget, ingestDeadlineMs } from '../database/database-target';
@@ -59,11 +60,11 @@ export class NotificationsService {
    * a message this process committed, on a notification that has not changed since, is a duplicate
    * answered at once: only its lastSeenAt/duplicateCount are written, within a second (RepeatLedger).
    */
-  async ingest(signal: AlertSignal): Promise<IngestResult> {
+  async ingest(signal: AlertSignal, request?: RequestRef): Promise<IngestResult> {
     refuseLongIds([signal], () => 'externalId');
     const now = new Date();
     const repeat = this.repeats.answer(signal, now);
-    if (repeat) return this.result(signal, 'duplicate', repeat.id, repeat.revision);
+    if (repeat) return this.result(signal, 'duplicate', repeat.id, repeat.revision, request);
     let change;
     try {
       // A database that stops answering gets the producer a 503 (SMTP 451) within this, whatever
@@ -73,7 +74,7 @@ export class NotificationsService {
       this.metrics.ingestRequests.inc({ source: signal.source, result: 'error' });
       throw error;
     }
-    return this.report(signal, change);
+    return this.report(signal, change, request);
   }
 
   /**
@@ -87,7 +88,11 @@ export class NotificationsService {
    * unreachable) is thrown as is: a retry is the producer's to make, and what did commit comes back as
    * duplicates.
    */
-  async ingestAll(signals: AlertSignal[], fieldOf: (index: number) => string): Promise<IngestResult[]> {
+  async ingestAll(
+    signals: AlertSignal[],
+    fieldOf: (index: number) => string,
+    request?: RequestRef,
+  ): Promise<IngestResult[]> {
     refuseLongIds(signals, fieldOf);
     const now = new Date();
     const outcomes: PromiseSettledResult<PlannedChange>[] = [];
@@ -104,7 +109,7 @@ export class NotificationsService {
     outcomes.forEach((outcome, i) => {
       const signal = signals[i];
       if (outcome.status === 'fulfilled') {
-        results.push(this.report(signal, outcome.value));
+        results.push(this.report(signal, outcome.value, request));
         return;
       }
       this.metrics.ingestRequests.inc({ source: signal.source, result: 'error' });
@@ -114,7 +119,10 @@ export class NotificationsService {
     if (failure) throw failure.error;
     if (refused.length > 0) {
       this.logger.warn(
-        `${signals[0].source}: ${refused.length} of ${signals.length} refused (${refused.map((r) => r.field).join(', ')})`,
+        logLine(
+          `${signals[0].source}: ${refused.length} of ${signals.length} refused (${refused.map((r) => r.field).join(', ')})`,
+          request,
+        ),
       );
       throw new ApiError(
         'bad_request',
@@ -126,9 +134,9 @@ export class NotificationsService {
   }
 
   /** Counts and logs a committed change, and says what became of it. */
-  private report(signal: AlertSignal, change: PlannedChange): IngestResult {
+  private report(signal: AlertSignal, change: PlannedChange, request: RequestRef | undefined): IngestResult {
     const { decision, row } = change.step;
-    return this.result(signal, RESULT[decision.kind], row?.id ?? null, row?.revision ?? null);
+    return this.result(signal, RESULT[decision.kind], row?.id ?? null, row?.revision ?? null, request);
   }
 
   private result(
@@ -136,11 +144,12 @@ export class NotificationsService {
     result: IngestResult['result'],
     notificationId: string | null,
     revision: number | null,
+    request: RequestRef | undefined,
   ): IngestResult {
     this.metrics.ingestRequests.inc({ source: signal.source, result });
     const line = `${signal.source}/${signal.sourceInstance} ${signal.externalId}: ${result}`;
-    if (result === 'duplicate' || result === 'stale') this.logger.debug(line);
-    else this.logger.log(`${line} (notification ${notificationId} revision ${revision})`);
+    if (result === 'duplicate' || result === 'stale') this.logger.debug(logLine(line, request));
+    else this.logger.log(logLine(`${line} (notification ${notificationId} revision ${revision})`, request));
     return { result, notificationId, revision };
   }
 

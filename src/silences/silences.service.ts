@@ -1,3 +1,4 @@
+import { logLine, RequestRef } from '../common/http-logger';
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { Schemas } from '../common/api-types';
@@ -32,7 +33,7 @@ export class SilencesService {
     private readonly clock: Clock,
   ) {}
 
-  async createSilence(input: SilenceInput, apiKeyName: string): Promise<Schemas['Silence']> {
+  async createSilence(input: SilenceInput, apiKeyName: string, request?: RequestRef): Promise<Schemas['Silence']> {
     const now = this.clock.now();
     const startsAt = input.startsAt === undefined ? now : new Date(input.startsAt);
     const endsAt = new Date(input.endsAt);
@@ -56,8 +57,11 @@ export class SilencesService {
     // This replica holds by it before the answer; the others as soon as they hear the NOTIFY.
     await this.holds.refresh();
     this.logger.log(
-      `silence ${silence.id} created by ${silence.createdBy} (API key ${apiKeyName}) ` +
-        `from ${startsAt.toISOString()} until ${endsAt.toISOString()}: ${JSON.stringify(silence.matchers)}`,
+      logLine(
+        `silence ${silence.id} created by ${silence.createdBy} (API key ${apiKeyName}) ` +
+          `from ${startsAt.toISOString()} until ${endsAt.toISOString()}: ${JSON.stringify(silence.matchers)}`,
+        request,
+      ),
     );
     return toSilence(silence, now);
   }
@@ -82,7 +86,7 @@ export class SilencesService {
   }
 
   /** Ends it now; what it held is released at once (HoldReleaseService, on every replica). */
-  async deleteSilence(id: string, apiKeyName: string): Promise<Schemas['Silence']> {
+  async deleteSilence(id: string, apiKeyName: string, request?: RequestRef): Promise<Schemas['Silence']> {
     const now = this.clock.now();
     const before = await this.repository.findById(id);
     if (!before) throw new ApiError('not_found', `No silence ${id}`);
@@ -91,7 +95,7 @@ export class SilencesService {
     if (before.endsAt.getTime() > now.getTime()) {
       await this.holds.refresh();
       this.release.kick();
-      this.logger.log(`silence ${id} ended early (API key ${apiKeyName})`);
+      this.logger.log(logLine(`silence ${id} ended early (API key ${apiKeyName})`, request));
     }
     return toSilence(silence, now);
   }

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { RawBody, SourceInstance } from '../../common/request-context';
+import { LogRef, RawBody, SourceInstance } from '../../common/request-context';
+import type { RequestRef } from '../../common/http-logger';
 import { AlertmanagerKeyGuard } from './alertmanager-key.guard';
 import { AlertmanagerWebhookDto } from './alertmanager.dto';
 import { AlertmanagerService } from './alertmanager.service';
@@ -15,7 +16,8 @@ export class AlertmanagerController {
     @Body() body: AlertmanagerWebhookDto,
     @RawBody() raw: unknown,
     @SourceInstance() instance: string,
+    @LogRef() request: RequestRef,
   ) {
-    return this.service.receiveAlertmanagerAlerts(body, raw, instance);
+    return this.service.receiveAlertmanagerAlerts(body, raw, instance, request);
   }
 }

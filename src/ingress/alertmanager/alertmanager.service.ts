@@ -1,3 +1,4 @@
+import { RequestRef } from '../../common/http-logger';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../../common/api-error';
 import { Schemas } from '../../common/api-types';
@@ -38,8 +39,9 @@ export class AlertmanagerService {
     body: AlertmanagerWebhookDto,
     raw: unknown,
     sourceInstance: string,
+    request?: RequestRef,
   ): Promise<Schemas['IngestResults']> {
     const signals = toSignals(body, raw, sourceInstance, this.severity);
-    return { results: await this.notifications.ingestAll(signals, (i) => `alerts[${i}]`) };
+    return { results: await this.notifications.ingestAll(signals, (i) => `alerts[${i}]`, request) };
   }
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { RawBody, SourceInstance } from '../../common/request-context';
+import { LogRef, RawBody, SourceInstance } from '../../common/request-context';
+import type { RequestRef } from '../../common/http-logger';
 import { MonascaKeyGuard } from './monasca-key.guard';
 import { MonascaAlarmDto } from './monasca.dto';
 import { MonascaService } from './monasca.service';
@@ -11,7 +12,12 @@ export class MonascaController {
   @Post(':key')
   @HttpCode(200)
   @UseGuards(MonascaKeyGuard)
-  receiveMonascaAlarm(@Body() alarm: MonascaAlarmDto, @RawBody() raw: unknown, @SourceInstance() instance: string) {
-    return this.service.receiveMonascaAlarm(alarm, raw, instance);
+  receiveMonascaAlarm(
+    @Body() alarm: MonascaAlarmDto,
+    @RawBody() raw: unknown,
+    @SourceInstance() instance: string,
+    @LogRef() request: RequestRef,
+  ) {
+    return this.service.receiveMonascaAlarm(alarm, raw, instance, request);
   }
 }

@@ -1,3 +1,4 @@
+import { RequestRef } from '../../common/http-logger';
 import { Inject, Injectable } from '@nestjs/common';
 import { Schemas } from '../../common/api-types';
 import { AppConfig } from '../../config/config.loader';
@@ -27,8 +28,13 @@ export class MonascaService {
     });
   }
 
-  receiveMonascaAlarm(alarm: MonascaAlarmDto, raw: unknown, sourceInstance: string): Promise<Schemas['IngestResult']> {
-    return this.notifications.ingest(this.toSignal(alarm, raw, sourceInstance));
+  receiveMonascaAlarm(
+    alarm: MonascaAlarmDto,
+    raw: unknown,
+    sourceInstance: string,
+    request?: RequestRef,
+  ): Promise<Schemas['IngestResult']> {
+    return this.notifications.ingest(this.toSignal(alarm, raw, sourceInstance), request);
   }
 
   private toSignal(alarm: MonascaAlarmDto, raw: unknown, sourceInstance: string): AlertSignal {

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { RawBody, SourceInstance } from '../../common/request-context';
+import { LogRef, RawBody, SourceInstance } from '../../common/request-context';
+import type { RequestRef } from '../../common/http-logger';
 import { PAGERDUTY_EVENTS_PATH } from './pagerduty-errors';
 import { PagerDutyRoutingKeyGuard } from './pagerduty-routing-key.guard';
 import { PagerDutyEventDto } from './pagerduty.dto';
@@ -13,7 +14,12 @@ export class PagerDutyController {
   @Post(PAGERDUTY_EVENTS_PATH)
   @HttpCode(202)
   @UseGuards(PagerDutyRoutingKeyGuard)
-  enqueuePagerDutyEvent(@Body() event: PagerDutyEventDto, @RawBody() raw: unknown, @SourceInstance() instance: string) {
-    return this.service.enqueuePagerDutyEvent(event, raw, instance);
+  enqueuePagerDutyEvent(
+    @Body() event: PagerDutyEventDto,
+    @RawBody() raw: unknown,
+    @SourceInstance() instance: string,
+    @LogRef() request: RequestRef,
+  ) {
+    return this.service.enqueuePagerDutyEvent(event, raw, instance, request);
   }
 }

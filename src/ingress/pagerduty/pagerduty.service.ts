@@ -1,3 +1,4 @@
+import { logLine, RequestRef } from '../../common/http-logger';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../../common/api-error';
@@ -46,10 +47,11 @@ export class PagerDutyService {
     event: PagerDutyEventDto,
     raw: unknown,
     sourceInstance: string,
+    request?: RequestRef,
   ): Promise<Schemas['PagerDutyAccepted']> {
     const dedupKey = event.dedup_key || randomUUID();
-    if (event.event_action === 'acknowledge') await this.acknowledge(event, raw, sourceInstance, dedupKey);
-    else await this.notifications.ingest(toSignal(event, raw, sourceInstance, dedupKey, this.severities));
+    if (event.event_action === 'acknowledge') await this.acknowledge(event, raw, sourceInstance, dedupKey, request);
+    else await this.notifications.ingest(toSignal(event, raw, sourceInstance, dedupKey, this.severities), request);
     return { status: 'success', message: 'Event processed', dedup_key: dedupKey };
   }
 
@@ -58,7 +60,13 @@ export class PagerDutyService {
    * routing key's name (Zabbix and Checkmk send no client). PagerDuty drops an acknowledge for a key with
    * no open alert; so do we, with a log line, and answer 202 as it does.
    */
-  private async acknowledge(event: PagerDutyEventDto, raw: unknown, sourceInstance: string, dedupKey: string) {
+  private async acknowledge(
+    event: PagerDutyEventDto,
+    raw: unknown,
+    sourceInstance: string,
+    dedupKey: string,
+    request: RequestRef | undefined,
+  ) {
     const client = event.client?.trim() || undefined;
     const summary = typeof event.payload?.summary === 'string' ? event.payload.summary.trim() : '';
     const outcome = await this.actions.acknowledgeOpen(
@@ -67,9 +75,12 @@ export class PagerDutyService {
       { by: client ?? sourceInstance, reason: summary || null },
       raw,
       { sourceInstance },
+      request,
     );
     if (outcome === 'none') {
-      this.logger.log(`pagerduty/${sourceInstance} ${dedupKey}: acknowledge for no open notification, ignored`);
+      this.logger.log(
+        logLine(`pagerduty/${sourceInstance} ${dedupKey}: acknowledge for no open notification, ignored`, request),
+      );
     }
   }
 }

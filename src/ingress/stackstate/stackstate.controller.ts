@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { RawBody, SourceInstance } from '../../common/request-context';
+import { LogRef, RawBody, SourceInstance } from '../../common/request-context';
+import type { RequestRef } from '../../common/http-logger';
 import { StackStateTokenGuard } from './stackstate-token.guard';
 import { StackStateEnvelopeDto } from './stackstate.dto';
 import { StackStateService } from './stackstate.service';
@@ -16,7 +17,8 @@ export class StackStateController {
     @Body() envelope: StackStateEnvelopeDto,
     @RawBody() raw: unknown,
     @SourceInstance() instance: string,
+    @LogRef() request: RequestRef,
   ) {
-    return this.service.receiveStackStateEvent(envelope, raw, instance);
+    return this.service.receiveStackStateEvent(envelope, raw, instance, request);
   }
 }

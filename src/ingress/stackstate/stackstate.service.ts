@@ -1,3 +1,4 @@
+import { RequestRef } from '../../common/http-logger';
 import { Injectable } from '@nestjs/common';
 import { Schemas } from '../../common/api-types';
 
@@ -23,8 +24,9 @@ export class StackStateService {
     envelope: StackStateEnvelopeDto,
     raw: unknown,
     sourceInstance: string,
+    request?: RequestRef,
   ): Promise<Schemas['IngestResult']> {
-    return this.notifications.ingest(toSignal(envelope, raw, sourceInstance));
+    return this.notifications.ingest(toSignal(envelope, raw, sourceInstance), request);
   }
 }
 
