@@ -83,6 +83,29 @@ describe(`Strings travel verbatim through the database and back (${TEST_DB})`, (
     }
   });
 
+  it('StackState: keys named like the prototype machinery stay in the stored payload (found by the fuzzer)', async () => {
+    // Parsed from JSON text, as a producer's parser makes it: __proto__ is then an own key.
+    const body = JSON.parse(
+      JSON.stringify(stackStateOpen()).replace(
+        '"metadata":{',
+        '"metadata":{"__proto__":"a","constructor":"b","prototype":"c","plain":"d",',
+      ),
+    ) as ReturnType<typeof stackStateOpen>;
+    const metadata = (body as unknown as { metadata: Record<string, string> }).metadata;
+    assert.deepEqual(Object.keys(metadata).slice(0, 4), ['__proto__', 'constructor', 'prototype', 'plain']);
+    const sent = await call(app.url, 'receiveStackStateEvent', {
+      body,
+      headers: { 'X-StackState-Webhook-Token': STACKSTATE_TOKEN },
+    });
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    const [opened] = await events(sent.body.notificationId);
+    assert.deepEqual(opened.payload, body);
+    const n = await get(sent.body.notificationId);
+    // The notification's fields come from the DTO, copied without them (as Nest's ValidationPipe does).
+    const { __proto__: _p, constructor: _c, prototype: _q, ...fields } = Object.fromEntries(Object.entries(metadata));
+    assert.deepEqual({ ...n.metadata }, fields);
+  });
+
   it('Monasca: alarm_id, name, message, dimensions; found again by externalId and by search', async () => {
     for (const s of TRICKY.filter((t) => Buffer.byteLength(t) <= 1000)) {
       const alarm = monascaAlarm({

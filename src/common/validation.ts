@@ -1,4 +1,4 @@
-import { Type, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, Type, ValidationError, ValidationPipe } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { ApiError } from './api-error';
@@ -8,7 +8,60 @@ const OPTIONS = { whitelist: true, forbidUnknownValues: true, validationError: {
 
 /** The one global pipe: strips unknown fields, and names every bad field as `a.b[0].c`. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({ ...OPTIONS, transform: true, exceptionFactory: (errors) => validationFailed(errors) });
+  return new BodyKeepingValidationPipe({
+    ...OPTIONS,
+    transform: true,
+    exceptionFactory: (errors) => validationFailed(errors),
+  });
+}
+
+const PROTO_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+/**
+ * Nest's pipe, except that it leaves the value it validates as it was. Nest deletes every `__proto__`,
+ * `constructor` and `prototype` key from it, in place, before class-transformer copies it into the DTO
+ * (a `constructor` key makes class-transformer throw, a 500): that value is the request's parsed body,
+ * which the event keeps as the message received (`RawBody`), so a StackState metadata key named
+ * `prototype` was lost from the stored payload (found by the fuzzer). Here class-transformer gets a
+ * copy without those keys when the value has any, and the value itself otherwise.
+ */
+class BodyKeepingValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Only for what the pipe validates: a parameter it passes on as it is (RawBody) stays the value.
+    const validated = metadata.metatype !== undefined && this.toValidate(metadata);
+    return super.transform(validated && hasProtoKeys(value) ? withoutProtoKeys(value) : value, metadata);
+  }
+
+  protected override stripProtoKeys(): void {}
+}
+
+/** Whether any object within `value` has an own key of PROTO_KEYS (parsed JSON: a tree, no cycles). */
+function hasProtoKeys(value: unknown): boolean {
+  const stack = [value];
+  const seen = new WeakSet<object>();
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (current === null || typeof current !== 'object' || seen.has(current)) continue;
+    seen.add(current);
+    if (Array.isArray(current)) {
+      for (const item of current) stack.push(item);
+      continue;
+    }
+    if (Object.getPrototypeOf(current) !== Object.prototype && Object.getPrototypeOf(current) !== null) continue;
+    for (const key of PROTO_KEYS) if (Object.hasOwn(current, key)) return true;
+    for (const key in current) stack.push((current as Record<string, unknown>)[key]);
+  }
+  return false;
+}
+
+function withoutProtoKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutProtoKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) if (!PROTO_KEYS.includes(key)) copy[key] = withoutProtoKeys(item);
+  return copy;
 }
 
 /**
