@@ -1,4 +1,4 @@
-import { logLine, requestFields } from '../common/http-logger';
+import { logLine } from '../common/http-logger';
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Response } from 'express';
@@ -60,7 +60,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
             throw new ApiError('conflict', `A request with Idempotency-Key "${key}" is still being processed; retry`);
           }
           this.logger.log(
-            logLine(`replayed the answer for Idempotency-Key ${key} (API key ${apiKeyName})`, requestFields(request)),
+            logLine(`replayed the answer for Idempotency-Key ${key} (API key ${apiKeyName})`, request),
           );
           response.status(stored.responseStatus);
           response.setHeader('Idempotent-Replayed', 'true');

@@ -1,4 +1,4 @@
-import { logLine, requestFields } from './http-logger';
+import { logLine } from './http-logger';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiError } from './api-error';
@@ -49,12 +49,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
       response.setHeader('Retry-After', String(error.retryAfterSeconds));
     }
     if (error.status >= 500) {
-      const req = requestFields(request);
       if (error.code === 'database_unavailable') {
-        this.logger.warn(logLine(`database unavailable: ${errorText(exception)}`, req));
+        this.logger.warn(logLine(`database unavailable: ${errorText(exception)}`, request));
       } else {
         const text = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
-        this.logger.error(logLine(text, req));
+        this.logger.error(logLine(text, request));
       }
     }
     const requestId = requestIdOf(request);

@@ -29,6 +29,7 @@ export class AuthFailureLimiter {
 
   /** Milliseconds until this client may try again; 0 when it may now. */
   blockedForMs(address: string, now = Date.now()): number {
+    if (this.clients.size === 0) return 0;
     const bucket = this.clients.get(clientKey(address));
     if (!bucket) return 0;
     const tokens = this.refilled(bucket, now);
@@ -88,8 +89,9 @@ export function limitedAuthentication<T>(
   check: () => T,
   isFailure: (error: ApiError) => boolean = (error) => error.code === 'unauthorized',
 ): T {
-  const client = request.ip ?? request.socket.remoteAddress ?? '';
-  const waitMs = limiter.blockedForMs(client);
+  // Read only when some client has failed (request.ip is a getter that walks the trusted proxies).
+  const clientOf = () => request.ip ?? request.socket.remoteAddress ?? '';
+  const waitMs = limiter.size === 0 ? 0 : limiter.blockedForMs(clientOf());
   if (waitMs > 0) {
     const seconds = Math.ceil(waitMs / 1000);
     throw new ApiError(
@@ -102,7 +104,7 @@ export function limitedAuthentication<T>(
   try {
     return check();
   } catch (error) {
-    if (error instanceof ApiError && isFailure(error)) limiter.failed(client);
+    if (error instanceof ApiError && isFailure(error)) limiter.failed(clientOf());
     throw error;
   }
 }

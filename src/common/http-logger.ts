@@ -17,20 +17,33 @@ export function requestIdFor(req: IncomingMessage): string {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
+/** The request a log line is about (Node's or Express's): what `requestFields` reads of it. */
+export type RequestRef = Pick<IncomingMessage, 'id' | 'method' | 'url'> & { originalUrl?: string };
+
 /** What a log line says about its request: its id, method and (redacted) URL; no headers. */
-export interface RequestRef {
+export interface LoggedRequest {
   id: string;
   method: string;
   url: string;
 }
 
-export function requestFields(req: IncomingMessage & { originalUrl?: string }): RequestRef {
+export function requestFields(req: RequestRef): LoggedRequest {
   return { id: req.id ?? '', method: req.method ?? '', url: redactRequestUrl(req.originalUrl ?? req.url) };
 }
 
-/** A log message that names the request it is about, when there is one (`req` on the line). */
-export function logLine(msg: string, request: RequestRef | undefined): string | { msg: string; req: RequestRef } {
-  return request ? { msg, req: request } : msg;
+/**
+ * A log message that names the request it is about, when there is one (`req` on the line). The fields
+ * are read when the line is written: a line below the log level (a duplicate's) costs no URL redaction.
+ */
+export function logLine(msg: string, request: RequestRef | undefined): string | { msg: string; req: LoggedRequest } {
+  return request
+    ? {
+        msg,
+        get req() {
+          return requestFields(request);
+        },
+      }
+    : msg;
 }
 
 type Level = 'debug' | 'info' | 'warn' | 'error';

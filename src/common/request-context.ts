@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { requestFields, RequestRef } from './http-logger';
+import type { RequestRef } from './http-logger';
 
 /** Set by an ingress guard: the name of the configured token/key that authenticated the request. */
 export interface AuthenticatedRequest extends Request {
@@ -8,9 +8,9 @@ export interface AuthenticatedRequest extends Request {
   apiKeyName?: string;
 }
 
-/** What a log line about this request's work says of it (its id, method and redacted URL): `logLine`. */
+/** The request, for the log lines about its work (`logLine` names it by its id, method and redacted URL). */
 export const LogRef = createParamDecorator((_data: unknown, ctx: ExecutionContext): RequestRef =>
-  requestFields(ctx.switchToHttp().getRequest<Request>()),
+  ctx.switchToHttp().getRequest<Request>(),
 );
 
 /** The name of the token/key that a guard matched. */
