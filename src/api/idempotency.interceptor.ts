@@ -59,9 +59,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           if (stored.responseStatus === null) {
             throw new ApiError('conflict', `A request with Idempotency-Key "${key}" is still being processed; retry`);
           }
-          this.logger.log(
-            logLine(`replayed the answer for Idempotency-Key ${key} (API key ${apiKeyName})`, request),
-          );
+          this.logger.log(logLine(`replayed the answer for Idempotency-Key ${key} (API key ${apiKeyName})`, request));
           response.status(stored.responseStatus);
           response.setHeader('Idempotent-Replayed', 'true');
           return of(stored.responseBody);

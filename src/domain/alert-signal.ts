@@ -38,7 +38,7 @@ export interface AlertSignal {
    * A message that opens nothing and that nothing will close (mail no rule matches): stored as a
    * notification that is closed from the start, once per externalId. `action` is then `close`.
    */
-  oneShot?: boolean;
+  oneShot: boolean;
   /** The message as received, kept in the event. */
   payload: unknown;
 }
@@ -50,18 +50,31 @@ export type SignalFields = Pick<
 > &
   Partial<AlertSignal>;
 
-/** A signal from what the source said: absent fields are null, empty, or (reopenAfterClose) false. */
+/**
+ * A signal from what the source said: absent fields are null, empty, or false. Every signal has the
+ * same properties in the same order, whatever its source said: the lifecycle's code that reads them
+ * sees one object shape (spreading each source's own set of fields made one shape per source and
+ * action, and the property reads after it polymorphic).
+ */
 export function alertSignal(fields: SignalFields): AlertSignal {
   return {
-    sourceTime: null,
-    message: null,
-    component: null,
-    host: null,
-    tags: [],
-    metadata: {},
-    links: [],
-    closeReason: null,
-    reopenAfterClose: false,
-    ...fields,
+    source: fields.source,
+    sourceInstance: fields.sourceInstance,
+    externalId: fields.externalId,
+    action: fields.action,
+    sourceTime: fields.sourceTime ?? null,
+    severity: fields.severity,
+    sourceState: fields.sourceState,
+    title: fields.title,
+    message: fields.message ?? null,
+    component: fields.component ?? null,
+    host: fields.host ?? null,
+    tags: fields.tags ?? [],
+    metadata: fields.metadata ?? {},
+    links: fields.links ?? [],
+    closeReason: fields.closeReason ?? null,
+    reopenAfterClose: fields.reopenAfterClose ?? false,
+    oneShot: fields.oneShot ?? false,
+    payload: fields.payload,
   };
 }

@@ -105,6 +105,7 @@ describe('Alertmanager mapping', () => {
         ],
         closeReason: null,
         reopenAfterClose: true,
+        oneShot: false,
         payload: undefined,
       },
     );

@@ -73,6 +73,7 @@ describe('PagerDuty Events v2 mapping', () => {
         ],
         closeReason: null,
         reopenAfterClose: true,
+        oneShot: false,
         payload: undefined,
       },
     );
