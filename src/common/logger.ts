@@ -42,19 +42,16 @@ export class PinoNestLogger implements LoggerService {
   private write(level: Level, message: unknown, params: unknown[]): void {
     const logger = this.root;
     if (!logger.isLevelEnabled(level)) return; // before building anything
-    const fields: Record<string, unknown> = {};
-    const rest = [...params];
-    if (rest.length > 0) fields.context = rest.pop();
+    const last = params.length - 1;
+    const context = last >= 0 ? params[last] : undefined;
     if (message instanceof Error) {
-      fields.err = message;
-      logger[level](fields, message.message);
+      logger[level]({ context, err: message }, message.message);
     } else if (message !== null && typeof message === 'object') {
-      logger[level]({ ...fields, ...message });
+      logger[level]({ context, ...message });
     } else {
-      // Nest's own exception handlers pass the stack as a second argument.
-      const stack = rest.find((p) => typeof p === 'string' && /\n\s*at /.test(p));
-      if (stack) fields.stack = stack;
-      logger[level](fields, String(message));
+      // Nest's own exception handlers pass the stack as an argument before the context.
+      const stack = params.find((p, i) => i < last && typeof p === 'string' && /\n\s*at /.test(p));
+      logger[level](stack === undefined ? { context } : { context, stack }, String(message));
     }
   }
 }
