@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Type } from 'class-transformer';
 import { getMetadataStorage, IsInt, IsString, ValidateNested } from 'class-validator';
 import { ApiError } from './api-error';
-import { validateAs } from './validation';
+import { createValidationPipe, validateAs } from './validation';
 
 class Leaf {
   @IsString()
@@ -59,5 +59,42 @@ describe('validation rules kept per class', () => {
     // The same array: kept, not found again by walking every decorated class of the process.
     assert.equal(storage.getTargetValidationMetadatas(Leaf, 'Middle', false, false, undefined), first);
     assert.equal(storage.getTargetValidationMetadatas(Leaf, '', false, false, undefined).length, 1);
+  });
+});
+
+describe('the global pipe', () => {
+  const pipe = createValidationPipe();
+  const leaf = { name: 'a' };
+
+  it('validates a copy without __proto__, constructor and prototype keys, and leaves the value as it was', async () => {
+    const value = JSON.parse(
+      '{"items":[{"count":1,"leaf":{"name":"a","prototype":"p"},"constructor":"c","__proto__":{"x":1}}]}',
+    ) as { items: Record<string, unknown>[] };
+    const before = JSON.stringify(value);
+    const entity = (await pipe.transform(value, { type: 'body', metatype: Root })) as Root;
+    assert.ok(entity instanceof Root && entity.items[0] instanceof Middle);
+    assert.deepEqual(Object.keys(entity.items[0]), ['count', 'leaf']);
+    assert.equal(Object.hasOwn(entity.items[0].leaf, 'prototype'), false);
+    assert.equal(JSON.stringify(value), before);
+    assert.deepEqual(Object.keys(value.items[0]), ['count', 'leaf', 'constructor', '__proto__']);
+  });
+
+  it('validates a sparse array without its gaps, as Nest does, and leaves the value sparse', async () => {
+    const items: unknown[] = [];
+    items[3] = { count: 1, leaf };
+    const value = { items };
+    const entity = (await pipe.transform(value, { type: 'body', metatype: Root })) as Root;
+    assert.equal(entity.items.length, 1);
+    assert.equal(value.items.length, 4);
+  });
+
+  it('passes a value it does not validate on as it is (the raw body)', async () => {
+    const value = { constructor: 'c', items: [] };
+    assert.equal(await pipe.transform(value, { type: 'custom', metatype: Object }), value);
+  });
+
+  it('still refuses what the rules refuse, in the copy too', async () => {
+    const value = { items: [{ count: 'x', leaf, prototype: 1 }] };
+    await assert.rejects(pipe.transform(value, { type: 'body', metatype: Root }), ApiError);
   });
 });

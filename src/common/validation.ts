@@ -19,48 +19,61 @@ const PROTO_KEYS = ['__proto__', 'constructor', 'prototype'];
 
 /**
  * Nest's pipe, except that it leaves the value it validates as it was. Nest deletes every `__proto__`,
- * `constructor` and `prototype` key from it, in place, before class-transformer copies it into the DTO
- * (a `constructor` key makes class-transformer throw, a 500): that value is the request's parsed body,
- * which the event keeps as the message received (`RawBody`), so a StackState metadata key named
- * `prototype` was lost from the stored payload (found by the fuzzer). Here class-transformer gets a
- * copy without those keys when the value has any, and the value itself otherwise.
+ * `constructor` and `prototype` key from it and closes the gaps of its sparse arrays, in place, before
+ * class-transformer copies it into the DTO (a `constructor` key makes class-transformer throw, a 500):
+ * that value is the request's parsed body, which the event keeps as the message received (`RawBody`),
+ * so a StackState metadata key named `prototype` was lost from the stored payload (found by the
+ * fuzzer). Here class-transformer gets a copy without those keys and gaps when the value has any, and
+ * the value itself otherwise (a JSON body has no gaps, and seldom such keys): one walk over the value
+ * instead of Nest's two.
  */
 class BodyKeepingValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // Only for what the pipe validates: a parameter it passes on as it is (RawBody) stays the value.
-    const validated = metadata.metatype !== undefined && this.toValidate(metadata);
-    return super.transform(validated && hasProtoKeys(value) ? withoutProtoKeys(value) : value, metadata);
+    const validated = !!metadata.metatype && this.toValidate(metadata);
+    return super.transform(validated && needsCopy(value) ? plainCopy(value) : value, metadata);
   }
 
   protected override stripProtoKeys(): void {}
+
+  protected override closeArrayGaps(): void {}
 }
 
-/** Whether any object within `value` has an own key of PROTO_KEYS (parsed JSON: a tree, no cycles). */
-function hasProtoKeys(value: unknown): boolean {
+/** A plain object or array: what JSON and query parsing make (not a Date, a Buffer or a class instance). */
+function isPlain(value: unknown): value is Record<string, unknown> | unknown[] {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return true;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Whether `value` holds an own key of PROTO_KEYS or a sparse array anywhere within. */
+function needsCopy(value: unknown): boolean {
   const stack = [value];
   const seen = new WeakSet<object>();
   while (stack.length > 0) {
     const current = stack.pop();
-    if (current === null || typeof current !== 'object' || seen.has(current)) continue;
+    if (!isPlain(current) || seen.has(current)) continue;
     seen.add(current);
     if (Array.isArray(current)) {
-      for (const item of current) stack.push(item);
+      // The items only (a sparse array's length may be far beyond them); fewer than the length: a gap.
+      const items = Object.values(current);
+      if (items.length !== current.length) return true;
+      for (const item of items) stack.push(item);
       continue;
     }
-    if (Object.getPrototypeOf(current) !== Object.prototype && Object.getPrototypeOf(current) !== null) continue;
     for (const key of PROTO_KEYS) if (Object.hasOwn(current, key)) return true;
-    for (const key in current) stack.push((current as Record<string, unknown>)[key]);
+    for (const key in current) stack.push(current[key]);
   }
   return false;
 }
 
-function withoutProtoKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutProtoKeys);
-  if (value === null || typeof value !== 'object') return value;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return value;
+/** `value` without PROTO_KEYS and with its arrays' items closed up, in order. */
+function plainCopy(value: unknown): unknown {
+  if (!isPlain(value)) return value;
+  if (Array.isArray(value)) return Object.values(value).map(plainCopy);
   const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) if (!PROTO_KEYS.includes(key)) copy[key] = withoutProtoKeys(item);
+  for (const [key, item] of Object.entries(value)) if (!PROTO_KEYS.includes(key)) copy[key] = plainCopy(item);
   return copy;
 }
 
