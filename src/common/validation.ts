@@ -1,5 +1,5 @@
 import { ArgumentMetadata, Type, ValidationError, ValidationPipe } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
+import { FAST_TRANSFORMER, plainToInstance } from './plain-to-instance';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { ApiError } from './api-error';
 import { ErrorDetail } from './api-types';
@@ -11,6 +11,7 @@ export function createValidationPipe(): ValidationPipe {
   return new BodyKeepingValidationPipe({
     ...OPTIONS,
     transform: true,
+    transformerPackage: FAST_TRANSFORMER,
     exceptionFactory: (errors) => validationFailed(errors),
   });
 }

@@ -1,4 +1,5 @@
-import { Transform, Type, plainToInstance } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
+import { plainToInstance } from '../../common/plain-to-instance';
 import {
   Equals,
   IsDefined,
