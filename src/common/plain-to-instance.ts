@@ -94,13 +94,23 @@ export function plainToInstance<T>(
   // Options change the rules: class-transformer follows them.
   if (readable && (options === undefined || Object.keys(options).length === 0)) {
     try {
-      return convert(plain, cls, undefined) as T;
+      const converted = convert(plain, cls, undefined);
+      if (converted !== null && typeof converted === 'object') plainData.add(converted);
+      return converted as T;
     } catch (error) {
       if (error !== UNSUPPORTED) throw error;
     }
   }
   conversions.byClassTransformer++;
   return classTransformerPlainToInstance(cls, plain, options);
+}
+
+// What the fast path made: plain data throughout (anything else went to class-transformer).
+const plainData = new WeakSet<object>();
+
+/** Whether `value` was converted here from plain data only: no Buffer or other binary within. */
+export function isFromPlainData(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && plainData.has(value);
 }
 
 /** How many values went to class-transformer itself (tests: the webhooks' bodies must not). */

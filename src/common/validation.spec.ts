@@ -93,6 +93,11 @@ describe('the global pipe', () => {
     assert.equal(await pipe.transform(value, { type: 'custom', metatype: Object }), value);
   });
 
+  it("refuses a Buffer where a nested object belongs (Nest's check, for values that are not plain data)", async () => {
+    const value = { items: [Buffer.from('x')] };
+    await assert.rejects(pipe.transform(value, { type: 'body', metatype: Root }), ApiError);
+  });
+
   it('still refuses what the rules refuse, in the copy too', async () => {
     const value = { items: [{ count: 'x', leaf, prototype: 1 }] };
     await assert.rejects(pipe.transform(value, { type: 'body', metatype: Root }), ApiError);

@@ -1,5 +1,5 @@
 import { ArgumentMetadata, Type, ValidationError, ValidationPipe } from '@nestjs/common';
-import { FAST_TRANSFORMER, plainToInstance } from './plain-to-instance';
+import { FAST_TRANSFORMER, isFromPlainData, plainToInstance } from './plain-to-instance';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { ApiError } from './api-error';
 import { ErrorDetail } from './api-types';
@@ -38,6 +38,11 @@ class BodyKeepingValidationPipe extends ValidationPipe {
   protected override stripProtoKeys(): void {}
 
   protected override closeArrayGaps(): void {}
+
+  // Nest looks for binary values where nested objects belong; converted from plain data, there are none.
+  protected override findNestedBinaryValues(object: unknown, cache?: Map<unknown, unknown[]>): ValidationError[] {
+    return isFromPlainData(object) ? [] : super.findNestedBinaryValues(object, cache);
+  }
 }
 
 /** A plain object or array: what JSON and query parsing make (not a Date, a Buffer or a class instance). */
