@@ -42,7 +42,7 @@ const SHAPES: unknown[] = [
   { version: '4', alerts: [{ status: 'firing', labels: { a: 'b' }, annotations: {} }], groupLabels: {} },
   { routing_key: 'k', event_action: 'TRIGGER', payload: { summary: 's', severity: 'critical', custom_details: {} } },
   { limit: '5', tag: 'a', cursor: 'c', wait: '2', status: ['open'] },
-  { matchers: [{ name: 'a', value: 'b', isRegex: false }], startsAt: 'x', endsAt: 'y', comment: 'c' },
+  { matchers: { source: 'stackstate', severity: ['critical'] }, startsAt: 'x', endsAt: 'y', comment: 'c' },
 ];
 
 // Keys class-transformer treats specially: skipped, or names Object already has.

@@ -94,8 +94,9 @@ export function plainToInstance<T>(
   // Options change the rules: class-transformer follows them.
   if (readable && (options === undefined || Object.keys(options).length === 0)) {
     try {
+      const before = notPlain;
       const converted = convert(plain, cls, undefined);
-      if (converted !== null && typeof converted === 'object') plainData.add(converted);
+      if (notPlain === before && converted !== null && typeof converted === 'object') plainData.add(converted);
       return converted as T;
     } catch (error) {
       if (error !== UNSUPPORTED) throw error;
@@ -105,8 +106,15 @@ export function plainToInstance<T>(
   return classTransformerPlainToInstance(cls, plain, options);
 }
 
-// What the fast path made: plain data throughout (anything else went to class-transformer).
+// What the fast path made from plain data throughout (anything else went to class-transformer), and
+// how many objects a @Transform returned that are not (its result is then not counted as plain data).
 const plainData = new WeakSet<object>();
+let notPlain = 0;
+
+function isPlainData(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null || Array.isArray(value) || plainData.has(value);
+}
 
 /** Whether `value` was converted here from plain data only: no Buffer or other binary within. */
 export function isFromPlainData(value: unknown): boolean {
@@ -121,7 +129,9 @@ export const FAST_TRANSFORMER = { plainToInstance, classToPlain: instanceToPlain
 
 function convert(value: unknown, type: unknown, arrayType: unknown): unknown {
   if (Array.isArray(value)) {
-    if (arrayType === Set) throw UNSUPPORTED;
+    // class-transformer makes the array from the property's declared type: [] for these; the others
+    // (a Set, an Array subclass, a type that is no constructor) are its to make.
+    if (arrayType !== undefined && arrayType !== Array && arrayType !== Object) throw UNSUPPORTED;
     const items: unknown[] = [];
     // forEach, as class-transformer: a gap is left out.
     value.forEach((item: unknown) => items.push(convert(item, type, undefined)));
@@ -139,6 +149,8 @@ function convert(value: unknown, type: unknown, arrayType: unknown): unknown {
   const proto = Object.getPrototypeOf(value) as unknown;
   if ((proto !== Object.prototype && proto !== null) || Object.hasOwn(value, 'constructor')) throw UNSUPPORTED;
   if (type === Date || type === Buffer || type === Map || type === Set) throw UNSUPPORTED;
+  // A @Type that gives no class (an enum object, say): class-transformer's error, or its result.
+  if (type !== undefined && typeof type !== 'function') throw UNSUPPORTED;
   const plain = value as Record<string, unknown>;
   const plan = typeof type === 'function' ? planOf(type) : undefined;
   const target: Record<string, unknown> = plan ? (new (type as Class)() as Record<string, unknown>) : {};
@@ -160,14 +172,19 @@ function convert(value: unknown, type: unknown, arrayType: unknown): unknown {
         : rule.reflectedType;
     }
     let converted = convert(item, itemType, Array.isArray(item) ? rule?.reflectedType : undefined);
-    for (const transform of plan?.transforms.get(key) ?? []) {
-      converted = transform({
-        value: converted,
-        key,
-        obj: plain,
-        type: TransformationType.PLAIN_TO_CLASS,
-        options: OPTIONS,
-      });
+    const transforms = plan?.transforms.get(key);
+    if (transforms) {
+      for (const transform of transforms) {
+        converted = transform({
+          value: converted,
+          key,
+          obj: plain,
+          type: TransformationType.PLAIN_TO_CLASS,
+          options: { ...OPTIONS },
+        });
+      }
+      // What a @Transform made is plain data only if it is itself, or this converter made it.
+      if (converted !== null && typeof converted === 'object' && !isPlainData(converted)) notPlain++;
     }
     // Set even when undefined, as class-transformer's default `exposeUnsetFields` does.
     target[key] = converted;
