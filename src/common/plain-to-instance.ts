@@ -81,10 +81,10 @@ const OPTIONS = { ...defaultOptions };
  * property of every value: class-transformer walks the class's ancestors and every @Expose/@Exclude
  * rule for each key of each object, about 5% of the ingest's CPU (docs/design-notes.md). It gives the
  * same result as class-transformer, rule for rule: every key copied but `__proto__`, `constructor`
- * and names the class (or Object) already has as methods or getters; @Type's class or String, Number,
- * Boolean and Date; @Transform functions after the conversion; arrays item by item. For anything else
- * (@Expose, @Exclude, discriminators, Maps and Sets, a value that is not plain data) class-transformer
- * converts the value itself; a unit test compares both on every DTO of the API.
+ * and names the class (or Object) already has as methods or getters; @Type's class or String, Number
+ * and Boolean; @Transform functions after the conversion; arrays item by item. For anything else
+ * (options, @Expose, @Exclude, discriminators, Dates, Maps and Sets, a value that is not plain data)
+ * class-transformer converts the value itself; a unit test compares both on every DTO of the API.
  */
 export function plainToInstance<T>(
   cls: new (...args: unknown[]) => T,
@@ -107,14 +107,9 @@ export function plainToInstance<T>(
 }
 
 // What the fast path made from plain data throughout (anything else went to class-transformer), and
-// how many objects a @Transform returned that are not (its result is then not counted as plain data).
+// how many objects a @Transform returned that it did not make (its result then does not count).
 const plainData = new WeakSet<object>();
 let notPlain = 0;
-
-function isPlainData(value: object): boolean {
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null || Array.isArray(value) || plainData.has(value);
-}
 
 /** Whether `value` was converted here from plain data only: no Buffer or other binary within. */
 export function isFromPlainData(value: unknown): boolean {
@@ -183,8 +178,8 @@ function convert(value: unknown, type: unknown, arrayType: unknown): unknown {
           options: { ...OPTIONS },
         });
       }
-      // What a @Transform made is plain data only if it is itself, or this converter made it.
-      if (converted !== null && typeof converted === 'object' && !isPlainData(converted)) notPlain++;
+      // What a @Transform made counts as plain data only if this converter made it (StackState's event).
+      if (converted !== null && typeof converted === 'object' && !plainData.has(converted)) notPlain++;
     }
     // Set even when undefined, as class-transformer's default `exposeUnsetFields` does.
     target[key] = converted;
