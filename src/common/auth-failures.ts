@@ -29,7 +29,6 @@ export class AuthFailureLimiter {
 
   /** Milliseconds until this client may try again; 0 when it may now. */
   blockedForMs(address: string, now = Date.now()): number {
-    if (this.clients.size === 0) return 0;
     const bucket = this.clients.get(clientKey(address));
     if (!bucket) return 0;
     const tokens = this.refilled(bucket, now);

@@ -119,6 +119,14 @@ export function isFromPlainData(value: unknown): boolean {
 /** How many values went to class-transformer itself (tests: the webhooks' bodies must not). */
 export const conversions = { byClassTransformer: 0 };
 
+/** A plain object or array: what JSON and query parsing make (not a Date, a Buffer or a class instance). */
+export function isPlain(value: unknown): value is Record<string, unknown> | unknown[] {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return true;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
 /** The ValidationPipe's `transformerPackage`. */
 export const FAST_TRANSFORMER = { plainToInstance, classToPlain: instanceToPlain };
 
@@ -137,13 +145,9 @@ function convert(value: unknown, type: unknown, arrayType: unknown): unknown {
   if (type === String) return value === null || value === undefined ? value : String(value);
   if (type === Number) return value === null || value === undefined ? value : Number(value);
   if (type === Boolean) return value === null || value === undefined ? value : Boolean(value);
-  if (value === null || typeof value !== 'object') {
-    if (type === Date || type === Buffer || type === Map || type === Set) throw UNSUPPORTED;
-    return value;
-  }
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if ((proto !== Object.prototype && proto !== null) || Object.hasOwn(value, 'constructor')) throw UNSUPPORTED;
   if (type === Date || type === Buffer || type === Map || type === Set) throw UNSUPPORTED;
+  if (value === null || typeof value !== 'object') return value;
+  if (!isPlain(value) || Object.hasOwn(value, 'constructor')) throw UNSUPPORTED;
   // A @Type that gives no class (an enum object, say): class-transformer's error, or its result.
   if (type !== undefined && typeof type !== 'function') throw UNSUPPORTED;
   const plain = value as Record<string, unknown>;

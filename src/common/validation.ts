@@ -1,5 +1,5 @@
 import { ArgumentMetadata, Type, ValidationError, ValidationPipe } from '@nestjs/common';
-import { FAST_TRANSFORMER, isFromPlainData, plainToInstance } from './plain-to-instance';
+import { FAST_TRANSFORMER, isFromPlainData, isPlain, plainToInstance } from './plain-to-instance';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { ApiError } from './api-error';
 import { ErrorDetail } from './api-types';
@@ -43,14 +43,6 @@ class BodyKeepingValidationPipe extends ValidationPipe {
   protected override findNestedBinaryValues(object: unknown, cache?: Map<unknown, unknown[]>): ValidationError[] {
     return isFromPlainData(object) ? [] : super.findNestedBinaryValues(object, cache);
   }
-}
-
-/** A plain object or array: what JSON and query parsing make (not a Date, a Buffer or a class instance). */
-function isPlain(value: unknown): value is Record<string, unknown> | unknown[] {
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return true;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
 }
 
 /** Whether `value` holds an own key of PROTO_KEYS or a sparse array anywhere within. */

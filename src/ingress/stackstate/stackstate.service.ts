@@ -37,8 +37,7 @@ export function toSignal(envelope: StackStateEnvelopeDto, raw: unknown, sourceIn
     ...(monitor.link ? [{ rel: 'monitor', href: monitor.link }] : []),
     { rel: 'component', href: component.link },
   ];
-  const open = event.type === 'open' ? event : null;
-  return alertSignal({
+  const common = {
     source: 'stackstate',
     sourceInstance,
     externalId: envelope.notificationId.toLowerCase(),
@@ -48,22 +47,25 @@ export function toSignal(envelope: StackStateEnvelopeDto, raw: unknown, sourceIn
     metadata: envelope.metadata ?? envelope.tags ?? {},
     links,
     payload: raw,
-    ...(open
-      ? {
-          action: 'open',
-          sourceTime: new Date(open.triggeredTimeMs),
-          severity: SEVERITY[open.state] ?? 'unknown',
-          sourceState: open.state,
-          title: open.title,
-          message: open.reason ?? null,
-        }
-      : // A close says only why; title and severity of a close for an unknown id come from the monitor.
-        {
-          action: 'close',
-          severity: 'unknown',
-          sourceState: 'CLOSED',
-          title: monitor.name,
-          closeReason: event.reason,
-        }),
+  };
+  if (event.type === 'open') {
+    return alertSignal({
+      ...common,
+      action: 'open',
+      sourceTime: new Date(event.triggeredTimeMs),
+      severity: SEVERITY[event.state] ?? 'unknown',
+      sourceState: event.state,
+      title: event.title,
+      message: event.reason ?? null,
+    });
+  }
+  // A close says only why; title and severity of a close for an unknown id come from the monitor.
+  return alertSignal({
+    ...common,
+    action: 'close',
+    severity: 'unknown',
+    sourceState: 'CLOSED',
+    title: monitor.name,
+    closeReason: event.reason,
   });
 }
