@@ -3,7 +3,11 @@ import { describe, it } from 'node:test';
 import { GroupCommit, Pending } from './group-commit';
 
 // A GroupCommit whose batches finish when the test says so.
-function controlled(maxInFlight: number, maxBatch: number) {
+function controlled(
+  maxInFlight: number,
+  maxBatch: number,
+  beside: { besideMinBatch?: number; besideAfterMs?: number } = {},
+) {
   const batches: { jobs: number[]; finish: (error?: Error) => void }[] = [];
   const run = (batch: Pending<number, string>[]) =>
     new Promise<void>((resolve, reject) => {
@@ -16,7 +20,7 @@ function controlled(maxInFlight: number, maxBatch: number) {
         },
       });
     });
-  const commit = new GroupCommit<number, string>({ maxInFlight, maxBatch, maxWaitMs: 60_000, tooLong, run });
+  const commit = new GroupCommit<number, string>({ maxInFlight, maxBatch, maxWaitMs: 60_000, tooLong, run, ...beside });
   return { commit, batches };
 }
 
@@ -136,6 +140,49 @@ describe('GroupCommit', () => {
     assert.equal(commit.queued, 0);
     batches[0].finish();
     assert.equal(await running, 'done 1');
+  });
+
+  it('starts a batch beside a running one only once besideMinBatch jobs wait', async () => {
+    const { commit, batches } = controlled(2, 10, { besideMinBatch: 3, besideAfterMs: 60_000 });
+    const results = [1, 2, 3].map((n) => commit.submit(n));
+    // The first runs at once; the next two wait although a slot is free.
+    assert.deepEqual(
+      batches.map((b) => b.jobs),
+      [[1]],
+    );
+    assert.equal(commit.queued, 2);
+    results.push(commit.submit(4));
+    assert.deepEqual(
+      batches.map((b) => b.jobs),
+      [[1], [2, 3, 4]],
+    );
+    // A freed slot with no batch running takes whatever waits, however few.
+    batches[0].finish();
+    batches[1].finish();
+    await tick();
+    results.push(commit.submit(5));
+    assert.deepEqual(batches[2].jobs, [5]);
+    batches[2].finish();
+    assert.deepEqual(await Promise.all(results), ['done 1', 'done 2', 'done 3', 'done 4', 'done 5']);
+  });
+
+  it('starts fewer than besideMinBatch beside a batch that has run for besideAfterMs, with no job arriving', async () => {
+    const { commit, batches } = controlled(2, 10, { besideMinBatch: 10, besideAfterMs: 30 });
+    const first = commit.submit(1);
+    const second = commit.submit(2);
+    assert.deepEqual(
+      batches.map((b) => b.jobs),
+      [[1]],
+    );
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.deepEqual(
+      batches.map((b) => b.jobs),
+      [[1], [2]],
+    );
+    batches[1].finish();
+    assert.equal(await second, 'done 2');
+    batches[0].finish();
+    assert.equal(await first, 'done 1');
   });
 
   it('refuses a configuration that could never run anything', () => {

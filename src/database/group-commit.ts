@@ -7,6 +7,14 @@ export interface GroupCommitOptions<J, R> {
   maxWaitMs: number;
   tooLong: (waitedMs: number) => Error;
   run: (batch: Pending<J, R>[]) => Promise<void>;
+  /**
+   * A batch starts beside a running one only when at least this many jobs wait (default 1), or when
+   * the running ones have all run for `besideAfterMs`. Fewer, larger batches: the jobs that arrive while
+   * one batch runs go together in the next, instead of the first of them taking the free slot alone.
+   */
+  besideMinBatch?: number;
+  /** How long running batches hold the rest back from a free slot, if fewer than `besideMinBatch` wait. */
+  besideAfterMs?: number;
 }
 
 /**
@@ -14,6 +22,8 @@ export interface GroupCommitOptions<J, R> {
  * job that arrives while they are all busy waits for the next batch, which takes up to `maxBatch` of the
  * waiting jobs in arrival order. An idle service therefore runs each job alone, at once, and a busy one
  * shares a transaction, its round trips and its commit among many jobs, without a timer on the way.
+ * With `besideMinBatch`, a free slot beside a running batch waits for that many jobs (or for the running
+ * batches to have taken `besideAfterMs`), so that the jobs arriving meanwhile go in one batch.
  *
  * Jobs submitted together (`submitAll`: the alerts of one request) always share one batch, even past
  * `maxBatch`; a batch takes them whole or leaves them all for the next.
@@ -25,7 +35,9 @@ export interface GroupCommitOptions<J, R> {
 export class GroupCommit<J, R> {
   readonly maxInFlight: number;
   private readonly waiting: Waiting<J, R>[] = [];
-  private inFlight = 0;
+  /** The running batches: when each started. */
+  private readonly running = new Set<{ since: number }>();
+  private besideTimer: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: GroupCommitOptions<J, R>) {
@@ -86,9 +98,10 @@ export class GroupCommit<J, R> {
   }
 
   private pump(): void {
-    while (this.inFlight < this.options.maxInFlight && this.waiting.length > 0) {
+    while (this.running.size < this.options.maxInFlight && this.waiting.length > 0 && this.mayStartBeside()) {
       const batch = this.nextBatch();
-      this.inFlight++;
+      const started = { since: Date.now() };
+      this.running.add(started);
       this.options
         .run(batch)
         .then(
@@ -103,11 +116,31 @@ export class GroupCommit<J, R> {
           },
         )
         .finally(() => {
-          this.inFlight--;
+          this.running.delete(started);
           this.pump();
         });
     }
     if (this.waiting.length === 0) this.stopSweeper();
+  }
+
+  /**
+   * Whether the waiting jobs may start a batch now (see `besideMinBatch`): with none running, always.
+   * When only time holds them back, a timer looks again once it has passed (no job may arrive to).
+   */
+  private mayStartBeside(): boolean {
+    if (this.running.size === 0 || this.waiting.length >= (this.options.besideMinBatch ?? 1)) return true;
+    const now = Date.now();
+    let wait = 0;
+    for (const { since } of this.running) wait = Math.max(wait, (this.options.besideAfterMs ?? 0) - (now - since));
+    if (wait <= 0) return true;
+    if (!this.besideTimer) {
+      this.besideTimer = setTimeout(() => {
+        this.besideTimer = undefined;
+        this.pump();
+      }, wait);
+      this.besideTimer.unref();
+    }
+    return false;
   }
 
   /** The waiting jobs in order, up to maxBatch of them, never splitting what was submitted together. */
