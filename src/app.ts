@@ -1,8 +1,10 @@
 import 'reflect-metadata';
+import { hash } from 'node:crypto';
 import { INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { json, NextFunction, Request, Response, static as serveStatic } from 'express';
+import type { IngressRequest } from './common/request-context';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { Clock } from './common/clock';
@@ -119,11 +121,14 @@ function requireJsonBody(req: Request, _res: Response, next: NextFunction): void
 
 // Before parsing: the body parser passes the error on with its `status` and `type` (the exception
 // filter words it), and a body nested thousands deep never reaches the validation that recurses.
-function refuseDeepJson(_req: unknown, _res: unknown, body: Buffer): void {
+function refuseDeepJson(req: IngressRequest, _res: unknown, body: Buffer): void {
   if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
     throw Object.assign(new Error(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), {
       status: 400,
       type: 'entity.too.deep',
     });
   }
+  // A webhook's repeat is known by its bytes (RepeatShortcut). Their digest, not the bytes: a request
+  // holding on to its body's buffer cost 3% of the ingest's CPU (bench:ab), the digest 1.4 µs.
+  if (req.url.startsWith('/webhooks/')) req.bodyDigest = hash('sha256', body, 'base64');
 }

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from './support/fake-channel';
-import { monascaAlarm } from './support/fixtures';
+import { monascaAlarm, stackStateOpen } from './support/fixtures';
 import { call } from './support/spec-client';
-import { API_KEY, MONASCA_KEY, startTestApp, TestApp } from './support/test-app';
+import { API_KEY, defaultTestConfig, MONASCA_KEY, STACKSTATE_TOKEN, startTestApp, TestApp } from './support/test-app';
 import { createPostgresDatabase, TEST_DB, TestDatabase } from './support/test-database';
 
 // Repeats of a committed message are answered without a transaction of their own (RepeatLedger) and
@@ -73,6 +73,94 @@ describe(`repeats answered from memory (${TEST_DB})`, () => {
     assert.equal(n.sourceState, 'UNDETERMINED');
     assert.equal(n.revision, 2);
     assert.equal(n.duplicateCount, 2);
+  });
+});
+
+// A repeat whose bytes and credential are those of a message already decided is answered from its body
+// alone, before validation and mapping (RepeatShortcut): /metrics counts those.
+const SECOND_MONASCA_KEY = 'test-monasca-key-second-0123456789';
+
+describe(`repeats known by their body (${TEST_DB})`, () => {
+  let app: TestApp;
+  before(async () => {
+    const config = defaultTestConfig() as { ingress: { monasca: { keys: unknown[] } } };
+    config.ingress.monasca.keys.push({ name: 'second', key: SECOND_MONASCA_KEY, alarmSeverity: 'warning' });
+    app = await startTestApp({ config });
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  const fromBody = async (source: string) => {
+    const text = (await call<string>(app.url, 'getMetrics')).body;
+    return Number(
+      new RegExp(`^alert_relay_ingest_repeat_bodies_total\\{source="${source}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0,
+    );
+  };
+  const post = async (path: string, text: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(app.url + path, {
+      method: 'POST',
+      body: text,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('answers the same bytes with the same key from the body, other bytes of the same message the normal way', async () => {
+    const alarm = monascaAlarm({ alarm_timestamp: 1000 });
+    const path = `/webhooks/monasca/${MONASCA_KEY}`;
+    const text = JSON.stringify(alarm);
+    const opened = await post(path, text);
+    assert.equal(opened.body.result, 'opened');
+    const before = await fromBody('monasca');
+    // The first repeat is decided the normal way, and makes the body known; the next ones are answered by it.
+    for (let i = 0; i < 4; i++) {
+      assert.deepEqual((await post(path, text)).body, {
+        result: 'duplicate',
+        notificationId: opened.body.notificationId,
+        revision: 1,
+      });
+    }
+    assert.equal(await fromBody('monasca'), before + 3);
+    // The same message in other bytes (indented), and the same bytes under another key: validated and
+    // mapped as any message, and still duplicates of it.
+    assert.equal((await post(path, JSON.stringify(alarm, null, 2))).body.result, 'duplicate');
+    assert.equal((await post(`/webhooks/monasca/${SECOND_MONASCA_KEY}`, text)).body.result, 'duplicate');
+    assert.equal(await fromBody('monasca'), before + 3);
+    const [n] = await byAlarmId(app, alarm.alarm_id);
+    assert.equal(n.duplicateCount, 6);
+    assert.equal(n.sourceInstance, 'openstack');
+  });
+
+  it('stops answering a body once its notification moved on: the old state is stale, the new one a duplicate', async () => {
+    const alarm = monascaAlarm({ alarm_timestamp: 1000 });
+    const path = `/webhooks/monasca/${MONASCA_KEY}`;
+    const text = JSON.stringify(alarm);
+    await post(path, text);
+    for (let i = 0; i < 2; i++) assert.equal((await post(path, text)).body.result, 'duplicate');
+    const before = await fromBody('monasca');
+    const undetermined = JSON.stringify({ ...alarm, state: 'UNDETERMINED', old_state: 'ALARM', alarm_timestamp: 1100 });
+    assert.equal((await post(path, undetermined)).body.result, 'updated');
+    assert.equal((await post(path, text)).body.result, 'stale');
+    assert.equal(await fromBody('monasca'), before, 'the old body is not answered from memory');
+    for (let i = 0; i < 3; i++) assert.equal((await post(path, undetermined)).body.result, 'duplicate');
+    assert.ok((await fromBody('monasca')) > before, 'the new body is');
+    const [n] = await byAlarmId(app, alarm.alarm_id);
+    assert.equal(n.revision, 2);
+    assert.equal(n.duplicateCount, 5);
+  });
+
+  it('knows StackState bodies too, by token', async () => {
+    const text = JSON.stringify(stackStateOpen());
+    const headers = { 'X-StackState-Webhook-Token': STACKSTATE_TOKEN };
+    const opened = await post('/webhooks/stackstate', text, headers);
+    assert.equal(opened.body.result, 'opened');
+    const before = await fromBody('stackstate');
+    for (let i = 0; i < 3; i++)
+      assert.equal((await post('/webhooks/stackstate', text, headers)).body.result, 'duplicate');
+    assert.equal(await fromBody('stackstate'), before + 2);
+    // The token still decides first: the same bytes with a wrong one are refused.
+    assert.equal((await post('/webhooks/stackstate', text, { 'X-StackState-Webhook-Token': 'wrong' })).status, 401);
   });
 });
 

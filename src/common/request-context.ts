@@ -8,6 +8,29 @@ export interface AuthenticatedRequest extends Request {
   apiKeyName?: string;
 }
 
+/** The body's key for the repeat ledger (`RepeatShortcut`): remembered if its message comes out a duplicate. */
+export interface RepeatBodyRef {
+  repeatBody?: string;
+}
+
+/** A webhook request: a digest of its body's bytes (taken by the JSON parser) and its key among repeats. */
+export interface IngressRequest extends AuthenticatedRequest, RepeatBodyRef {
+  bodyDigest?: string;
+  /** Set when the request is a repeat answered from its body alone (`RepeatShortcut`): the handler's answer. */
+  repeatAnswer?: unknown;
+}
+
+const answeredBodies = new WeakSet<object>();
+
+/** The body of a request answered as a repeat before validation: the validation pipe passes it on unread. */
+export function markAnsweredBody(body: object): void {
+  answeredBodies.add(body);
+}
+
+export function isAnsweredBody(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && answeredBodies.has(value);
+}
+
 /** The request, for the log lines about its work (`logLine` names it by its id, method and redacted URL). */
 export const LogRef = createParamDecorator((_data: unknown, ctx: ExecutionContext): RequestRef =>
   ctx.switchToHttp().getRequest<Request>(),

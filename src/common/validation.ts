@@ -2,6 +2,7 @@ import { ArgumentMetadata, Type, ValidationError, ValidationPipe } from '@nestjs
 import { FAST_TRANSFORMER, isFromPlainData, isPlain, plainToInstance } from './plain-to-instance';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { ApiError } from './api-error';
+import { isAnsweredBody } from './request-context';
 import { ErrorDetail } from './api-types';
 
 const OPTIONS = { whitelist: true, forbidUnknownValues: true, validationError: { target: false, value: false } };
@@ -30,6 +31,8 @@ const PROTO_KEYS = ['__proto__', 'constructor', 'prototype'];
  */
 class BodyKeepingValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // A repeat answered from its body (RepeatShortcut): its handler returns that answer and reads nothing.
+    if (isAnsweredBody(value)) return Promise.resolve(value);
     // Only for what the pipe validates: a parameter it passes on as it is (RawBody) stays the value.
     const validated = !!metadata.metatype && this.toValidate(metadata);
     return super.transform(validated && needsCopy(value) ? plainCopy(value) : value, metadata);

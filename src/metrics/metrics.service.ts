@@ -23,6 +23,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly ingestRepeatBodies = new Counter({
+    name: 'alert_relay_ingest_repeat_bodies_total',
+    help: 'Webhook requests answered as duplicates from their body alone, before validation: the same bytes with the same credential as a message already decided.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
   readonly ingestGroupSize = new Histogram({
     name: 'alert_relay_ingest_group_size',
     help: 'Alert messages applied per database transaction (more than 1 while the database is busy, or for a request that carries several alerts).',

@@ -1,4 +1,5 @@
 import { logLine, RequestRef } from '../common/http-logger';
+import type { RepeatBodyRef } from '../common/request-context';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { withinDeadline } from '../common/database-errors';
 import { DATABASE_TARGET, DatabaseTarget, ingestDeadlineMs } from '../database/database-target';
@@ -16,7 +17,7 @@ import { Holds } from '../silences/holds';
 import { toApiNotification, toNotificationEvent } from './notification-mapper';
 import { NotificationsRepository } from './notifications.repository';
 import { RepeatFlusher } from './repeat-flusher';
-import { RepeatLedger } from './repeat-ledger';
+import { RepeatLedger, RepeatOrigin } from './repeat-ledger';
 
 type IngestResult = Schemas['IngestResult'];
 
@@ -60,11 +61,37 @@ export class NotificationsService {
    * a message this process committed, on a notification that has not changed since, is a duplicate
    * answered at once: only its lastSeenAt/duplicateCount are written, within a second (RepeatLedger).
    */
-  async ingest(signal: AlertSignal, request?: RequestRef): Promise<IngestResult> {
+  async ingest(signal: AlertSignal, request?: RequestRef & RepeatBodyRef): Promise<IngestResult> {
     refuseLongIds([signal], () => 'externalId');
     const now = new Date();
     const repeat = this.repeats.answer(signal, now);
-    if (repeat) return this.result(signal, 'duplicate', repeat.id, repeat.revision, request);
+    const result = repeat
+      ? this.result(signal, 'duplicate', repeat.id, repeat.revision, request)
+      : await this.apply(signal, now, request);
+    // A body is remembered once it has come again: most bodies never do, and those would only churn.
+    if (request?.repeatBody !== undefined && result.result === 'duplicate') {
+      this.repeats.rememberBody(request.repeatBody, signal);
+    }
+    return result;
+  }
+
+  /**
+   * A webhook body this process has seen with the same credential, answered before it is validated and
+   * mapped when its message would be answered from memory (`RepeatLedger.answerBody`); null: the
+   * request goes on to its handler. `signal` maps the body, should the ledger need the message again.
+   */
+  get knowsRepeatBodies(): boolean {
+    return this.repeats.knowsBodies;
+  }
+
+  answerRepeatBody(bodyKey: string, signal: () => AlertSignal, request?: RequestRef): IngestResult | null {
+    const repeat = this.repeats.answerBody(bodyKey, signal, new Date());
+    if (!repeat) return null;
+    this.metrics.ingestRepeatBodies.inc({ source: repeat.origin.source });
+    return this.result(repeat.origin, 'duplicate', repeat.id, repeat.revision, request);
+  }
+
+  private async apply(signal: AlertSignal, now: Date, request: RequestRef | undefined): Promise<IngestResult> {
     let change;
     try {
       // A database that stops answering gets the producer a 503 (SMTP 451) within this, whatever
@@ -140,7 +167,7 @@ export class NotificationsService {
   }
 
   private result(
-    signal: AlertSignal,
+    signal: RepeatOrigin,
     result: IngestResult['result'],
     notificationId: string | null,
     revision: number | null,

@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { errorText } from '../common/errors';
 import { ChangeRepository } from './change.repository';
 import { LifecyclePlanner } from './lifecycle-planner';
-import { lockKey } from './notification-sql';
 import { PendingRepeat, RepeatLedger } from './repeat-ledger';
 
 /**
@@ -94,11 +93,11 @@ export class RepeatFlusher implements OnModuleInit, BeforeApplicationShutdown {
    * applied through the lifecycle now, as any message, and the id is no longer answered from memory.
    */
   private async reapply(repeat: PendingRepeat): Promise<void> {
-    this.ledger.forget(lockKey(repeat.signal.source, repeat.signal.externalId));
+    this.ledger.forget(repeat.key);
     try {
-      await this.changes.apply(this.planner.request(repeat.signal, repeat.at));
+      await this.changes.apply(this.planner.request(repeat.signal(), repeat.at));
     } catch (error) {
-      this.logger.warn(`a repeat for ${repeat.signal.externalId} could not be applied again (${errorText(error)})`);
+      this.logger.warn(`a repeat for notification ${repeat.id} could not be applied again (${errorText(error)})`);
     }
   }
 }

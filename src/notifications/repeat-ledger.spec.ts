@@ -110,4 +110,56 @@ describe('RepeatLedger', () => {
     assert.equal(pending.count, 2);
     assert.deepEqual(pending.at, t(102));
   });
+
+  it('answers a body known to carry a remembered message, before it is mapped, and makes the message when the flush asks', () => {
+    const { ledger } = opened();
+    const made: string[] = [];
+    const fromBody = () => {
+      made.push('mapped');
+      return signal();
+    };
+    assert.equal(ledger.answerBody('body-1', fromBody, t(101)), null, 'an unknown body');
+    assert.equal(ledger.knowsBodies, false);
+    ledger.rememberBody('body-1', signal());
+    assert.equal(ledger.knowsBodies, true);
+    const answered = ledger.answerBody('body-1', fromBody, t(102));
+    assert.deepEqual([answered?.id, answered?.revision], ['n1', 1]);
+    const { source, sourceInstance, externalId } = signal();
+    assert.deepEqual(
+      [answered?.origin.source, answered?.origin.sourceInstance, answered?.origin.externalId],
+      [source, sourceInstance, externalId],
+    );
+    // Counted with the repeats of the same message that came the normal way.
+    assert.ok(ledger.answer(signal(), t(103)));
+    assert.ok(ledger.answerBody('body-1', fromBody, t(104)));
+    const [pending] = ledger.takePending();
+    assert.equal(pending.count, 3);
+    assert.deepEqual(pending.at, t(104));
+    assert.deepEqual(made, [], 'not mapped until asked');
+    assert.deepEqual(pending.signal(), signal());
+    assert.deepEqual(made, ['mapped']);
+    assert.equal(pending.key, KEY);
+  });
+
+  it('remembers a body only for a message it would answer, and stops answering it when the id moves on', () => {
+    const { ledger, row } = opened();
+    ledger.rememberBody('other-state', signal({ sourceState: 'WARNING' }));
+    ledger.rememberBody('other-id', signal({ externalId: 'y' }));
+    assert.equal(ledger.knowsBodies, false, 'messages the ledger would not answer');
+    ledger.rememberBody('body-1', signal());
+    ledger.begin(KEY);
+    assert.equal(ledger.answerBody('body-1', signal, t(101)), null, 'a message for the id is in flight');
+    ledger.end(KEY);
+    assert.ok(ledger.answerBody('body-1', signal, t(101)));
+    const update = signal({ sourceState: 'WARNING', sourceTime: t(15) });
+    ledger.committed(KEY, row, nextState(row, update, false, t(105)), update);
+    assert.equal(ledger.answerBody('body-1', signal, t(106)), null, 'the old message is stale now: normal path');
+    ledger.stopAnswering();
+    ledger.rememberBody('body-2', update);
+    assert.equal(
+      ledger.answerBody('body-2', () => update, t(107)),
+      null,
+      'shutting down: normal path',
+    );
+  });
 });

@@ -12,8 +12,13 @@ export interface PendingRepeat {
   /** How many repeats, and when the last one arrived. */
   count: number;
   at: Date;
-  /** The last repeat itself: applied through the lifecycle when the row has moved on meanwhile. */
-  signal: AlertSignal;
+  /** The id's lock key (`lockKey`). */
+  key: string;
+  /**
+   * The last repeat itself: applied through the lifecycle when the row has moved on meanwhile. Made
+   * when needed from the body it came in (`answerBody`), as the ingress would have made it.
+   */
+  signal: () => AlertSignal;
 }
 
 interface Entry {
@@ -21,6 +26,18 @@ interface Entry {
   id: string;
   revision: number;
 }
+
+/** A request body whose message the ledger remembered: the id, and what the message would be decided on. */
+interface KnownBody {
+  key: string;
+  fingerprint: string;
+  source: string;
+  sourceInstance: string;
+  externalId: string;
+}
+
+/** Who a repeat answered from memory came from: what its answer is counted and logged under. */
+export type RepeatOrigin = Pick<AlertSignal, 'source' | 'sourceInstance' | 'externalId'>;
 
 // Ids remembered at most (a few MiB with long titles); the least recently committed or repeated are forgotten
 // first (a forgotten id's repeat takes the normal path). A periodic repeater such as Monasca resends its
@@ -46,6 +63,8 @@ const MAX_ENTRIES = 10_000;
 @Injectable()
 export class RepeatLedger {
   private readonly entries = new Map<string, Entry>();
+  /** Request bodies (`bodyKey`) of remembered messages: a repeat of one is answered before it is mapped. */
+  private readonly bodies = new Map<string, KnownBody>();
   private readonly inFlight = new Map<string, number>();
   private pending = new Map<string, PendingRepeat>();
   /** Revisions this process moved a notification on from (id@revision → the revision it left). */
@@ -56,11 +75,60 @@ export class RepeatLedger {
    * A duplicate answered from memory and counted for the next flush, or null: take the normal path.
    */
   answer(signal: AlertSignal, now: Date): { id: string; revision: number } | null {
-    if (!this.answering) return null;
+    return this.answerFor(lockKey(signal.source, signal.externalId), fingerprint(signal), () => signal, now);
+  }
+
+  /**
+   * The same for a request body seen before (`bodyKey`: the ingress, the credential's name and a digest
+   * of the bytes), before it is validated and mapped: the same bytes with the same credential make the
+   * same message, so it is answered exactly when that message would be. `signal` makes it again, should
+   * the flush need it. Null: take the normal path, and `rememberBody` afterwards.
+   */
+  answerBody(
+    bodyKey: string,
+    signal: () => AlertSignal,
+    now: Date,
+  ): { id: string; revision: number; origin: RepeatOrigin } | null {
+    const known = this.bodies.get(bodyKey);
+    if (!known) return null;
+    const answered = this.answerFor(known.key, known.fingerprint, signal, now);
+    if (!answered) return null;
+    // Last forgotten, as the ids are.
+    this.bodies.delete(bodyKey);
+    this.bodies.set(bodyKey, known);
+    return { ...answered, origin: known };
+  }
+
+  /**
+   * `bodyKey` carried `signal`, which the normal path has just decided: when the ledger remembers that
+   * message, a repeat of the body is answered by `answerBody` from now on.
+   */
+  rememberBody(bodyKey: string, signal: AlertSignal): void {
     const key = lockKey(signal.source, signal.externalId);
+    const print = fingerprint(signal);
+    if (this.entries.get(key)?.fingerprint !== print) return;
+    const { source, sourceInstance, externalId } = signal;
+    this.bodies.delete(bodyKey);
+    this.bodies.set(bodyKey, { key, fingerprint: print, source, sourceInstance, externalId });
+    if (this.bodies.size > MAX_ENTRIES) this.bodies.delete(this.bodies.keys().next().value!);
+  }
+
+  /** Whether any body is known (`answerBody` can answer at all). */
+  get knowsBodies(): boolean {
+    return this.bodies.size > 0;
+  }
+
+  private answerFor(
+    key: string,
+    print: string,
+    signal: () => AlertSignal,
+    now: Date,
+  ): { id: string; revision: number } | null {
+    if (!this.answering) return null;
     if (this.inFlight.has(key)) return null;
+    // A body's entry is checked again here: the id may have moved on, or been forgotten, since.
     const entry = this.entries.get(key);
-    if (!entry || entry.fingerprint !== fingerprint(signal)) return null;
+    if (!entry || entry.fingerprint !== print) return null;
     // Last forgotten: an id that keeps repeating stays remembered however many others come and go.
     this.entries.delete(key);
     this.entries.set(key, entry);
@@ -70,7 +138,7 @@ export class RepeatLedger {
       counted.at = now;
       counted.signal = signal;
     } else {
-      this.pending.set(pendingKey(entry), { id: entry.id, revision: entry.revision, count: 1, at: now, signal });
+      this.pending.set(pendingKey(entry), { id: entry.id, revision: entry.revision, count: 1, at: now, key, signal });
     }
     return { id: entry.id, revision: entry.revision };
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { LogRef, RawBody, SourceInstance } from '../../common/request-context';
-import type { RequestRef } from '../../common/http-logger';
+import { RepeatShortcut } from '../common/repeat-shortcut';
+import { IngressRequest, LogRef, RawBody, SourceInstance } from '../../common/request-context';
 import { MonascaKeyGuard } from './monasca-key.guard';
 import { MonascaAlarmDto } from './monasca.dto';
 import { MonascaService } from './monasca.service';
@@ -11,13 +11,14 @@ export class MonascaController {
 
   @Post(':key')
   @HttpCode(200)
-  @UseGuards(MonascaKeyGuard)
+  // The order matters: the credential first, then a repeat known by its body.
+  @UseGuards(MonascaKeyGuard, RepeatShortcut('monasca'))
   receiveMonascaAlarm(
     @Body() alarm: MonascaAlarmDto,
     @RawBody() raw: unknown,
     @SourceInstance() instance: string,
-    @LogRef() request: RequestRef,
+    @LogRef() request: IngressRequest,
   ) {
-    return this.service.receiveMonascaAlarm(alarm, raw, instance, request);
+    return request.repeatAnswer ?? this.service.receiveMonascaAlarm(alarm, raw, instance, request);
   }
 }
