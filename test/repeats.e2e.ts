@@ -159,8 +159,9 @@ describe(`repeats known by their body (${TEST_DB})`, () => {
     for (let i = 0; i < 3; i++)
       assert.equal((await post('/webhooks/stackstate', text, headers)).body.result, 'duplicate');
     assert.equal(await fromBody('stackstate'), before + 2);
-    // The token still decides first: the same bytes with a wrong one are refused.
+    // The token still decides first: the same bytes with a wrong one are refused, not answered.
     assert.equal((await post('/webhooks/stackstate', text, { 'X-StackState-Webhook-Token': 'wrong' })).status, 401);
+    assert.equal(await fromBody('stackstate'), before + 2);
   });
 });
 

@@ -52,6 +52,16 @@ describe('validation rules kept per class', () => {
     assert.deepEqual(details({ items: [{ count: 1, leaf: { name: 'a' } }] }), []);
   });
 
+  it('validates a value with constructor or __proto__ keys as the pipe does: no throw, the value left as it was', () => {
+    const value = JSON.parse('{"items":[{"count":1,"leaf":{"name":"a","constructor":"x"},"__proto__":{"y":1}}]}');
+    const before = JSON.stringify(value);
+    assert.deepEqual(details(value), []);
+    assert.equal(JSON.stringify(value), before);
+    assert.deepEqual(details(JSON.parse('{"items":[{"count":"x","leaf":{"name":"a"},"constructor":1}]}')), [
+      { field: 'body.items[0].count', problem: 'must be an integer number' },
+    ]);
+  });
+
   it('keeps the rules of a class looked up as a nested object (class-validator names the parent as schema)', () => {
     const storage = getMetadataStorage();
     const first = storage.getTargetValidationMetadatas(Leaf, 'Middle', false, false, undefined);

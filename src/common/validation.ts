@@ -83,7 +83,8 @@ function plainCopy(value: unknown): unknown {
  * would; `parent` prefixes the field paths of the errors.
  */
 export function validateAs<T extends object>(dto: Type<T>, value: unknown, parent: string): T {
-  const instance = plainToInstance(dto, value);
+  // As the pipe does: class-transformer throws on a `constructor` key, and must not edit `value`.
+  const instance = plainToInstance(dto, needsCopy(value) ? plainCopy(value) : value);
   const errors = validateSync(instance, OPTIONS);
   if (errors.length > 0) throw validationFailed(errors, parent);
   return instance;

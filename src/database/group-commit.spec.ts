@@ -3,11 +3,7 @@ import { describe, it } from 'node:test';
 import { GroupCommit, Pending } from './group-commit';
 
 // A GroupCommit whose batches finish when the test says so.
-function controlled(
-  maxInFlight: number,
-  maxBatch: number,
-  beside: { besideMinBatch?: number; besideAfterMs?: number } = {},
-) {
+function controlled(maxInFlight: number, maxBatch: number, beside?: { minBatch: number; afterMs: number }) {
   const batches: { jobs: number[]; finish: (error?: Error) => void }[] = [];
   const run = (batch: Pending<number, string>[]) =>
     new Promise<void>((resolve, reject) => {
@@ -20,7 +16,7 @@ function controlled(
         },
       });
     });
-  const commit = new GroupCommit<number, string>({ maxInFlight, maxBatch, maxWaitMs: 60_000, tooLong, run, ...beside });
+  const commit = new GroupCommit<number, string>({ maxInFlight, maxBatch, maxWaitMs: 60_000, tooLong, run, beside });
   return { commit, batches };
 }
 
@@ -142,8 +138,8 @@ describe('GroupCommit', () => {
     assert.equal(await running, 'done 1');
   });
 
-  it('starts a batch beside a running one only once besideMinBatch jobs wait', async () => {
-    const { commit, batches } = controlled(2, 10, { besideMinBatch: 3, besideAfterMs: 60_000 });
+  it('starts a batch beside a running one only once beside.minBatch jobs wait', async () => {
+    const { commit, batches } = controlled(2, 10, { minBatch: 3, afterMs: 60_000 });
     const results = [1, 2, 3].map((n) => commit.submit(n));
     // The first runs at once; the next two wait although a slot is free.
     assert.deepEqual(
@@ -166,8 +162,8 @@ describe('GroupCommit', () => {
     assert.deepEqual(await Promise.all(results), ['done 1', 'done 2', 'done 3', 'done 4', 'done 5']);
   });
 
-  it('starts fewer than besideMinBatch beside a batch that has run for besideAfterMs, with no job arriving', async () => {
-    const { commit, batches } = controlled(2, 10, { besideMinBatch: 10, besideAfterMs: 30 });
+  it('starts fewer than beside.minBatch beside a batch that has run for beside.afterMs, with no job arriving', async () => {
+    const { commit, batches } = controlled(2, 10, { minBatch: 10, afterMs: 30 });
     const first = commit.submit(1);
     const second = commit.submit(2);
     assert.deepEqual(

@@ -8,22 +8,21 @@ export interface GroupCommitOptions<J, R> {
   tooLong: (waitedMs: number) => Error;
   run: (batch: Pending<J, R>[]) => Promise<void>;
   /**
-   * A batch starts beside a running one only when at least this many jobs wait (default 1), or when
-   * the running ones have all run for `besideAfterMs`. Fewer, larger batches: the jobs that arrive while
-   * one batch runs go together in the next, instead of the first of them taking the free slot alone.
+   * A batch starts beside a running one only when at least `minBatch` jobs wait, or when the running
+   * ones have all run for `afterMs` (without it, at once). Fewer, larger batches: the jobs that arrive
+   * while one batch runs go together in the next, instead of the first of them taking the free slot alone.
    */
-  besideMinBatch?: number;
-  /** How long running batches hold the rest back from a free slot, if fewer than `besideMinBatch` wait. */
-  besideAfterMs?: number;
+  beside?: { minBatch: number; afterMs: number };
 }
 
 /**
  * Group commit: callers submit jobs one at a time; at most `maxInFlight` batches run at once, and every
  * job that arrives while they are all busy waits for the next batch, which takes up to `maxBatch` of the
  * waiting jobs in arrival order. An idle service therefore runs each job alone, at once, and a busy one
- * shares a transaction, its round trips and its commit among many jobs, without a timer on the way.
- * With `besideMinBatch`, a free slot beside a running batch waits for that many jobs (or for the running
- * batches to have taken `besideAfterMs`), so that the jobs arriving meanwhile go in one batch.
+ * shares a transaction, its round trips and its commit among many jobs. Without `beside`, no timer is on
+ * the way; with it, a free slot beside a running batch waits for `minBatch` jobs, or for the running
+ * batches to have taken `afterMs` (a timer then looks again), so that the jobs arriving meanwhile go in
+ * one batch.
  *
  * Jobs submitted together (`submitAll`: the alerts of one request) always share one batch, even past
  * `maxBatch`; a batch takes them whole or leaves them all for the next.
@@ -124,14 +123,15 @@ export class GroupCommit<J, R> {
   }
 
   /**
-   * Whether the waiting jobs may start a batch now (see `besideMinBatch`): with none running, always.
-   * When only time holds them back, a timer looks again once it has passed (no job may arrive to).
+   * Whether the waiting jobs may start a batch now (see `beside`): with none running, always. When only
+   * time holds them back, a timer looks again once it has passed (no job may arrive to).
    */
   private mayStartBeside(): boolean {
-    if (this.running.size === 0 || this.waiting.length >= (this.options.besideMinBatch ?? 1)) return true;
+    const { beside } = this.options;
+    if (!beside || this.running.size === 0 || this.waiting.length >= beside.minBatch) return true;
     const now = Date.now();
     let wait = 0;
-    for (const { since } of this.running) wait = Math.max(wait, (this.options.besideAfterMs ?? 0) - (now - since));
+    for (const { since } of this.running) wait = Math.max(wait, beside.afterMs - (now - since));
     if (wait <= 0) return true;
     if (!this.besideTimer) {
       this.besideTimer = setTimeout(() => {

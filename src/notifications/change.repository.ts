@@ -101,8 +101,7 @@ export class ChangeRepository {
       maxWaitMs: MAX_WAIT_MS,
       tooLong: (waitedMs) => new DatabaseBusyError(waitedMs),
       run: (group) => this.applyGroup(group),
-      besideMinBatch: MAX_GROUP / 2,
-      besideAfterMs: BESIDE_AFTER_MS,
+      beside: { minBatch: MAX_GROUP / 2, afterMs: BESIDE_AFTER_MS },
     });
   }
 

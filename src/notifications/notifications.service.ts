@@ -68,7 +68,8 @@ export class NotificationsService {
     const result = repeat
       ? this.result(signal, 'duplicate', repeat.id, repeat.revision, request)
       : await this.apply(signal, now, request);
-    // A body is remembered once it has come again: most bodies never do, and those would only churn.
+    // A body is remembered once its message comes out a duplicate (most bodies never come again, and
+    // remembering every one only churned the map).
     if (request?.repeatBody !== undefined && result.result === 'duplicate') {
       this.repeats.rememberBody(request.repeatBody, signal);
     }

@@ -154,6 +154,7 @@ describe('RepeatLedger', () => {
     const update = signal({ sourceState: 'WARNING', sourceTime: t(15) });
     ledger.committed(KEY, row, nextState(row, update, false, t(105)), update);
     assert.equal(ledger.answerBody('body-1', signal, t(106)), null, 'the old message is stale now: normal path');
+    assert.equal(ledger.knowsBodies, false, 'and its body forgotten');
     ledger.stopAnswering();
     ledger.rememberBody('body-2', update);
     assert.equal(

@@ -39,9 +39,9 @@ interface KnownBody {
 /** Who a repeat answered from memory came from: what its answer is counted and logged under. */
 export type RepeatOrigin = Pick<AlertSignal, 'source' | 'sourceInstance' | 'externalId'>;
 
-// Ids remembered at most (a few MiB with long titles); the least recently committed or repeated are forgotten
-// first (a forgotten id's repeat takes the normal path). A periodic repeater such as Monasca resends its
-// active alarms: thousands, not more.
+// Ids remembered at most, and bodies (a few MiB each with long titles); the least recently committed or
+// repeated are forgotten first (a forgotten id's repeat takes the normal path). A periodic repeater such
+// as Monasca resends its active alarms: thousands, not more.
 const MAX_ENTRIES = 10_000;
 
 /**
@@ -91,6 +91,11 @@ export class RepeatLedger {
   ): { id: string; revision: number; origin: RepeatOrigin } | null {
     const known = this.bodies.get(bodyKey);
     if (!known) return null;
+    // Its message is no longer what a repeat of the id would be (the id moved on, or was forgotten).
+    if (this.entries.get(known.key)?.fingerprint !== known.fingerprint) {
+      this.bodies.delete(bodyKey);
+      return null;
+    }
     const answered = this.answerFor(known.key, known.fingerprint, signal, now);
     if (!answered) return null;
     // Last forgotten, as the ids are.
@@ -105,11 +110,12 @@ export class RepeatLedger {
    */
   rememberBody(bodyKey: string, signal: AlertSignal): void {
     const key = lockKey(signal.source, signal.externalId);
-    const print = fingerprint(signal);
-    if (this.entries.get(key)?.fingerprint !== print) return;
+    const entry = this.entries.get(key);
+    if (!entry || entry.fingerprint !== fingerprint(signal)) return;
     const { source, sourceInstance, externalId } = signal;
     this.bodies.delete(bodyKey);
-    this.bodies.set(bodyKey, { key, fingerprint: print, source, sourceInstance, externalId });
+    // The entry's own fingerprint string, not a second copy of it (it holds the title).
+    this.bodies.set(bodyKey, { key, fingerprint: entry.fingerprint, source, sourceInstance, externalId });
     if (this.bodies.size > MAX_ENTRIES) this.bodies.delete(this.bodies.keys().next().value!);
   }
 

@@ -10,8 +10,8 @@ import { SignalPreviews } from '../../notifications/signal-previews';
  * duplicate. The same bytes with the same credential make the same message, so the answer is the one
  * the handler would give; producers that repeat (Monasca's periodic resend, a retry) cost a digest of
  * the body (`bodyDigest`, taken by the JSON parser) instead of the pipe. The answer waits in `request.repeatAnswer` (the handler returns it)
- * and the pipe passes the body on unread. Any other body goes on as usual; one whose message comes out
- * a duplicate is remembered (a body that came once seldom comes again). A guard rather than an interceptor: an interceptor wraps every request of the
+ * and the pipe passes the body on unread. Any other body goes on as usual, and is remembered when its
+ * message comes out a duplicate (most bodies never come again). A guard rather than an interceptor: an interceptor wraps every request of the
  * route in RxJS, which cost more than the shortcut saves on the ones it misses.
  */
 export function RepeatShortcut(source: string): Type<CanActivate> {
