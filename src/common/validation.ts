@@ -35,7 +35,7 @@ class BodyKeepingValidationPipe extends ValidationPipe {
     if (isAnsweredBody(value)) return Promise.resolve(value);
     // Only for what the pipe validates: a parameter it passes on as it is (RawBody) stays the value.
     const validated = !!metadata.metatype && this.toValidate(metadata);
-    return super.transform(validated && needsCopy(value) ? plainCopy(value) : value, metadata);
+    return super.transform(validated ? withoutProtoKeys(value) : value, metadata);
   }
 
   protected override stripProtoKeys(): void {}
@@ -46,6 +46,11 @@ class BodyKeepingValidationPipe extends ValidationPipe {
   protected override findNestedBinaryValues(object: unknown, cache?: Map<unknown, unknown[]>): ValidationError[] {
     return isFromPlainData(object) ? [] : super.findNestedBinaryValues(object, cache);
   }
+}
+
+/** What class-transformer may be given of `value`: a copy if `needsCopy`, else the value itself. */
+function withoutProtoKeys(value: unknown): unknown {
+  return needsCopy(value) ? plainCopy(value) : value;
 }
 
 /** Whether `value` holds an own key of PROTO_KEYS or a sparse array anywhere within. */
@@ -84,7 +89,7 @@ function plainCopy(value: unknown): unknown {
  */
 export function validateAs<T extends object>(dto: Type<T>, value: unknown, parent: string): T {
   // As the pipe does: class-transformer throws on a `constructor` key, and must not edit `value`.
-  const instance = plainToInstance(dto, needsCopy(value) ? plainCopy(value) : value);
+  const instance = plainToInstance(dto, withoutProtoKeys(value));
   const errors = validateSync(instance, OPTIONS);
   if (errors.length > 0) throw validationFailed(errors, parent);
   return instance;

@@ -76,15 +76,16 @@ export class NotificationsService {
     return result;
   }
 
+  /** Whether `answerRepeatBody` can answer anything yet (no body is known at first). */
+  get knowsRepeatBodies(): boolean {
+    return this.repeats.knowsBodies;
+  }
+
   /**
    * A webhook body this process has seen with the same credential, answered before it is validated and
    * mapped when its message would be answered from memory (`RepeatLedger.answerBody`); null: the
    * request goes on to its handler. `signal` maps the body, should the ledger need the message again.
    */
-  get knowsRepeatBodies(): boolean {
-    return this.repeats.knowsBodies;
-  }
-
   answerRepeatBody(bodyKey: string, signal: () => AlertSignal, request?: RequestRef): IngestResult | null {
     const repeat = this.repeats.answerBody(bodyKey, signal, new Date());
     if (!repeat) return null;

@@ -132,7 +132,6 @@ export class RepeatLedger {
   ): { id: string; revision: number } | null {
     if (!this.answering) return null;
     if (this.inFlight.has(key)) return null;
-    // A body's entry is checked again here: the id may have moved on, or been forgotten, since.
     const entry = this.entries.get(key);
     if (!entry || entry.fingerprint !== print) return null;
     // Last forgotten: an id that keeps repeating stays remembered however many others come and go.

@@ -3,17 +3,6 @@ import { IngressRequest, markAnsweredBody } from '../../common/request-context';
 import { NotificationsService } from '../../notifications/notifications.service';
 import { SignalPreviews } from '../../notifications/signal-previews';
 
-/**
- * For a webhook whose handler ingests one message (`source`: its SignalPreviews key), after the guard
- * that authenticates it: a body this process has seen before, with the same credential, is answered
- * before it is validated and mapped, when the message it made is one the RepeatLedger answers as a
- * duplicate. The same bytes with the same credential make the same message, so the answer is the one
- * the handler would give; producers that repeat (Monasca's periodic resend, a retry) cost a digest of
- * the body (`bodyDigest`, taken by the JSON parser) instead of the pipe. The answer waits in `request.repeatAnswer` (the handler returns it)
- * and the pipe passes the body on unread. Any other body goes on as usual, and is remembered when its
- * message comes out a duplicate (most bodies never come again). A guard rather than an interceptor: an interceptor wraps every request of the
- * route in RxJS, which cost more than the shortcut saves on the ones it misses.
- */
 // The routes RepeatShortcut guards: only their bodies' digests are taken (`takesBodyDigest`), not
 // those of every webhook (an Alertmanager request may carry megabytes). The repeats e2e fails if a
 // route moves and this list does not.
@@ -24,6 +13,18 @@ export function takesBodyDigest(url: string): boolean {
   return ROUTES_WITH_SHORTCUT.some((prefix) => url.startsWith(prefix));
 }
 
+/**
+ * For a webhook whose handler ingests one message (`source`: its SignalPreviews key), after the guard
+ * that authenticates it: a body this process has seen before, with the same credential, is answered
+ * before it is validated and mapped, when the message it made is one the RepeatLedger answers as a
+ * duplicate. The same bytes with the same credential make the same message, so the answer is the one
+ * the handler would give; producers that repeat (Monasca's periodic resend, a retry) cost a digest of
+ * the body (`bodyDigest`, taken by the JSON parser) instead of the pipe. The answer waits in
+ * `request.repeatAnswer` (the handler returns it) and the pipe passes the body on unread. Any other body
+ * goes on as usual, and is remembered when its message comes out a duplicate (most bodies never come
+ * again). A guard rather than an interceptor: an interceptor wraps every request of the route in RxJS,
+ * which cost more than the shortcut saves on the ones it misses.
+ */
 export function RepeatShortcut(source: string): Type<CanActivate> {
   @Injectable()
   class Shortcut implements CanActivate {
