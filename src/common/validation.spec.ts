@@ -1,8 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Type } from 'class-transformer';
-import { getMetadataStorage, IsInt, IsString, ValidateNested } from 'class-validator';
+import {
+  Allow,
+  getMetadataStorage,
+  IsDefined,
+  IsInt,
+  IsOptional,
+  IsString,
+  ValidateIf,
+  ValidateNested,
+  ValidationError,
+  Validator,
+  validateSync,
+} from 'class-validator';
+import fc from 'fast-check';
 import { ApiError } from './api-error';
+import { DTOS, dtoValues, SHAPES } from './dto-samples.testing';
+import { plainToInstance } from './plain-to-instance';
 import { createValidationPipe, validateAs } from './validation';
 
 class Leaf {
@@ -111,5 +126,95 @@ describe('the global pipe', () => {
   it('still refuses what the rules refuse, in the copy too', async () => {
     const value = { items: [{ count: 'x', leaf, prototype: 1 }] };
     await assert.rejects(pipe.transform(value, { type: 'body', metatype: Root }), ApiError);
+  });
+});
+
+// class-validator's executor as it ships: a second copy of its module, whose class validation.ts has not
+// touched (the rules live in one global store, which both read).
+function originalValidateSync(object: object, options: object): ValidationError[] {
+  const path = require.resolve('class-validator/cjs/validation/ValidationExecutor');
+  const patched = require.cache[path];
+  delete require.cache[path];
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ValidationExecutor } = require(path) as {
+      ValidationExecutor: new (
+        validator: Validator,
+        options: object,
+      ) => {
+        execute(object: object, schema: undefined, errors: ValidationError[]): void;
+        stripEmptyErrors(errors: ValidationError[]): ValidationError[];
+        ignoreAsyncValidations: boolean;
+      };
+    };
+    const executor = new ValidationExecutor(new Validator(), options);
+    executor.ignoreAsyncValidations = true;
+    const errors: ValidationError[] = [];
+    executor.execute(object, undefined, errors);
+    return executor.stripEmptyErrors(errors);
+  } finally {
+    require.cache[path] = patched;
+  }
+}
+
+class Conditional {
+  @IsString()
+  kind!: string;
+
+  @ValidateIf((o: Conditional) => o.kind === 'number')
+  @IsInt({ context: { hint: 'a count' } })
+  value!: unknown;
+
+  @IsDefined()
+  @IsOptional()
+  @IsString({ each: true })
+  names?: string[];
+
+  @Allow()
+  free?: unknown;
+
+  @ValidateNested({ each: true })
+  @Type(() => Leaf)
+  leaves?: Leaf[];
+}
+
+describe("class-validator's executor without its garbage", () => {
+  const OPTIONS = { whitelist: true, forbidUnknownValues: true, validationError: { target: false, value: false } };
+  const same = (dto: new () => object, value: unknown, options: object = OPTIONS) => {
+    let ours: object;
+    let theirs: object;
+    try {
+      // Two instances: whitelisting deletes from the one it validates.
+      ours = plainToInstance<object>(dto, value);
+      theirs = plainToInstance<object>(dto, value);
+    } catch {
+      return; // a value class-transformer refuses (the pipe copies it first)
+    }
+    if (ours === null || typeof ours !== 'object') return;
+    const expected = JSON.parse(JSON.stringify(originalValidateSync(theirs, options))) as unknown;
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(validateSync(ours, options))), expected);
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(ours)), JSON.parse(JSON.stringify(theirs)));
+  };
+
+  it(`finds the same errors as class-validator's own, for every DTO of the API and the webhooks (${DTOS.length})`, () => {
+    for (const dto of DTOS) for (const shape of SHAPES) same(dto, shape);
+    fc.assert(
+      fc.property(fc.constantFrom(...DTOS), dtoValues, (dto, value) => same(dto, value)),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('and for conditions, contexts, rules on each item, nested arrays and other options', () => {
+    const values: unknown[] = [
+      { kind: 'number', value: 'x', names: ['a', 1], leaves: [{ name: 1 }, { name: 'b' }, 5], extra: 1 },
+      { kind: 'text', value: 'x', names: null, free: { a: 1 } },
+      { kind: 'number', value: 3 },
+      {},
+    ];
+    for (const value of values) {
+      same(Conditional, value);
+      same(Conditional, value, { ...OPTIONS, whitelist: false, skipMissingProperties: true });
+      same(Conditional, value, { ...OPTIONS, forbidNonWhitelisted: true, validationError: {} });
+    }
   });
 });
