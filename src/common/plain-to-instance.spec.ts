@@ -5,7 +5,7 @@ import { plainToInstance as classTransformer } from 'class-transformer';
 import fc from 'fast-check';
 import * as monasca from '../ingress/monasca/monasca.dto';
 import * as stackstate from '../ingress/stackstate/stackstate.dto';
-import { DTOS, dtoValues as values, SHAPES } from './dto-samples.testing';
+import { DTOS, dtoValues as values, SHAPES } from '../../test/support/dto-samples';
 import { conversions, plainToInstance } from './plain-to-instance';
 
 describe('plainToInstance', () => {

@@ -16,7 +16,7 @@ import {
 } from 'class-validator';
 import fc from 'fast-check';
 import { ApiError } from './api-error';
-import { DTOS, dtoValues, SHAPES } from './dto-samples.testing';
+import { DTOS, dtoValues, SHAPES } from '../../test/support/dto-samples';
 import { plainToInstance } from './plain-to-instance';
 import { createValidationPipe, validateAs } from './validation';
 

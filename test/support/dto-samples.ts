@@ -2,14 +2,14 @@
 // conversion and validation with class-transformer's and class-validator's own run them on.
 import 'reflect-metadata';
 import fc from 'fast-check';
-import * as deliveries from '../api/deliveries.dto';
-import * as events from '../api/events.dto';
-import * as notifications from '../api/notifications.dto';
-import * as silences from '../api/silences.dto';
-import * as alertmanager from '../ingress/alertmanager/alertmanager.dto';
-import * as monasca from '../ingress/monasca/monasca.dto';
-import * as pagerduty from '../ingress/pagerduty/pagerduty.dto';
-import * as stackstate from '../ingress/stackstate/stackstate.dto';
+import * as deliveries from '../../src/api/deliveries.dto';
+import * as events from '../../src/api/events.dto';
+import * as notifications from '../../src/api/notifications.dto';
+import * as silences from '../../src/api/silences.dto';
+import * as alertmanager from '../../src/ingress/alertmanager/alertmanager.dto';
+import * as monasca from '../../src/ingress/monasca/monasca.dto';
+import * as pagerduty from '../../src/ingress/pagerduty/pagerduty.dto';
+import * as stackstate from '../../src/ingress/stackstate/stackstate.dto';
 
 export type Dto = new (...args: unknown[]) => object;
 
