@@ -164,6 +164,13 @@ export const prepareValue = (value: unknown): unknown => {
 /** The batch as pg's Client sees it: a "submittable" (the interface pg-cursor uses) answered by events. */
 class Pipelined {
   callback: ((error: Error | null, results?: StatementResult[]) => void) | undefined;
+  /**
+   * The statements' texts once they are sent (each answer's rows are read by its text). Their values
+   * are let go then: they are bytes in the socket's buffer by now, and held until the answers came they
+   * outlived a young collection or two and were copied into the old generation (a group's events and
+   * jsonb texts: a tenth of the bytes the ingest promoted).
+   */
+  private texts: string[] = [];
   private readonly results: StatementResult[] = [];
   private reader: RowReader | undefined;
   private current = 0;
@@ -173,7 +180,7 @@ class Pipelined {
   private session: { known: Set<string>; uncertain: Set<string> } | undefined;
 
   constructor(
-    private readonly statements: { text: string; values: readonly unknown[] }[],
+    private statements: { text: string; values: readonly unknown[] }[],
     private readonly named: boolean,
   ) {}
 
@@ -197,13 +204,15 @@ class Pipelined {
       connection.sync();
     } finally {
       connection.stream.uncork?.();
+      this.texts = this.statements.map((statement) => statement.text);
+      this.statements = [];
     }
     return null;
   }
 
   handleRowDescription(message: { fields: FieldDescription[] }): void {
-    const statement = this.statements[this.current];
-    if (statement) this.reader = rowReader(statement.text, message.fields);
+    const text = this.texts[this.current];
+    if (text !== undefined) this.reader = rowReader(text, message.fields);
   }
 
   handleDataRow(message: { fields: (string | null)[] }): void {

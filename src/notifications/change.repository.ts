@@ -168,7 +168,7 @@ export class ChangeRepository {
       const batch = new StatementBatch(client, this.named);
       const events: string[] = [];
       this.write(batch, events, planned);
-      this.writeTogether(batch, events, [planned]);
+      this.writeTogether(batch, events.splice(0), [planned]);
       batch.add('COMMIT');
       await batch.run();
       this.committed([{ request, read: latest, change: planned }]);
@@ -254,9 +254,10 @@ export class ChangeRepository {
           pending.reject(error);
         }
       }
+      // Spliced: the events' texts are let go once sent (StatementBatch), not held here until the commit.
       this.writeTogether(
         batch,
-        events,
+        events.splice(0),
         planned.map((p) => p.change),
       );
       batch.add('COMMIT');
