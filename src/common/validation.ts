@@ -173,8 +173,6 @@ function memoiseValidationRules(): void {
 
 memoiseValidationRules();
 
-type Rule = Rules[number];
-
 /** One property's rules, split by kind once (class-validator filters them again for every value). */
 interface Split {
   /** IS_DEFINED rules, and the rest but WHITELIST: what `execute` hands `performValidations`. */
@@ -252,7 +250,7 @@ function allocationLightExecutor(): void {
     nested: rules.filter((r) => r.type === ValidationTypes.NESTED_VALIDATION),
     conditional: rules.filter((r) => r.type === ValidationTypes.CONDITIONAL_VALIDATION),
     promise: rules.some((r) => r.type === ValidationTypes.PROMISE_VALIDATION),
-    context: rules.some((r: Rule) => !!r.context),
+    context: rules.some((r) => !!r.context),
   });
 
   executor.execute = function (this: Executor, object, targetSchema, errors) {
