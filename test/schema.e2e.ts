@@ -3,29 +3,58 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, migrate } from '../src/database/data-source-options';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { schemaDiff } from '../src/database/schema-diff';
 import { ALL_ENTITIES } from '../src/entities';
 import { createPostgresDatabase, TEST_DB } from './support/test-database';
 
+/** A fresh database of the run's kind, given to `use` by its URL and dropped afterwards. */
+async function withFreshDatabase(use: (url: string) => Promise<void>): Promise<void> {
+  if (TEST_DB === 'postgres') {
+    const db = await createPostgresDatabase();
+    try {
+      await use(db.url);
+    } finally {
+      await db.drop();
+    }
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'alert-relay-schema-'));
+  const db = await startEmbeddedPostgres(dir);
+  try {
+    await use(db.url);
+  } finally {
+    await db.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe(`Migrations (${TEST_DB})`, () => {
   it('agree with the entities: migrating a fresh database leaves nothing for TypeORM to change', async () => {
-    if (TEST_DB === 'postgres') {
-      const db = await createPostgresDatabase();
+    await withFreshDatabase(async (url) => {
+      assert.deepEqual(await schemaDiff(url, ALL_ENTITIES), { up: [], down: [] });
+    });
+  });
+
+  it("leave the notifications' GIN indexes without a pending list (no ingest transaction flushes one)", async () => {
+    await withFreshDatabase(async (url) => {
+      const dataSource = await new DataSource(dataSourceOptions({ url, poolSize: 2 })).initialize();
       try {
-        assert.deepEqual(await schemaDiff(db.url, ALL_ENTITIES), { up: [], down: [] });
+        await migrate(dataSource);
+        const indexes: { name: string; options: string[] | null }[] = await dataSource.query(
+          `SELECT c.relname AS name, c.reloptions AS options
+             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+            WHERE i.indrelid = 'notifications'::regclass AND am.amname = 'gin' ORDER BY c.relname`,
+        );
+        assert.deepEqual(indexes, [
+          { name: 'notifications_search_idx', options: ['fastupdate=off'] },
+          { name: 'notifications_tags_idx', options: ['fastupdate=off'] },
+        ]);
       } finally {
-        await db.drop();
+        await dataSource.destroy();
       }
-      return;
-    }
-    const dir = mkdtempSync(join(tmpdir(), 'alert-relay-schema-'));
-    const db = await startEmbeddedPostgres(dir);
-    try {
-      assert.deepEqual(await schemaDiff(db.url, ALL_ENTITIES), { up: [], down: [] });
-    } finally {
-      await db.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
