@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { Clock } from './common/clock';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './common/json-depth';
+import { PrototypedExpressAdapter } from './common/express-adapter';
 import { createLogging } from './common/logger';
 import { AppConfig } from './config/config.loader';
 import { describePostgresUrl, DatabaseTarget } from './database/database-target';
@@ -57,10 +58,11 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   let app: NestExpressApplication | undefined;
   const logging = createLogging(config.env.logLevel);
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database, options.clock), {
-      bodyParser: false,
-      logger: logging.logger,
-    });
+    app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot(config, database, options.clock),
+      new PrototypedExpressAdapter(),
+      { bodyParser: false, logger: logging.logger },
+    );
     app.set('x-powered-by', false);
     // The API's ETags are its own (a notification's version, api/etag.interceptor.ts, in the spec); no
     // undocumented weak ETag hashed from every other answer's body (every webhook's included).
