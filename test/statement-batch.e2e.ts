@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Pool, PoolClient } from 'pg';
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../src/database/embedded-postgres';
-import { StatementBatch } from '../src/database/statement-batch';
+import { StatementBatch, statementName } from '../src/database/statement-batch';
 import { createPostgresDatabase, TEST_DB, TestDatabase } from './support/test-database';
 
 // StatementBatch on a real server (PostgreSQL, or PGlite behind its socket): values travel as bound
 // parameters, verbatim; a failing statement fails the batch and the connection goes on; named
-// statements are prepared once per connection and still right after a failed batch.
+// statements are prepared once per session (a connection, or PGlite's one session that every
+// connection shares) and still right after a failed batch.
 
 const HOSTILE = [
   `it's`,
@@ -27,6 +28,8 @@ describe(`StatementBatch (${TEST_DB})`, () => {
   let embedded: EmbeddedPostgres | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'alert-relay-batch-'));
   const named = TEST_DB === 'postgres';
+  // The embedded database's connections are one session (sharedSessionOf).
+  const session = TEST_DB === 'embedded' ? {} : undefined;
 
   before(async () => {
     let url: string;
@@ -130,5 +133,39 @@ describe(`StatementBatch (${TEST_DB})`, () => {
       const results = await again.run();
       assert.deepEqual(results[1].rows, [{ s: 'after' }], 'the failed transaction left nothing');
     });
+  });
+
+  it('prepares a statement once per session, with batches on two connections wanting it at the same moment', async () => {
+    const [a, b] = [await pool.connect(), await pool.connect()];
+    try {
+      for (let round = 0; round < 3; round++) {
+        // A new text each round, sent on both connections before either is answered: each finds it
+        // unknown, or being prepared by the other; then known.
+        const text = `SELECT $1::int + ${round} AS v, count(*) AS n FROM batch_t`;
+        for (let i = 0; i < 3; i++) {
+          const batches = [a, b].map((client, c) => {
+            const batch = new StatementBatch(client, true, session);
+            batch.add(text, [c * 100 + i]);
+            batch.add(text, [c * 100 + i + 10]);
+            return batch.run();
+          });
+          const answers = (await Promise.all(batches)).map((results) => results.map((r) => r.rows[0].v));
+          assert.deepEqual(answers, [
+            [i + round, i + 10 + round],
+            [100 + i + round, 110 + i + round],
+          ]);
+        }
+        // Each connection (PostgreSQL) or the one session both share (PGlite) has it prepared, once.
+        for (const client of [a, b]) {
+          const prepared = await client.query('SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = $1', [
+            statementName(text),
+          ]);
+          assert.equal(prepared.rows[0].n, 1);
+        }
+      }
+    } finally {
+      a.release();
+      b.release();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { DATABASE_TARGET, DatabaseTarget } from './database-target';
-import { StatementBatch } from './statement-batch';
+import { sharedSessionOf, StatementBatch } from './statement-batch';
 
 /** Ends a transaction's wait for its WAL flush at COMMIT; for that transaction only. */
 export const ASYNC_COMMIT = 'SET LOCAL synchronous_commit = off';
@@ -27,14 +27,14 @@ export const ASYNC_COMMIT = 'SET LOCAL synchronous_commit = off';
  */
 @Injectable()
 export class BackgroundWrites {
-  private readonly named: boolean;
+  // Statements are prepared once per session; the embedded database's connections share one.
+  private readonly session: object | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(DATABASE_TARGET) target: DatabaseTarget,
   ) {
-    // Named (prepared once per connection) on PostgreSQL; the embedded database shares one session.
-    this.named = target.kind === 'postgres';
+    this.session = sharedSessionOf(target);
   }
 
   /** Runs one statement in a transaction of its own that does not wait for the WAL flush; its rows. */
@@ -42,7 +42,7 @@ export class BackgroundWrites {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
-      const batch = new StatementBatch(client, this.named);
+      const batch = new StatementBatch(client, true, this.session);
       batch.add('BEGIN');
       batch.add(ASYNC_COMMIT);
       batch.add(sql, params);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg, { PoolClient } from 'pg';
+import type { DatabaseTarget } from './database-target';
 
 /** One statement's answer: its rows, parsed as pg's own queries parse them (pg's type parsers). */
 export interface StatementResult {
@@ -15,9 +16,11 @@ export interface StatementResult {
  *
  * PostgreSQL runs the statements in order and, at the first error, skips everything up to the Sync: the
  * batch rejects with that error, and when it had opened or was inside a transaction, the caller rolls
- * back. `named` statements are prepared once per connection and then only bound (PostgreSQL parses and
- * plans them once); the embedded database serves every client from one session, where one client's
- * statement names would collide with another's, so there they are parsed each time (unnamed).
+ * back. `named` statements are prepared once per server session and then only bound (PostgreSQL parses
+ * and plans them once). A session is a connection, except where every connection is the same session
+ * (the embedded database: `sharedSession` names it, one object per database): there a statement one
+ * connection prepared is there for all of them, and one that another connection's batch is preparing
+ * right now is parsed unnamed meanwhile (its name is not known to exist until that batch is answered).
  */
 export class StatementBatch {
   private readonly statements: { text: string; values: readonly unknown[] }[] = [];
@@ -25,6 +28,7 @@ export class StatementBatch {
   constructor(
     private readonly client: PoolClient,
     private readonly named: boolean,
+    private readonly sharedSession?: object,
   ) {}
 
   add(text: string, values: readonly unknown[] = []): void {
@@ -46,7 +50,7 @@ export class StatementBatch {
 
   /** Sends every statement and one Sync; resolves with each statement's result, in order. */
   run(): Promise<StatementResult[]> {
-    const submittable = new Pipelined(this.statements.splice(0), this.named);
+    const submittable = new Pipelined(this.statements.splice(0), this.named, this.sharedSession);
     return new Promise((resolve, reject) => {
       // pg's query() takes any object with submit(); the callback also carries its query_timeout.
       (this.client.query as unknown as (q: Pipelined, cb: (e: Error | null, r?: StatementResult[]) => void) => void)(
@@ -55,6 +59,14 @@ export class StatementBatch {
       );
     });
   }
+}
+
+/**
+ * The shared session of `target`'s connections for `StatementBatch`: the embedded database serves every
+ * connection from one session (its target object stands for it); on PostgreSQL each connection is its own.
+ */
+export function sharedSessionOf(target: DatabaseTarget): object | undefined {
+  return target.kind === 'embedded' ? target : undefined;
 }
 
 /** The error for a NUL in a value, as PostgreSQL itself reports one (SQLSTATE 22021): the client's to fix. */
@@ -127,13 +139,23 @@ interface PgConnection {
   sync(): void;
 }
 
-// The named statements each connection has prepared (by the connection object: it lives as long as the
-// server session does), and those that may exist after a failed batch: closed before they are parsed
-// again (closing a statement that does not exist is no error).
-const prepared = new WeakMap<PgConnection, { known: Set<string>; uncertain: Set<string> }>();
+/** What one server session has prepared. */
+interface Session {
+  /** Named statements it has. */
+  known: Set<string>;
+  /** Those that may exist after a failed batch: closed before they are parsed again (closing a statement that does not exist is no error). */
+  uncertain: Set<string>;
+  /** Those a batch is preparing now, until it is answered: another batch parses its own unnamed copy. */
+  preparing: Set<string>;
+}
+
+// By the connection object (it lives as long as its server session does), or by the shared session's
+// object when every connection is that one session.
+const sessions = new WeakMap<object, Session>();
 const names = new Map<string, string>();
 
-function statementName(text: string): string {
+/** The name a statement text is prepared under (the same in every session). */
+export function statementName(text: string): string {
   let name = names.get(text);
   if (name === undefined) {
     name = `ar_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
@@ -177,25 +199,30 @@ class Pipelined {
   private failed: Error | undefined;
   /** The name each statement parses in this batch (null: bound to one prepared before, or unnamed). */
   private readonly parsing: (string | null)[] = [];
-  private session: { known: Set<string>; uncertain: Set<string> } | undefined;
+  private session: Session | undefined;
 
   constructor(
     private statements: { text: string; values: readonly unknown[] }[],
     private readonly named: boolean,
+    private readonly sharedSession: object | undefined,
   ) {}
 
   submit(connection: PgConnection): null {
-    let session = prepared.get(connection);
-    if (!session) prepared.set(connection, (session = { known: new Set(), uncertain: new Set() }));
+    const key = this.sharedSession ?? connection;
+    let session = sessions.get(key);
+    if (!session) sessions.set(key, (session = { known: new Set(), uncertain: new Set(), preparing: new Set() }));
     this.session = session;
     connection.stream.cork?.();
     try {
       for (const { text, values } of this.statements) {
-        const name = this.named ? statementName(text) : '';
-        const parse = !name || !(session.known.has(name) || this.parsing.includes(name));
-        if (parse && session.uncertain.delete(name)) connection.close({ type: 'S', name });
-        if (parse) connection.parse({ text, name });
-        this.parsing.push(parse && name ? name : null);
+        let name = this.named ? statementName(text) : '';
+        const bound = name !== '' && (session.known.has(name) || this.parsing.includes(name));
+        // Another batch is preparing it and may not have been answered: an unnamed copy meanwhile.
+        if (!bound && session.preparing.has(name)) name = '';
+        if (!bound && session.uncertain.delete(name)) connection.close({ type: 'S', name });
+        if (!bound) connection.parse({ text, name });
+        if (!bound && name) session.preparing.add(name);
+        this.parsing.push(!bound && name ? name : null);
         connection.bind({ statement: name, values, valueMapper: prepareValue });
         connection.describe({ type: 'P', name: '' });
         connection.execute({ portal: '', rows: 0 });
@@ -239,6 +266,7 @@ class Pipelined {
     // PostgreSQL ran the statements before the failed one (their Parse included) and skipped the rest;
     // the failed one's Parse may or may not have happened.
     this.parsing.forEach((name, i) => {
+      if (name) this.session?.preparing.delete(name);
       if (name && i < this.current) this.session?.known.add(name);
       if (name && i === this.current) this.session?.uncertain.add(name);
     });
@@ -248,7 +276,10 @@ class Pipelined {
   }
 
   handleReadyForQuery(): void {
-    for (const name of this.parsing) if (name) this.session?.known.add(name);
+    for (const name of this.parsing) {
+      if (name) this.session?.preparing.delete(name);
+      if (name) this.session?.known.add(name);
+    }
     const callback = this.callback;
     this.callback = undefined;
     if (this.failed) callback?.(this.failed);

@@ -6,7 +6,7 @@ import { DatabaseBusyError, isDatabaseUnavailable } from '../common/database-err
 import { CommitSignals } from '../database/commit-signals';
 import { DATABASE_TARGET, DatabaseTarget } from '../database/database-target';
 import { GroupCommit, Pending } from '../database/group-commit';
-import { nulCharacterError, StatementBatch } from '../database/statement-batch';
+import { nulCharacterError, sharedSessionOf, StatementBatch } from '../database/statement-batch';
 import { OutboxPlan } from '../delivery/outbox-plan';
 import { Acknowledgement, ExternalRef, NotificationEventType, NotificationSnapshot } from '../domain/notification';
 import { MetricsService } from '../metrics/metrics.service';
@@ -77,8 +77,8 @@ const MAX_WAIT_MS = 5000;
 @Injectable()
 export class ChangeRepository {
   readonly groupCommit: GroupCommit<ChangeRequest, PlannedChange>;
-  // Prepared statements, except on the embedded database (StatementBatch).
-  private readonly named: boolean;
+  // Statements are prepared once per session; the embedded database's connections share one (StatementBatch).
+  private readonly session: object | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -87,7 +87,7 @@ export class ChangeRepository {
     private readonly metrics: MetricsService,
     private readonly ledger: RepeatLedger,
   ) {
-    this.named = target.kind === 'postgres';
+    this.session = sharedSessionOf(target);
     // Two ingest transactions at once (fewer if the pool is tiny): one can commit while the next group
     // waits for its locks, and the rest of the pool stays free for delivery workers and the API. More
     // slots make smaller groups, which cost PostgreSQL more per message (bench:ingest: 15 messages per
@@ -165,7 +165,7 @@ export class ChangeRepository {
     try {
       const [latest] = await this.lockAndRead(client, [request]);
       const planned = request.plan(latest);
-      const batch = new StatementBatch(client, this.named);
+      const batch = new StatementBatch(client, true, this.session);
       const events: string[] = [];
       this.write(batch, events, planned);
       this.writeTogether(batch, events.splice(0), [planned]);
@@ -187,7 +187,7 @@ export class ChangeRepository {
    * statement for them all) or of the one it names. Resolves with each request's row, in order.
    */
   private async lockAndRead(client: PoolClient, requests: readonly ChangeRequest[]): Promise<(LifecycleRow | null)[]> {
-    const batch = new StatementBatch(client, this.named);
+    const batch = new StatementBatch(client, true, this.session);
     batch.add('BEGIN');
     batch.add(LOCK_IDS, [requests.map((r) => lockKey(r.source, r.externalId))]);
     const byKey = requests.filter((r) => r.notificationId === undefined);
@@ -235,7 +235,7 @@ export class ChangeRepository {
       const latest = new Map<string, LifecycleRow | null>();
       [...ids.keys()].forEach((key, i) => latest.set(key, rows[i]));
 
-      const batch = new StatementBatch(client, this.named);
+      const batch = new StatementBatch(client, true, this.session);
       const events: string[] = [];
       for (const pending of group) {
         const key = lockKey(pending.job.source, pending.job.externalId);
