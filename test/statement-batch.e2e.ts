@@ -168,4 +168,36 @@ describe(`StatementBatch (${TEST_DB})`, () => {
       b.release();
     }
   });
+
+  it('after a failed batch, prepares again what it did not run, on its own connection and on the other', async () => {
+    const [a, b] = [await pool.connect(), await pool.connect()];
+    try {
+      // New texts: the first runs, the second fails (a duplicate key) after its Parse, the third is skipped.
+      const ran = 'INSERT INTO batch_t (id, s) VALUES ($1, $2) ON CONFLICT DO NOTHING';
+      const failed = 'INSERT INTO batch_t (id, s) VALUES ($1, $2) RETURNING id';
+      const skipped = 'SELECT s FROM batch_t WHERE id = $1 AND s IS NOT NULL';
+      await b.query('INSERT INTO batch_t (id, s) VALUES (3000, $1)', ['taken']);
+      const failing = new StatementBatch(a, true, session);
+      failing.add('BEGIN');
+      failing.add(ran, [3001, 'one']);
+      failing.add(failed, [3000, 'duplicate key']);
+      failing.add(skipped, [3001]);
+      failing.add('COMMIT');
+      await assert.rejects(failing.run(), { code: '23505' });
+      await a.query('ROLLBACK');
+      for (const client of [a, b, a]) {
+        const batch = new StatementBatch(client, true, session);
+        const id = 3002 + (client === a ? 0 : 1);
+        batch.add(ran, [id, 'again']);
+        batch.add(failed, [id + 10, 'fine']);
+        batch.add(skipped, [id]);
+        const results = await batch.run();
+        assert.deepEqual(results[2].rows, [{ s: 'again' }]);
+        await client.query('DELETE FROM batch_t WHERE id >= 3002');
+      }
+    } finally {
+      a.release();
+      b.release();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import pg, { PoolClient } from 'pg';
+import pg, { DatabaseError, PoolClient } from 'pg';
 import type { DatabaseTarget } from './database-target';
 
 /** One statement's answer: its rows, parsed as pg's own queries parse them (pg's type parsers). */
@@ -145,8 +145,8 @@ interface Session {
   known: Set<string>;
   /** Those that may exist after a failed batch: closed before they are parsed again (closing a statement that does not exist is no error). */
   uncertain: Set<string>;
-  /** Those a batch is preparing now, until it is answered: another batch parses its own unnamed copy. */
-  preparing: Set<string>;
+  /** Those a batch is preparing now (by that batch), until it is answered: another batch parses its own unnamed copy. */
+  preparing: Map<string, object>;
 }
 
 // By the connection object (it lives as long as its server session does), or by the shared session's
@@ -199,7 +199,11 @@ class Pipelined {
   private failed: Error | undefined;
   /** The name each statement parses in this batch (null: bound to one prepared before, or unnamed). */
   private readonly parsing: (string | null)[] = [];
+  /** The name each statement is bound to ('' unnamed). */
+  private readonly bound: string[] = [];
   private session: Session | undefined;
+  /** The answer (an error or ReadyForQuery) has been taken in: pg may report an error twice, or one and then ReadyForQuery. */
+  private settled = false;
 
   constructor(
     private statements: { text: string; values: readonly unknown[] }[],
@@ -210,7 +214,7 @@ class Pipelined {
   submit(connection: PgConnection): null {
     const key = this.sharedSession ?? connection;
     let session = sessions.get(key);
-    if (!session) sessions.set(key, (session = { known: new Set(), uncertain: new Set(), preparing: new Set() }));
+    if (!session) sessions.set(key, (session = { known: new Set(), uncertain: new Set(), preparing: new Map() }));
     this.session = session;
     connection.stream.cork?.();
     try {
@@ -221,8 +225,9 @@ class Pipelined {
         if (!bound && session.preparing.has(name)) name = '';
         if (!bound && session.uncertain.delete(name)) connection.close({ type: 'S', name });
         if (!bound) connection.parse({ text, name });
-        if (!bound && name) session.preparing.add(name);
+        if (!bound && name) session.preparing.set(name, this);
         this.parsing.push(!bound && name ? name : null);
+        this.bound.push(name);
         connection.bind({ statement: name, values, valueMapper: prepareValue });
         connection.describe({ type: 'P', name: '' });
         connection.execute({ portal: '', rows: 0 });
@@ -263,27 +268,52 @@ class Pipelined {
   }
 
   handleError(error: Error): void {
-    // PostgreSQL ran the statements before the failed one (their Parse included) and skipped the rest;
-    // the failed one's Parse may or may not have happened.
-    this.parsing.forEach((name, i) => {
-      if (name) this.session?.preparing.delete(name);
-      if (name && i < this.current) this.session?.known.add(name);
-      if (name && i === this.current) this.session?.uncertain.add(name);
-    });
+    const session = this.session;
+    if (!this.settled && session) {
+      this.settled = true;
+      // An error PostgreSQL sent: it ran the statements before the failed one (their Parse included) and
+      // skipped the rest; the failed one's Parse may or may not have happened. Any other error (a
+      // timeout, a lost connection): it may have run any of them (PGlite's one session goes on running
+      // what it was sent), so each is closed before it is parsed again.
+      const fromServer = error instanceof DatabaseError;
+      this.parsing.forEach((name, i) => {
+        if (!name) return;
+        this.release(session, name);
+        if (i < this.current) session.known.add(name);
+        else if (i === this.current || !fromServer) session.uncertain.add(name);
+      });
+      // A statement bound as prepared that the session does not have: parsed (after a Close) next time.
+      const missing = this.bound[this.current];
+      if (fromServer && error.code === '26000' && missing) {
+        session.known.delete(missing);
+        session.uncertain.add(missing);
+      }
+    }
     const callback = this.callback;
     this.callback = undefined;
     callback?.(error);
   }
 
   handleReadyForQuery(): void {
-    for (const name of this.parsing) {
-      if (name) this.session?.preparing.delete(name);
-      if (name) this.session?.known.add(name);
+    const session = this.session;
+    // After an error, ReadyForQuery ends the batch: what ran is already taken in (handleError).
+    if (!this.settled && session) {
+      this.settled = true;
+      for (const name of this.parsing) {
+        if (!name) continue;
+        this.release(session, name);
+        session.known.add(name);
+      }
     }
     const callback = this.callback;
     this.callback = undefined;
     if (this.failed) callback?.(this.failed);
     else callback?.(null, this.results);
+  }
+
+  /** This batch no longer prepares `name` (another batch may since have started to). */
+  private release(session: Session, name: string): void {
+    if (session.preparing.get(name) === this) session.preparing.delete(name);
   }
 
   handlePortalSuspended(): void {}
