@@ -200,4 +200,16 @@ describe(`StatementBatch (${TEST_DB})`, () => {
       b.release();
     }
   });
+
+  it('fails a batch with a value that has no text before sending anything, and the connection goes on', async () => {
+    await withClient(async (client) => {
+      const batch = new StatementBatch(client, true, session);
+      batch.add('SELECT $1::text AS a', ['fine']);
+      batch.add('SELECT $1::jsonb AS b', [{ n: 1n }]);
+      await assert.rejects(batch.run(), TypeError);
+      const next = new StatementBatch(client, true, session);
+      next.add('SELECT $1::text AS a', ['after']);
+      assert.deepEqual((await next.run())[0].rows, [{ a: 'after' }]);
+    });
+  });
 });

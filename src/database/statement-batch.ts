@@ -132,7 +132,7 @@ function readRow(reader: RowReader, values: (string | null)[]): Record<string, u
 interface PgConnection {
   stream: { cork?: () => void; uncork?: () => void };
   parse(query: { text: string; name: string }): void;
-  bind(config: { statement: string; values: readonly unknown[]; valueMapper: (v: unknown) => unknown }): void;
+  bind(config: { statement: string; values: readonly unknown[] }): void;
   describe(message: { type: 'P'; name: string }): void;
   execute(config: { portal: string; rows: number }): void;
   close(message: { type: 'S'; name: string }): void;
@@ -211,14 +211,23 @@ class Pipelined {
     private readonly sharedSession: object | undefined,
   ) {}
 
-  submit(connection: PgConnection): null {
+  submit(connection: PgConnection): Error | null {
+    // Every value as the text it binds, before anything is written: a value that has none (a BigInt
+    // inside an object) fails the batch here with nothing half-sent (pg reports the returned error).
+    let bindings: unknown[][];
+    try {
+      bindings = this.statements.map((statement) => statement.values.map(prepareValue));
+    } catch (error) {
+      this.statements = [];
+      return error instanceof Error ? error : new Error(String(error));
+    }
     const key = this.sharedSession ?? connection;
     let session = sessions.get(key);
     if (!session) sessions.set(key, (session = { known: new Set(), uncertain: new Set(), preparing: new Map() }));
     this.session = session;
     connection.stream.cork?.();
     try {
-      for (const { text, values } of this.statements) {
+      for (const [i, { text }] of this.statements.entries()) {
         let name = this.named ? statementName(text) : '';
         const bound = name !== '' && (session.known.has(name) || this.parsing.includes(name));
         // Another batch is preparing it and may not have been answered: an unnamed copy meanwhile.
@@ -228,7 +237,7 @@ class Pipelined {
         if (!bound && name) session.preparing.set(name, this);
         this.parsing.push(!bound && name ? name : null);
         this.bound.push(name);
-        connection.bind({ statement: name, values, valueMapper: prepareValue });
+        connection.bind({ statement: name, values: bindings[i] });
         connection.describe({ type: 'P', name: '' });
         connection.execute({ portal: '', rows: 0 });
         this.results.push({ rows: [] });
