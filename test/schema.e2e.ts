@@ -1,33 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, migrate } from '../src/database/data-source-options';
-import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { schemaDiff } from '../src/database/schema-diff';
 import { ALL_ENTITIES } from '../src/entities';
-import { createPostgresDatabase, TEST_DB } from './support/test-database';
+import { createServedDatabase, TEST_DB } from './support/test-database';
 
 /** A fresh database of the run's kind, given to `use` by its URL and dropped afterwards. */
 async function withFreshDatabase(use: (url: string) => Promise<void>): Promise<void> {
-  if (TEST_DB === 'postgres') {
-    const db = await createPostgresDatabase();
-    try {
-      await use(db.url);
-    } finally {
-      await db.drop();
-    }
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'alert-relay-schema-'));
-  const db = await startEmbeddedPostgres(dir);
+  const db = await createServedDatabase();
   try {
     await use(db.url);
   } finally {
-    await db.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await db.drop();
   }
 }
 

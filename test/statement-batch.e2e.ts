@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Pool, PoolClient } from 'pg';
-import { EmbeddedPostgres, startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { StatementBatch, statementName } from '../src/database/statement-batch';
-import { createPostgresDatabase, TEST_DB, TestDatabase } from './support/test-database';
+import { createServedDatabase, TEST_DB, TestDatabase } from './support/test-database';
 
 // StatementBatch on a real server (PostgreSQL, or PGlite behind its socket): values travel as bound
 // parameters, verbatim; a failing statement fails the batch and the connection goes on; named
@@ -25,24 +21,18 @@ const HOSTILE = [
 describe(`StatementBatch (${TEST_DB})`, () => {
   let pool: Pool;
   let database: TestDatabase | undefined;
-  let embedded: EmbeddedPostgres | undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'alert-relay-batch-'));
   const named = TEST_DB === 'postgres';
   // The embedded database's connections are one session (sharedSessionOf).
   const session = TEST_DB === 'embedded' ? {} : undefined;
 
   before(async () => {
-    let url: string;
-    if (TEST_DB === 'postgres') url = (database = await createPostgresDatabase()).url;
-    else url = (embedded = await startEmbeddedPostgres(dir)).url;
-    pool = new Pool({ connectionString: url, max: 2 });
+    database = await createServedDatabase();
+    pool = new Pool({ connectionString: database.url, max: 2 });
     await pool.query('CREATE TABLE batch_t (id int PRIMARY KEY, s text, j jsonb, at timestamptz)');
   });
   after(async () => {
     await pool?.end();
     await database?.drop();
-    await embedded?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const withClient = async <T>(use: (client: PoolClient) => Promise<T>): Promise<T> => {

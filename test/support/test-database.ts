@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
+import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 
 export type TestDatabaseKind = 'embedded' | 'postgres';
 
@@ -31,6 +35,23 @@ export async function createPostgresDatabase(): Promise<TestDatabase & { url: st
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (TEST_DB === 'postgres') return createPostgresDatabase();
   return { url: undefined, drop: () => Promise.resolve() };
+}
+
+/**
+ * A fresh database of the kind this run targets that a client can connect to itself: a new database on
+ * PostgreSQL, or a PGlite server in a directory of its own; `drop` removes either.
+ */
+export async function createServedDatabase(): Promise<TestDatabase & { url: string }> {
+  if (TEST_DB === 'postgres') return createPostgresDatabase();
+  const dir = mkdtempSync(join(tmpdir(), 'alert-relay-db-'));
+  const embedded = await startEmbeddedPostgres(dir);
+  return {
+    url: embedded.url,
+    drop: async () => {
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function adminQuery(sql: string): Promise<void> {
