@@ -255,23 +255,31 @@ export class DeliveryRepository {
    * Replay: a dead (or any finished) delivery becomes pending again now, with a fresh maxAge. One that
    * went (or failed to go) in a digest is replayed on its own.
    */
-  async replay(id: string, maxAgeMs: number): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      `WITH replayed AS (
-         UPDATE deliveries SET status = 'pending', next_attempt_at = now(), completed_at = NULL,
-                expires_at = now() + $2 * interval '1 millisecond', leased_until = NULL, lease_token = NULL,
-                group_id = NULL, digest_id = NULL
-          WHERE id = $1 AND status IN ('dead', 'delivered', 'superseded')
-         RETURNING id
-       )
-       SELECT id FROM replayed`,
-      [id, maxAgeMs],
-    );
-    if (rows.length === 0) return false;
-    const notify = this.signals.notifySql('deliveries');
-    if (notify) await this.dataSource.query(notify);
-    this.signals.committed('deliveries');
-    return true;
+  /**
+   * Queues a finished delivery again; answers it as the replay left it (read in the same transaction,
+   * before the workers are woken: they may deliver it before a later read), or null if it was not
+   * finished.
+   */
+  async replay(id: string, maxAgeMs: number): Promise<DeliveryEntity | null> {
+    const replayed = await this.dataSource.transaction(async (manager) => {
+      const rows: unknown[] = await manager.query(
+        `WITH replayed AS (
+           UPDATE deliveries SET status = 'pending', next_attempt_at = now(), completed_at = NULL,
+                  expires_at = now() + $2 * interval '1 millisecond', leased_until = NULL, lease_token = NULL,
+                  group_id = NULL, digest_id = NULL
+            WHERE id = $1 AND status IN ('dead', 'delivered', 'superseded')
+           RETURNING id
+         )
+         SELECT id FROM replayed`,
+        [id, maxAgeMs],
+      );
+      if (rows.length === 0) return null;
+      const notify = this.signals.notifySql('deliveries');
+      if (notify) await manager.query(notify);
+      return manager.getRepository(DeliveryEntity).findOneBy({ id });
+    });
+    if (replayed) this.signals.committed('deliveries');
+    return replayed;
   }
 
   /**

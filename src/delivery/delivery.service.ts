@@ -64,14 +64,14 @@ export class DeliveryService {
         `Channel ${channel.name} is disabled (${disabled}); enable it first (POST /api/v1/channels/${channel.name}/enable)`,
       );
     }
-    if (!(await this.repository.replay(id, channel.maxAgeMs))) {
+    const replayed = await this.repository.replay(id, channel.maxAgeMs);
+    if (!replayed) {
       throw new ApiError(
         'conflict',
         `Delivery ${id} is ${existing.status}; only dead, delivered and superseded deliveries can be replayed`,
       );
     }
-    const replayed = await this.repository.findById(id);
-    return toDelivery(replayed ?? existing);
+    return toDelivery(replayed);
   }
 
   /** Every configured channel with its shared state (circuit, disabled), the same on every replica. */
