@@ -4,8 +4,10 @@ import { CHANNEL_TYPES } from './channels/channel-types';
 import { ConfigError, loadConfig } from './config/config.loader';
 import { errorText } from './common/errors';
 import { runWorkers } from './cluster';
+import { steadyHeap } from './common/heap';
 
 async function main(): Promise<void> {
+  steadyHeap();
   let config;
   try {
     // The config layer knows no channel type of its own: it checks `channels:` against these.
