@@ -49,12 +49,21 @@ export const LOCK_IDS = `SELECT pg_advisory_xact_lock(h) FROM (
  * in pairs): one row per pair, in the arrays' order, all columns null (`id` too) for a pair with none.
  * By position, not by comparing ids: a string PostgreSQL stores differently than JS holds it (an
  * unpaired surrogate becomes U+FFFD) still finds its row.
+ *
+ * One plan only: the index on (external_id, opened_at, id) finds the id's rows already in the order
+ * wanted, and `source` is compared as an expression (`source || ''`) so that no index led by source can
+ * serve instead. Without statistics (before autovacuum's first ANALYZE, or never where it is off)
+ * PostgreSQL weighs both columns alike, and a prepared statement planned while the table was nearly
+ * empty kept a backward scan of (source, opened_at, id) that read every notification of the source for
+ * each id: PostgreSQL's CPU per message grew with the table, 2.6-3.7x within a minute (docs/design-notes.md,
+ * "Phase 10").
  */
 export const READ_LATEST_MANY = `SELECT n.*
   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(k_source, k_external_id, i)
   LEFT JOIN LATERAL (
     SELECT ${LIFECYCLE_COLUMNS} FROM notifications
-     WHERE source = k.k_source AND external_id = k.k_external_id ORDER BY opened_at DESC, id DESC LIMIT 1
+     WHERE external_id = k.k_external_id AND (source || '') = k.k_source
+     ORDER BY opened_at DESC, id DESC LIMIT 1
   ) AS n ON true
   ORDER BY k.i`;
 

@@ -4,7 +4,6 @@ import { Acknowledgement, ComponentRef, ExternalRef, LinkRef, NotificationStatus
 @Entity({ name: 'notifications' })
 // At most one open notification per source id: two replicas racing on the same id end with one row.
 @Index('notifications_open_external_id_key', ['source', 'externalId'], { unique: true, where: `status = 'open'` })
-@Index('notifications_source_external_id_idx', ['source', 'externalId', 'openedAt'])
 // TypeORM reads index columns back in table order, so it cannot compare these two (id is the first
 // column); they are created by hand in the migration and left out of its schema diff.
 @Index('notifications_opened_at_id_idx', { synchronize: false })
