@@ -56,7 +56,8 @@ export const LOCK_IDS = `SELECT pg_advisory_xact_lock(h) FROM (
  * PostgreSQL weighs both columns alike, and a prepared statement planned while the table was nearly
  * empty kept a backward scan of (source, opened_at, id) that read every notification of the source for
  * each id: PostgreSQL's CPU per message grew with the table, 2.6-3.7x within a minute (docs/design-notes.md,
- * "Phase 10").
+ * "Phase 10"). The read goes through every notification of the external id, newest first, until one is
+ * the source's: cheap while ids are rarely shared between sources (UUIDs, fingerprints, dedup keys).
  */
 export const READ_LATEST_MANY = `SELECT n.*
   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(k_source, k_external_id, i)

@@ -20,6 +20,8 @@ export class SmallGinPendingLists1796500000000 implements MigrationInterface {
     for (const index of ['notifications_tags_idx', 'notifications_search_idx']) {
       await queryRunner.query(`ALTER INDEX "${index}" RESET (gin_pending_list_limit)`);
       await queryRunner.query(`ALTER INDEX "${index}" SET (fastupdate = off)`);
+      // What the list holds is moved into the index now: searches would read it until a vacuum.
+      await queryRunner.query(`SELECT gin_clean_pending_list('"${index}"'::regclass)`);
     }
   }
 }
