@@ -253,12 +253,9 @@ export class DeliveryRepository {
 
   /**
    * Replay: a dead (or any finished) delivery becomes pending again now, with a fresh maxAge. One that
-   * went (or failed to go) in a digest is replayed on its own.
-   */
-  /**
-   * Queues a finished delivery again; answers it as the replay left it (read in the same transaction,
-   * before the workers are woken: they may deliver it before a later read), or null if it was not
-   * finished.
+   * went (or failed to go) in a digest is replayed on its own. Answers the delivery as the replay left it
+   * (read in the same transaction, before the workers are woken: they may deliver it before a later
+   * read), or null if it was not finished.
    */
   async replay(id: string, maxAgeMs: number): Promise<DeliveryEntity | null> {
     const replayed = await this.dataSource.transaction(async (manager) => {
